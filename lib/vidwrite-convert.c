@@ -1,0 +1,316 @@
+/* The caller's pixels -> what the encoder is fed.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Two ways, chosen once per writer:
+ * - native: 8-bit RGB/BGR/RGBA/BGRA/GRAY8 to I420 or Y444, converted here on the pushing thread
+ *   with exact rounding (BT.601, limited range, 2×2 chroma average).  It is faster than
+ *   videoconvert and closer to the source than FFmpeg's swscale; videoconvert then passes the
+ *   buffers through untouched.
+ * - wrapped: anything else.  Each frame is the caller's memory, not a copy, with a GstVideoMeta
+ *   that gives its real, tightly packed stride, and videoconvert converts it downstream.
+ * Either way the stream is tagged bt601, the matrix used.
+ */
+#include "vidwrite-private.h"
+
+#include <string.h>
+
+typedef void (*VwConvertFunc) (const guint8 *src, guint width, guint height, GstVideoFrame *dst);
+
+struct _VwConverter
+{
+  VidwritePixelFormat in_format;
+  guint width, height;
+  gsize frame_size;     /* bytes of one input frame */
+  GstVideoInfo in_info; /* the caller's layout, stride included */
+  GstVideoInfo out_info;
+  VwConvertFunc convert; /* NULL: wrapped */
+  GstBufferPool *pool;
+};
+
+static const struct
+{
+  GstVideoFormat gst;
+  guint bytes;
+  const char *name;
+} pixel_formats[] = {
+  [VIDWRITE_PIXEL_FORMAT_RGB] = { GST_VIDEO_FORMAT_RGB, 3, "RGB" },
+  [VIDWRITE_PIXEL_FORMAT_BGR] = { GST_VIDEO_FORMAT_BGR, 3, "BGR" },
+  [VIDWRITE_PIXEL_FORMAT_RGBA] = { GST_VIDEO_FORMAT_RGBA, 4, "RGBA" },
+  [VIDWRITE_PIXEL_FORMAT_BGRA] = { GST_VIDEO_FORMAT_BGRA, 4, "BGRA" },
+  [VIDWRITE_PIXEL_FORMAT_GRAY8] = { GST_VIDEO_FORMAT_GRAY8, 1, "GRAY8" },
+};
+
+guint
+vw_pixel_format_bytes (VidwritePixelFormat format)
+{
+  return pixel_formats[format].bytes;
+}
+
+GstVideoFormat
+vw_pixel_format_to_gst (VidwritePixelFormat format)
+{
+  return pixel_formats[format].gst;
+}
+
+const char *
+vw_pixel_format_name (VidwritePixelFormat format)
+{
+  return pixel_formats[format].name;
+}
+
+/* BT.601 limited range, 16.16 fixed point.  The blue (Cb) and red (Cr) weights are derived so
+ * that each chroma row sums to zero: grey stays exactly 128. */
+#define KR 0.299
+#define KB 0.114
+#define KG (1.0 - KR - KB)
+#define FIX(x) ((int) ((x) * 65536.0 + ((x) < 0 ? -0.5 : 0.5)))
+
+static const int YR = FIX (KR * 219.0 / 255.0);
+static const int YG = FIX (KG * 219.0 / 255.0);
+static const int YB = FIX (KB * 219.0 / 255.0);
+static const int UR = FIX (-KR / (2.0 * (1.0 - KB)) * 224.0 / 255.0);
+static const int UG = FIX (-KG / (2.0 * (1.0 - KB)) * 224.0 / 255.0);
+#define UB (-(UR + UG))
+static const int VG = FIX (-KG / (2.0 * (1.0 - KR)) * 224.0 / 255.0);
+static const int VB = FIX (-KB / (2.0 * (1.0 - KR)) * 224.0 / 255.0);
+#define VR (-(VG + VB))
+
+static inline guint8
+luma (int r, int g, int b)
+{
+  return (guint8) ((YR * r + YG * g + YB * b + (16 << 16) + (1 << 15)) >> 16);
+}
+
+/* Chroma of a sum of 2^shift pixels (shift 0: one pixel, 2: a 2×2 block). */
+static inline guint8
+chroma (int cr, int cg, int cb, int r, int g, int b, int shift)
+{
+  return (guint8) ((cr * r + cg * g + cb * b + (128 << (16 + shift)) + (1 << (15 + shift))) >>
+                   (16 + shift));
+}
+
+/* Instantiated per layout with constant offsets so that the compiler can vectorise the loops. */
+static inline void
+packed_to_i420 (const guint8 *src, guint width, guint height, GstVideoFrame *dst, const int bpp,
+                const int ri, const int gi, const int bi)
+{
+  const gsize sstride = (gsize) width * bpp;
+
+  for (guint row = 0; row < height; row += 2)
+    {
+      const guint8 *restrict s0 = src + row * sstride;
+      const guint8 *restrict s1 = s0 + sstride;
+      guint8 *restrict y0 = (guint8 *) GST_VIDEO_FRAME_PLANE_DATA (dst, 0) +
+                            row * GST_VIDEO_FRAME_PLANE_STRIDE (dst, 0);
+      guint8 *restrict y1 = y0 + GST_VIDEO_FRAME_PLANE_STRIDE (dst, 0);
+      guint8 *restrict u = (guint8 *) GST_VIDEO_FRAME_PLANE_DATA (dst, 1) +
+                           (row / 2) * GST_VIDEO_FRAME_PLANE_STRIDE (dst, 1);
+      guint8 *restrict v = (guint8 *) GST_VIDEO_FRAME_PLANE_DATA (dst, 2) +
+                           (row / 2) * GST_VIDEO_FRAME_PLANE_STRIDE (dst, 2);
+
+      for (guint x = 0; x < width; x++)
+        {
+          y0[x] = luma (s0[x * bpp + ri], s0[x * bpp + gi], s0[x * bpp + bi]);
+          y1[x] = luma (s1[x * bpp + ri], s1[x * bpp + gi], s1[x * bpp + bi]);
+        }
+      for (guint x = 0; x < width / 2; x++)
+        {
+          const guint a = 2 * x * bpp, b = a + bpp;
+          int r = s0[a + ri] + s0[b + ri] + s1[a + ri] + s1[b + ri];
+          int g = s0[a + gi] + s0[b + gi] + s1[a + gi] + s1[b + gi];
+          int bl = s0[a + bi] + s0[b + bi] + s1[a + bi] + s1[b + bi];
+
+          u[x] = chroma (UR, UG, UB, r, g, bl, 2);
+          v[x] = chroma (VR, VG, VB, r, g, bl, 2);
+        }
+    }
+}
+
+static inline void
+packed_to_y444 (const guint8 *src, guint width, guint height, GstVideoFrame *dst, const int bpp,
+                const int ri, const int gi, const int bi)
+{
+  for (guint row = 0; row < height; row++)
+    {
+      const guint8 *restrict s = src + (gsize) row * width * bpp;
+      guint8 *restrict y = (guint8 *) GST_VIDEO_FRAME_PLANE_DATA (dst, 0) +
+                           row * GST_VIDEO_FRAME_PLANE_STRIDE (dst, 0);
+      guint8 *restrict u = (guint8 *) GST_VIDEO_FRAME_PLANE_DATA (dst, 1) +
+                           row * GST_VIDEO_FRAME_PLANE_STRIDE (dst, 1);
+      guint8 *restrict v = (guint8 *) GST_VIDEO_FRAME_PLANE_DATA (dst, 2) +
+                           row * GST_VIDEO_FRAME_PLANE_STRIDE (dst, 2);
+
+      for (guint x = 0; x < width; x++)
+        {
+          int r = s[x * bpp + ri], g = s[x * bpp + gi], b = s[x * bpp + bi];
+
+          y[x] = luma (r, g, b);
+          u[x] = chroma (UR, UG, UB, r, g, b, 0);
+          v[x] = chroma (VR, VG, VB, r, g, b, 0);
+        }
+    }
+}
+
+/* Grey has no chroma: luma from the one byte, both chroma planes flat 128. */
+static void
+gray_to_yuv (const guint8 *src, guint width, guint height, GstVideoFrame *dst)
+{
+  for (guint row = 0; row < height; row++)
+    {
+      const guint8 *restrict s = src + (gsize) row * width;
+      guint8 *restrict y = (guint8 *) GST_VIDEO_FRAME_PLANE_DATA (dst, 0) +
+                           row * GST_VIDEO_FRAME_PLANE_STRIDE (dst, 0);
+
+      for (guint x = 0; x < width; x++)
+        y[x] = luma (s[x], s[x], s[x]);
+    }
+  for (guint p = 1; p < 3; p++)
+    for (guint row = 0; row < (guint) GST_VIDEO_FRAME_COMP_HEIGHT (dst, p); row++)
+      memset ((guint8 *) GST_VIDEO_FRAME_PLANE_DATA (dst, p) +
+                  row * GST_VIDEO_FRAME_PLANE_STRIDE (dst, p),
+              128, GST_VIDEO_FRAME_COMP_WIDTH (dst, p));
+}
+
+#define DEFINE_PACKED(name, bpp, ri, gi, bi)                                                       \
+  static void name##_to_i420 (const guint8 *s, guint w, guint h, GstVideoFrame *d)                 \
+  {                                                                                                \
+    packed_to_i420 (s, w, h, d, bpp, ri, gi, bi);                                                  \
+  }                                                                                                \
+  static void name##_to_y444 (const guint8 *s, guint w, guint h, GstVideoFrame *d)                 \
+  {                                                                                                \
+    packed_to_y444 (s, w, h, d, bpp, ri, gi, bi);                                                  \
+  }
+
+DEFINE_PACKED (rgb, 3, 0, 1, 2)
+DEFINE_PACKED (bgr, 3, 2, 1, 0)
+DEFINE_PACKED (rgba, 4, 0, 1, 2)
+DEFINE_PACKED (bgra, 4, 2, 1, 0)
+
+static const struct
+{
+  VidwritePixelFormat in;
+  GstVideoFormat out;
+  VwConvertFunc func;
+} native[] = {
+  { VIDWRITE_PIXEL_FORMAT_RGB, GST_VIDEO_FORMAT_I420, rgb_to_i420 },
+  { VIDWRITE_PIXEL_FORMAT_BGR, GST_VIDEO_FORMAT_I420, bgr_to_i420 },
+  { VIDWRITE_PIXEL_FORMAT_RGBA, GST_VIDEO_FORMAT_I420, rgba_to_i420 },
+  { VIDWRITE_PIXEL_FORMAT_BGRA, GST_VIDEO_FORMAT_I420, bgra_to_i420 },
+  { VIDWRITE_PIXEL_FORMAT_GRAY8, GST_VIDEO_FORMAT_I420, gray_to_yuv },
+  { VIDWRITE_PIXEL_FORMAT_RGB, GST_VIDEO_FORMAT_Y444, rgb_to_y444 },
+  { VIDWRITE_PIXEL_FORMAT_BGR, GST_VIDEO_FORMAT_Y444, bgr_to_y444 },
+  { VIDWRITE_PIXEL_FORMAT_RGBA, GST_VIDEO_FORMAT_Y444, rgba_to_y444 },
+  { VIDWRITE_PIXEL_FORMAT_BGRA, GST_VIDEO_FORMAT_Y444, bgra_to_y444 },
+  { VIDWRITE_PIXEL_FORMAT_GRAY8, GST_VIDEO_FORMAT_Y444, gray_to_yuv },
+};
+
+VwConverter *
+vw_converter_new (VidwritePixelFormat in_format, GstVideoFormat out_format, guint width,
+                  guint height)
+{
+  VwConverter *self = g_new0 (VwConverter, 1);
+  const guint bpp = vw_pixel_format_bytes (in_format);
+
+  self->in_format = in_format;
+  self->width = width;
+  self->height = height;
+  self->frame_size = (gsize) width * height * bpp;
+
+  gst_video_info_set_format (&self->in_info, vw_pixel_format_to_gst (in_format), width, height);
+  self->in_info.stride[0] = (gint) (width * bpp);
+  self->in_info.size = self->frame_size;
+
+  for (guint i = 0; i < G_N_ELEMENTS (native); i++)
+    if (native[i].in == in_format && native[i].out == out_format &&
+        (out_format != GST_VIDEO_FORMAT_I420 || (width % 2 == 0 && height % 2 == 0)))
+      self->convert = native[i].func;
+
+  if (self->convert)
+    {
+      GstStructure *config;
+      g_autoptr (GstCaps) caps = NULL;
+
+      gst_video_info_set_format (&self->out_info, out_format, width, height);
+      gst_video_colorimetry_from_string (&self->out_info.colorimetry, GST_VIDEO_COLORIMETRY_BT601);
+      caps = gst_video_info_to_caps (&self->out_info);
+      self->pool = gst_buffer_pool_new ();
+      config = gst_buffer_pool_get_config (self->pool);
+      gst_buffer_pool_config_set_params (config, caps, self->out_info.size, 0, 0);
+      gst_buffer_pool_set_config (self->pool, config);
+      gst_buffer_pool_set_active (self->pool, TRUE);
+    }
+  else
+    self->out_info = self->in_info;
+  return self;
+}
+
+void
+vw_converter_free (VwConverter *self)
+{
+  if (self->pool)
+    {
+      gst_buffer_pool_set_active (self->pool, FALSE);
+      gst_object_unref (self->pool);
+    }
+  g_free (self);
+}
+
+gboolean
+vw_converter_is_native (VwConverter *self)
+{
+  return self->convert != NULL;
+}
+
+/* What the converter hands to appsrc. */
+GstCaps *
+vw_converter_get_caps (VwConverter *self, gint fps_n, gint fps_d)
+{
+  GstVideoInfo info = self->out_info;
+
+  info.fps_n = fps_n;
+  info.fps_d = fps_d;
+  return gst_video_info_to_caps (&info);
+}
+
+static void
+bytes_unref (gpointer data)
+{
+  g_bytes_unref (data);
+}
+
+/* The frame that starts `offset` bytes into `frames`, as a buffer without timestamps. */
+GstBuffer *
+vw_converter_convert (VwConverter *self, GBytes *frames, gsize offset)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (frames, &size);
+  GstBuffer *buffer = NULL;
+
+  g_assert (offset + self->frame_size <= size);
+
+  if (!self->convert)
+    {
+      buffer = gst_buffer_new ();
+      gst_buffer_append_memory (buffer, gst_memory_new_wrapped (GST_MEMORY_FLAG_READONLY,
+                                                                (gpointer) data, size, offset,
+                                                                self->frame_size,
+                                                                g_bytes_ref (frames), bytes_unref));
+      gst_buffer_add_video_meta_full (buffer, GST_VIDEO_FRAME_FLAG_NONE,
+                                      GST_VIDEO_INFO_FORMAT (&self->in_info), self->width,
+                                      self->height, 1, self->in_info.offset,
+                                      self->in_info.stride);
+      return buffer;
+    }
+
+  GstVideoFrame frame;
+  if (gst_buffer_pool_acquire_buffer (self->pool, &buffer, NULL) != GST_FLOW_OK)
+    return NULL;
+  if (!gst_video_frame_map (&frame, &self->out_info, buffer, GST_MAP_WRITE))
+    {
+      gst_buffer_unref (buffer);
+      return NULL;
+    }
+  self->convert (data + offset, self->width, self->height, &frame);
+  gst_video_frame_unmap (&frame);
+  return buffer;
+}

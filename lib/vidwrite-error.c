@@ -1,0 +1,50 @@
+/* The error domain, and GStreamer's bus errors turned into it.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "vidwrite-private.h"
+
+#include <string.h>
+
+G_DEFINE_QUARK (vidwrite-error-quark, vidwrite_error)
+
+/* A resource error (the file system) is IO; anything else is the pipeline failing to encode. */
+void
+vw_set_error_from_message (GError **error, GstMessage *message)
+{
+  g_autoptr (GError) gst_error = NULL;
+  g_autofree char *debug = NULL;
+  g_autofree char *path = NULL;
+  int code;
+
+  gst_message_parse_error (message, &gst_error, &debug);
+  path = gst_object_get_path_string (GST_MESSAGE_SRC (message));
+  code = gst_error->domain == GST_RESOURCE_ERROR ? VIDWRITE_ERROR_IO : VIDWRITE_ERROR_ENCODE;
+  if (debug)
+    {
+      char *newline = strchr (debug, '\n');
+      if (newline)
+        *newline = '\0';
+    }
+  g_set_error (error, VIDWRITE_ERROR, code, "%s: %s%s%s%s", path, gst_error->message,
+               debug ? " (" : "", debug ? debug : "", debug ? ")" : "");
+}
+
+gboolean
+vw_ensure_gst (GError **error)
+{
+  static gsize initialised = 0;
+  static GError *init_error = NULL;
+
+  if (g_once_init_enter (&initialised))
+    {
+      if (!gst_init_check (NULL, NULL, &init_error))
+        g_prefix_error (&init_error, "GStreamer could not be initialised: ");
+      g_once_init_leave (&initialised, 1);
+    }
+  if (init_error)
+    {
+      g_set_error_literal (error, VIDWRITE_ERROR, VIDWRITE_ERROR_ENCODE, init_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}

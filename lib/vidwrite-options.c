@@ -1,0 +1,834 @@
+/* FFmpeg option keys -> element properties, per encoder family, with units converted.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Each encoder family is a table of rows; vw_options_apply() reads the rows in order and never
+ * knows which encoder it is talking to.  An option that is not in the table is an error, as is a
+ * value that does not parse or is out of the property's range: nothing is ignored.
+ */
+#include "vidwrite-private.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum
+{
+  VW_TARGET_PROPERTY,   /* an element property */
+  VW_TARGET_CAPS,       /* a field of the caps the encoder must produce */
+  VW_TARGET_PARAMS,     /* "name=value" appended to the family's params property */
+  VW_TARGET_RAW_PARAMS, /* the value, "k=v:k=v", appended as is to the params property */
+  VW_TARGET_PIX_FMT,    /* the raw format the encoder is fed */
+} VwTarget;
+
+typedef enum
+{
+  VW_UNIT_SAME,       /* FFmpeg's unit is the property's */
+  VW_UNIT_KILO,       /* FFmpeg gives bit/s, the property takes kbit/s */
+  VW_UNIT_MS_OF_RATE, /* FFmpeg gives bits, the property takes ms at the kbit/s in `ref` */
+} VwUnit;
+
+/* One accepted spelling of a value: what FFmpeg calls it, which property (or caps field) it
+ * sets, NULL for the option's own, and the value the element wants. */
+typedef struct
+{
+  const char *value;
+  const char *name;
+  const char *target;
+} VwChoice;
+
+typedef struct
+{
+  const char *key; /* FFmpeg's option name */
+  VwTarget target;
+  const char *name; /* property, caps field or params key */
+  VwUnit unit;
+  const char *also;        /* "property=value ..." set before it */
+  const char *excludes;    /* keys it cannot be combined with, space-separated */
+  const VwChoice *choices; /* NULL: whatever the property parses */
+  const char *ref;         /* VW_UNIT_MS_OF_RATE: the property that holds the rate */
+} VwOption;
+
+typedef struct
+{
+  const char *factory;
+  const char *defaults;        /* "property=value ...": FFmpeg's behaviour where GStreamer's differs */
+  const char *params_property; /* where VW_TARGET_PARAMS go, or NULL */
+  const VwOption *options;     /* ends with a row whose key is NULL */
+} VwFamily;
+
+#define END { NULL, 0, NULL, 0, NULL, NULL, NULL, NULL }
+
+static const VwChoice x264_tunes[] = {
+  { "film", "psy-tune", "film" },
+  { "animation", "psy-tune", "animation" },
+  { "grain", "psy-tune", "grain" },
+  { "psnr", "psy-tune", "psnr" },
+  { "ssim", "psy-tune", "ssim" },
+  { "stillimage", "tune", "stillimage" },
+  { "fastdecode", "tune", "fastdecode" },
+  { "zerolatency", "tune", "zerolatency" },
+  { NULL },
+};
+
+static const VwChoice h264_profiles[] = {
+  { "baseline", NULL, "constrained-baseline" },
+  { "main", NULL, "main" },
+  { "high", NULL, "high" },
+  { "high10", NULL, "high-10" },
+  { "high422", NULL, "high-4:2:2" },
+  { "high444", NULL, "high-4:4:4" },
+  { NULL },
+};
+
+static const VwChoice h264_levels[] = {
+  { "1", NULL, "1" },     { "10", NULL, "1" },    { "1b", NULL, "1b" },   { "1.1", NULL, "1.1" },
+  { "11", NULL, "1.1" },  { "1.2", NULL, "1.2" }, { "12", NULL, "1.2" },  { "1.3", NULL, "1.3" },
+  { "13", NULL, "1.3" },  { "2", NULL, "2" },     { "20", NULL, "2" },    { "2.1", NULL, "2.1" },
+  { "21", NULL, "2.1" },  { "2.2", NULL, "2.2" }, { "22", NULL, "2.2" },  { "3", NULL, "3" },
+  { "30", NULL, "3" },    { "3.1", NULL, "3.1" }, { "31", NULL, "3.1" },  { "3.2", NULL, "3.2" },
+  { "32", NULL, "3.2" },  { "4", NULL, "4" },     { "40", NULL, "4" },    { "4.1", NULL, "4.1" },
+  { "41", NULL, "4.1" },  { "4.2", NULL, "4.2" }, { "42", NULL, "4.2" },  { "5", NULL, "5" },
+  { "50", NULL, "5" },    { "5.1", NULL, "5.1" }, { "51", NULL, "5.1" },  { "5.2", NULL, "5.2" },
+  { "52", NULL, "5.2" },  { "6", NULL, "6" },     { "60", NULL, "6" },    { "6.1", NULL, "6.1" },
+  { "61", NULL, "6.1" },  { "6.2", NULL, "6.2" }, { "62", NULL, "6.2" },  { NULL },
+};
+
+/* x264enc: FFmpeg's libx264 defaults are crf 23, preset medium, keyint 250.  In pass=qual the
+ * `bitrate` property doubles as the VBV maximum, so it is raised to its top to lift the cap. */
+static const VwOption x264_options[] = {
+  { "preset", VW_TARGET_PROPERTY, "speed-preset" },
+  { "tune", VW_TARGET_PROPERTY, NULL, VW_UNIT_SAME, NULL, NULL, x264_tunes },
+  { "crf", VW_TARGET_PROPERTY, "quantizer", VW_UNIT_SAME, "pass=qual" },
+  { "qp", VW_TARGET_PROPERTY, "quantizer", VW_UNIT_SAME, "pass=quant", "crf" },
+  { "b", VW_TARGET_PROPERTY, "bitrate", VW_UNIT_KILO, "pass=cbr", "crf qp maxrate" },
+  { "maxrate", VW_TARGET_PROPERTY, "bitrate", VW_UNIT_KILO },
+  { "bufsize", VW_TARGET_PROPERTY, "vbv-buf-capacity", VW_UNIT_MS_OF_RATE, NULL, NULL, NULL,
+    "bitrate" },
+  { "g", VW_TARGET_PROPERTY, "key-int-max" },
+  { "keyint_min", VW_TARGET_PARAMS, "min-keyint" },
+  { "bf", VW_TARGET_PROPERTY, "bframes" },
+  { "threads", VW_TARGET_PROPERTY, "threads" },
+  { "profile", VW_TARGET_CAPS, "profile", VW_UNIT_SAME, NULL, NULL, h264_profiles },
+  { "level", VW_TARGET_CAPS, "level", VW_UNIT_SAME, NULL, NULL, h264_levels },
+  { "x264-params", VW_TARGET_RAW_PARAMS },
+  END,
+};
+
+static const VwOption aac_options[] = {
+  { "b", VW_TARGET_PROPERTY, "bitrate" },
+  END,
+};
+
+static const VwOption lame_options[] = {
+  { "b", VW_TARGET_PROPERTY, "bitrate", VW_UNIT_KILO, "target=bitrate cbr=true" },
+  END,
+};
+
+static const VwChoice opus_applications[] = {
+  { "audio", "audio-type", "generic" },
+  { "voip", "audio-type", "voice" },
+  { "lowdelay", "audio-type", "restricted-lowdelay" },
+  { NULL },
+};
+
+static const VwChoice opus_frame_durations[] = {
+  { "2.5", "frame-size", "2.5" }, { "5", "frame-size", "5" },   { "10", "frame-size", "10" },
+  { "20", "frame-size", "20" },   { "40", "frame-size", "40" }, { "60", "frame-size", "60" },
+  { NULL },
+};
+
+static const VwOption opus_options[] = {
+  { "b", VW_TARGET_PROPERTY, "bitrate" },
+  { "application", VW_TARGET_PROPERTY, NULL, VW_UNIT_SAME, NULL, NULL, opus_applications },
+  { "frame_duration", VW_TARGET_PROPERTY, NULL, VW_UNIT_SAME, NULL, NULL, opus_frame_durations },
+  END,
+};
+
+static const VwOption vorbis_options[] = {
+  { "b", VW_TARGET_PROPERTY, "bitrate" },
+  END,
+};
+
+static const VwOption flac_options[] = {
+  { "compression_level", VW_TARGET_PROPERTY, "quality" },
+  END,
+};
+
+static const VwFamily families[] = {
+  { "x264enc", "pass=qual quantizer=23 bitrate=2048000 key-int-max=250", "option-string",
+    x264_options },
+  { "avenc_aac", NULL, NULL, aac_options },
+  { "voaacenc", NULL, NULL, aac_options },
+  { "lamemp3enc", NULL, NULL, lame_options },
+  { "opusenc", NULL, NULL, opus_options },
+  { "vorbisenc", NULL, NULL, vorbis_options },
+  { "flacenc", NULL, NULL, flac_options },
+};
+
+/* Options every video encoder takes: they act on the pipeline, not on the element. */
+static const VwOption common_video_options[] = {
+  { "pix_fmt", VW_TARGET_PIX_FMT },
+  END,
+};
+
+typedef struct
+{
+  const char *ffmpeg;
+  GstVideoFormat format;
+} VwPixFmt;
+
+static const VwPixFmt pix_fmts[] = {
+  { "yuv420p", GST_VIDEO_FORMAT_I420 },
+  { "yuvj420p", GST_VIDEO_FORMAT_I420 },
+  { "yuv422p", GST_VIDEO_FORMAT_Y42B },
+  { "yuv444p", GST_VIDEO_FORMAT_Y444 },
+  { "nv12", GST_VIDEO_FORMAT_NV12 },
+  { "nv21", GST_VIDEO_FORMAT_NV21 },
+  { "yuv420p10le", GST_VIDEO_FORMAT_I420_10LE },
+  { "yuv422p10le", GST_VIDEO_FORMAT_I422_10LE },
+  { "yuv444p10le", GST_VIDEO_FORMAT_Y444_10LE },
+  { "gray", GST_VIDEO_FORMAT_GRAY8 },
+  { "gray16le", GST_VIDEO_FORMAT_GRAY16_LE },
+  { "rgb24", GST_VIDEO_FORMAT_RGB },
+  { "bgr24", GST_VIDEO_FORMAT_BGR },
+  { "rgba", GST_VIDEO_FORMAT_RGBA },
+  { "bgra", GST_VIDEO_FORMAT_BGRA },
+  { "rgb0", GST_VIDEO_FORMAT_RGBx },
+  { "bgr0", GST_VIDEO_FORMAT_BGRx },
+  { "gbrp", GST_VIDEO_FORMAT_GBR },
+  { "gbrp10le", GST_VIDEO_FORMAT_GBR_10LE },
+  { "yuva420p", GST_VIDEO_FORMAT_A420 },
+};
+
+static const VwFamily *
+find_family (const char *factory)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (families); i++)
+    if (g_str_equal (families[i].factory, factory))
+      return &families[i];
+  return NULL;
+}
+
+static const VwOption *
+find_option (const VwOption *rows, const char *key)
+{
+  for (; rows && rows->key; rows++)
+    if (g_str_equal (rows->key, key))
+      return rows;
+  return NULL;
+}
+
+/* A number as FFmpeg writes it: "300k", "1.5M", "2G", "23", "-1", "0x10". */
+gboolean
+vw_parse_number (const char *text, double *value)
+{
+  static const struct
+  {
+    char suffix;
+    double scale;
+  } suffixes[] = { { 'k', 1e3 }, { 'K', 1e3 }, { 'M', 1e6 }, { 'G', 1e9 } };
+  char *end = NULL;
+  double v;
+
+  if (!text || !*text || g_ascii_isspace (*text))
+    return FALSE;
+  v = g_ascii_strtod (text, &end);
+  if (end == text || !isfinite (v))
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    if (*end == suffixes[i].suffix)
+      {
+        v *= suffixes[i].scale;
+        end++;
+        break;
+      }
+  if (*end != '\0')
+    return FALSE;
+  *value = v;
+  return TRUE;
+}
+
+typedef struct
+{
+  const char *codec; /* for messages */
+  const char *key;
+  const char *value; /* as the caller gave it */
+  GstElement *element;
+} VwContext;
+
+static gboolean
+option_error (const VwContext *ctx, GError **error, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
+
+static gboolean
+option_error (const VwContext *ctx, GError **error, const char *fmt, ...)
+{
+  va_list args;
+  g_autofree char *why = NULL;
+
+  va_start (args, fmt);
+  why = g_strdup_vprintf (fmt, args);
+  va_end (args);
+  g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_OPTION,
+               "option “%s” = “%s” for %s (%s): %s", ctx->key, ctx->value, ctx->codec,
+               GST_OBJECT_NAME (gst_element_get_factory (ctx->element)), why);
+  return FALSE;
+}
+
+static gboolean
+is_numeric_type (GType type)
+{
+  switch (G_TYPE_FUNDAMENTAL (type))
+    {
+    case G_TYPE_INT:
+    case G_TYPE_UINT:
+    case G_TYPE_LONG:
+    case G_TYPE_ULONG:
+    case G_TYPE_INT64:
+    case G_TYPE_UINT64:
+    case G_TYPE_FLOAT:
+    case G_TYPE_DOUBLE:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+static void
+pspec_range (GParamSpec *pspec, double *lo, double *hi)
+{
+#define RANGE(TYPE, CAST)                                                                          \
+  if (G_IS_PARAM_SPEC_##TYPE (pspec))                                                              \
+    {                                                                                              \
+      *lo = (double) CAST (pspec)->minimum;                                                        \
+      *hi = (double) CAST (pspec)->maximum;                                                        \
+      return;                                                                                      \
+    }
+  RANGE (INT, G_PARAM_SPEC_INT)
+  RANGE (UINT, G_PARAM_SPEC_UINT)
+  RANGE (LONG, G_PARAM_SPEC_LONG)
+  RANGE (ULONG, G_PARAM_SPEC_ULONG)
+  RANGE (INT64, G_PARAM_SPEC_INT64)
+  RANGE (UINT64, G_PARAM_SPEC_UINT64)
+  RANGE (FLOAT, G_PARAM_SPEC_FLOAT)
+  RANGE (DOUBLE, G_PARAM_SPEC_DOUBLE)
+#undef RANGE
+  *lo = -INFINITY;
+  *hi = INFINITY;
+}
+
+static gboolean
+set_number (const VwContext *ctx, GParamSpec *pspec, double v, GError **error)
+{
+  GType type = G_PARAM_SPEC_VALUE_TYPE (pspec);
+  g_auto (GValue) value = G_VALUE_INIT;
+  double lo, hi;
+
+  pspec_range (pspec, &lo, &hi);
+  if (v < lo || v > hi)
+    return option_error (ctx, error, "%s is out of range for its property “%s” (%.15g to %.15g)",
+                         ctx->value, pspec->name, lo, hi);
+  if (G_TYPE_FUNDAMENTAL (type) != G_TYPE_FLOAT && G_TYPE_FUNDAMENTAL (type) != G_TYPE_DOUBLE &&
+      v != floor (v))
+    return option_error (ctx, error, "its property “%s” takes a whole number", pspec->name);
+
+  g_value_init (&value, type);
+  switch (G_TYPE_FUNDAMENTAL (type))
+    {
+    case G_TYPE_INT: g_value_set_int (&value, (gint) v); break;
+    case G_TYPE_UINT: g_value_set_uint (&value, (guint) v); break;
+    case G_TYPE_LONG: g_value_set_long (&value, (glong) v); break;
+    case G_TYPE_ULONG: g_value_set_ulong (&value, (gulong) v); break;
+    case G_TYPE_INT64: g_value_set_int64 (&value, (gint64) v); break;
+    case G_TYPE_UINT64: g_value_set_uint64 (&value, (guint64) v); break;
+    case G_TYPE_FLOAT: g_value_set_float (&value, (float) v); break;
+    case G_TYPE_DOUBLE: g_value_set_double (&value, v); break;
+    default: g_assert_not_reached ();
+    }
+  g_object_set_property (G_OBJECT (ctx->element), pspec->name, &value);
+  return TRUE;
+}
+
+static char *
+enum_nicks (GType type)
+{
+  g_autoptr (GEnumClass) klass = g_type_class_ref (type);
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < klass->n_values; i++)
+    g_string_append_printf (out, "%s%s", i ? ", " : "", klass->values[i].value_nick);
+  return g_string_free (out, FALSE);
+}
+
+static char *
+flags_nicks (GType type)
+{
+  g_autoptr (GFlagsClass) klass = g_type_class_ref (type);
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < klass->n_values; i++)
+    g_string_append_printf (out, "%s%s", i ? ", " : "", klass->values[i].value_nick);
+  return g_string_free (out, FALSE);
+}
+
+/* Sets a property from text in the element's own units, checking what
+ * gst_util_set_object_arg() would let slip: unknown names, bad parses, out-of-range numbers. */
+static gboolean
+set_property_text (const VwContext *ctx, const char *property, const char *text, GError **error)
+{
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (ctx->element), property);
+  GType type;
+  double number;
+
+  if (!pspec || !(pspec->flags & G_PARAM_WRITABLE) || (pspec->flags & G_PARAM_CONSTRUCT_ONLY))
+    return option_error (ctx, error, "the element has no writable property “%s”", property);
+  type = G_PARAM_SPEC_VALUE_TYPE (pspec);
+
+  if (is_numeric_type (type))
+    {
+      if (!vw_parse_number (text, &number))
+        return option_error (ctx, error, "“%s” is not a number", text);
+      return set_number (ctx, pspec, number, error);
+    }
+
+  if (G_TYPE_FUNDAMENTAL (type) == G_TYPE_BOOLEAN)
+    {
+      static const char *const yes[] = { "1", "true", "yes", "on", NULL };
+      static const char *const no[] = { "0", "false", "no", "off", NULL };
+      g_autofree char *lower = g_ascii_strdown (text, -1);
+
+      if (g_strv_contains (yes, lower))
+        g_object_set (ctx->element, property, TRUE, NULL);
+      else if (g_strv_contains (no, lower))
+        g_object_set (ctx->element, property, FALSE, NULL);
+      else
+        return option_error (ctx, error, "“%s” is not a boolean (1/0, true/false)", text);
+      return TRUE;
+    }
+
+  if (G_TYPE_IS_ENUM (type))
+    {
+      g_autoptr (GEnumClass) klass = g_type_class_ref (type);
+      GEnumValue *ev = g_enum_get_value_by_nick (klass, text);
+      char *end = NULL;
+      gint64 n;
+
+      if (!ev)
+        ev = g_enum_get_value_by_name (klass, text);
+      if (!ev && *text && (n = g_ascii_strtoll (text, &end, 10), *end == '\0'))
+        ev = g_enum_get_value (klass, (gint) n);
+      if (!ev)
+        {
+          g_autofree char *nicks = enum_nicks (type);
+          return option_error (ctx, error, "“%s” is not one of %s", text, nicks);
+        }
+      g_object_set (ctx->element, property, ev->value, NULL);
+      return TRUE;
+    }
+
+  if (G_TYPE_IS_FLAGS (type))
+    {
+      g_autoptr (GFlagsClass) klass = g_type_class_ref (type);
+      g_auto (GStrv) parts = g_strsplit_set (text, "+|", -1);
+      guint flags = 0;
+
+      for (guint i = 0; parts[i]; i++)
+        {
+          GFlagsValue *fv = g_flags_get_value_by_nick (klass, parts[i]);
+
+          if (!fv)
+            fv = g_flags_get_value_by_name (klass, parts[i]);
+          if (!fv)
+            {
+              g_autofree char *nicks = flags_nicks (type);
+              return option_error (ctx, error, "“%s” is not one of %s", parts[i], nicks);
+            }
+          flags |= fv->value;
+        }
+      g_object_set (ctx->element, property, flags, NULL);
+      return TRUE;
+    }
+
+  if (G_TYPE_FUNDAMENTAL (type) == G_TYPE_STRING)
+    {
+      g_object_set (ctx->element, property, text, NULL);
+      return TRUE;
+    }
+
+  {
+    g_auto (GValue) value = G_VALUE_INIT;
+
+    g_value_init (&value, type);
+    if (!gst_value_deserialize (&value, text))
+      return option_error (ctx, error, "“%s” does not parse as a %s", text, g_type_name (type));
+    g_object_set_property (G_OBJECT (ctx->element), property, &value);
+  }
+  return TRUE;
+}
+
+/* "a=1 b=2": the family's defaults and a row's `also`; the tables' own words, not the user's. */
+static gboolean
+set_assignments (const VwContext *ctx, const char *assignments, GError **error)
+{
+  g_auto (GStrv) words = g_strsplit (assignments, " ", -1);
+
+  for (guint i = 0; words[i]; i++)
+    {
+      g_auto (GStrv) kv = g_strsplit (words[i], "=", 2);
+
+      g_assert (kv[0] && kv[1]);
+      if (!set_property_text (ctx, kv[0], kv[1], error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+convert_unit (const VwContext *ctx, const VwOption *row, char **converted, GError **error)
+{
+  double v;
+
+  if (row->unit == VW_UNIT_SAME)
+    {
+      *converted = g_strdup (ctx->value);
+      return TRUE;
+    }
+  if (!vw_parse_number (ctx->value, &v))
+    return option_error (ctx, error, "“%s” is not a number", ctx->value);
+  switch (row->unit)
+    {
+    case VW_UNIT_KILO:
+      v = round (v / 1000.0);
+      break;
+    case VW_UNIT_MS_OF_RATE:
+      {
+        guint kbps = 0;
+
+        g_object_get (ctx->element, row->ref, &kbps, NULL);
+        v = kbps ? round (v / kbps) : 0;
+        break;
+      }
+    case VW_UNIT_SAME:
+    default:
+      g_assert_not_reached ();
+    }
+  *converted = g_strdup_printf ("%.0f", v);
+  return TRUE;
+}
+
+static char *
+choice_list (const VwChoice *choices)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const VwChoice *c = choices; c->value; c++)
+    g_string_append_printf (out, "%s%s", out->len ? ", " : "", c->value);
+  return g_string_free (out, FALSE);
+}
+
+/* The items of a comma-separated value, each looked up among the row's choices, grouped by the
+ * property they set: "zerolatency,film" -> tune=zerolatency, psy-tune=film. */
+static gboolean
+resolve_choices (const VwContext *ctx, const VwOption *row, GHashTable *assignments,
+                 GError **error)
+{
+  g_auto (GStrv) items = g_strsplit (ctx->value, ",", -1);
+
+  for (guint i = 0; items[i]; i++)
+    {
+      const VwChoice *c = row->choices;
+
+      while (c->value && !g_str_equal (c->value, items[i]))
+        c++;
+      if (!c->value)
+        {
+          g_autofree char *list = choice_list (row->choices);
+          return option_error (ctx, error, "“%s” is not one of %s", items[i], list);
+        }
+      const char *name = c->name ? c->name : row->name;
+      const char *prev = g_hash_table_lookup (assignments, name);
+      g_hash_table_insert (assignments, (char *) name,
+                           prev ? g_strconcat (prev, "+", c->target, NULL) : g_strdup (c->target));
+    }
+  return TRUE;
+}
+
+static char *
+format_list (GstElement *encoder)
+{
+  GstPad *sink = gst_element_get_static_pad (encoder, "sink");
+  g_autoptr (GstCaps) caps = sink ? gst_pad_query_caps (sink, NULL) : NULL;
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; caps && i < gst_caps_get_size (caps); i++)
+    {
+      const GValue *formats = gst_structure_get_value (gst_caps_get_structure (caps, i), "format");
+
+      for (guint j = 0; formats && GST_VALUE_HOLDS_LIST (formats) && j < gst_value_list_get_size (formats); j++)
+        {
+          const char *f = g_value_get_string (gst_value_list_get_value (formats, j));
+          for (guint k = 0; k < G_N_ELEMENTS (pix_fmts); k++)
+            if (g_str_equal (gst_video_format_to_string (pix_fmts[k].format), f) &&
+                !strstr (out->str, pix_fmts[k].ffmpeg))
+              {
+                g_string_append_printf (out, "%s%s", out->len ? ", " : "", pix_fmts[k].ffmpeg);
+                break;
+              }
+        }
+      if (formats && G_VALUE_HOLDS_STRING (formats))
+        g_string_append_printf (out, "%s%s", out->len ? ", " : "", g_value_get_string (formats));
+    }
+  g_clear_object (&sink);
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+apply_pix_fmt (const VwContext *ctx, VwEncoderSettings *settings, GError **error)
+{
+  const VwPixFmt *found = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (pix_fmts); i++)
+    if (g_str_equal (pix_fmts[i].ffmpeg, ctx->value))
+      found = &pix_fmts[i];
+  if (!found)
+    {
+      GString *known = g_string_new (NULL);
+      for (guint i = 0; i < G_N_ELEMENTS (pix_fmts); i++)
+        g_string_append_printf (known, "%s%s", i ? ", " : "", pix_fmts[i].ffmpeg);
+      option_error (ctx, error, "unknown pixel format (known: %s)", known->str);
+      g_string_free (known, TRUE);
+      return FALSE;
+    }
+
+  GstPad *sink = gst_element_get_static_pad (ctx->element, "sink");
+  g_autoptr (GstCaps) accepted = gst_pad_query_caps (sink, NULL);
+  g_autoptr (GstCaps) wanted = gst_caps_new_simple (
+      "video/x-raw", "format", G_TYPE_STRING, gst_video_format_to_string (found->format), NULL);
+  gboolean ok = gst_caps_can_intersect (accepted, wanted);
+
+  gst_object_unref (sink);
+  if (!ok)
+    {
+      g_autofree char *list = format_list (ctx->element);
+      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INCOMPATIBLE,
+                   "pix_fmt “%s” cannot be fed to %s (%s); it takes %s", ctx->value, ctx->codec,
+                   GST_OBJECT_NAME (gst_element_get_factory (ctx->element)), list);
+      return FALSE;
+    }
+  settings->pix_fmt = found->format;
+  return TRUE;
+}
+
+static gboolean
+apply_row (VwContext *ctx, const VwFamily *family, const VwOption *row, GString *params,
+           VwEncoderSettings *settings, GError **error)
+{
+  if (row->also && !set_assignments (ctx, row->also, error))
+    return FALSE;
+
+  switch (row->target)
+    {
+    case VW_TARGET_PIX_FMT:
+      return apply_pix_fmt (ctx, settings, error);
+
+    case VW_TARGET_PARAMS:
+      {
+        double v;
+
+        if (!vw_parse_number (ctx->value, &v) || v != floor (v))
+          return option_error (ctx, error, "“%s” is not a whole number", ctx->value);
+        g_string_append_printf (params, "%s%s=%.0f", params->len ? ":" : "", row->name, v);
+        return TRUE;
+      }
+
+    case VW_TARGET_RAW_PARAMS:
+      {
+        g_auto (GStrv) pairs = g_strsplit (ctx->value, ":", -1);
+
+        for (guint i = 0; pairs[i]; i++)
+          {
+            const char *eq = strchr (pairs[i], '=');
+            if (!eq || eq == pairs[i] || eq[1] == '\0')
+              return option_error (ctx, error, "“%s” is not of the form key=value", pairs[i]);
+          }
+        g_string_append_printf (params, "%s%s", params->len ? ":" : "", ctx->value);
+        return TRUE;
+      }
+
+    case VW_TARGET_CAPS:
+    case VW_TARGET_PROPERTY:
+      break;
+    }
+
+  g_autoptr (GHashTable) assignments = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  if (row->choices)
+    {
+      if (!resolve_choices (ctx, row, assignments, error))
+        return FALSE;
+    }
+  else
+    {
+      char *converted = NULL;
+
+      if (!convert_unit (ctx, row, &converted, error))
+        return FALSE;
+      g_hash_table_insert (assignments, (char *) row->name, converted);
+    }
+
+  GHashTableIter iter;
+  gpointer name, text;
+  g_hash_table_iter_init (&iter, assignments);
+  while (g_hash_table_iter_next (&iter, &name, &text))
+    {
+      if (row->target == VW_TARGET_CAPS)
+        gst_structure_set (settings->encoder_caps, name, G_TYPE_STRING, text, NULL);
+      else if (!set_property_text (ctx, name, text, error))
+        return FALSE;
+    }
+  (void) family;
+  return TRUE;
+}
+
+static char *
+known_keys (const VwFamily *family, VwMedia media)
+{
+  GString *out = g_string_new (NULL);
+
+  if (family)
+    for (const VwOption *row = family->options; row->key; row++)
+      g_string_append_printf (out, "%s%s", out->len ? ", " : "", row->key);
+  if (media == VW_MEDIA_VIDEO)
+    for (const VwOption *row = common_video_options; row->key; row++)
+      g_string_append_printf (out, "%s%s", out->len ? ", " : "", row->key);
+  return g_string_free (out, FALSE);
+}
+
+/* FFmpeg lets a stream specifier trail a key ("b:v", "q:a"); the dictionary is per stream. */
+static char *
+plain_key (const char *key, VwMedia media)
+{
+  gsize len = strlen (key);
+  const char *suffix = media == VW_MEDIA_VIDEO ? ":v" : ":a";
+
+  if (len > 2 && g_str_has_suffix (key, suffix))
+    return g_strndup (key, len - 2);
+  return g_strdup (key);
+}
+
+static GstStructure *
+encoder_caps_template (GstElement *encoder)
+{
+  GstPad *src = gst_element_get_static_pad (encoder, "src");
+  g_autoptr (GstCaps) caps = src ? gst_pad_get_pad_template_caps (src) : NULL;
+  const char *name = caps && !gst_caps_is_empty (caps) && !gst_caps_is_any (caps)
+                         ? gst_structure_get_name (gst_caps_get_structure (caps, 0))
+                         : "video/x-unknown";
+
+  g_clear_object (&src);
+  return gst_structure_new_empty (name);
+}
+
+gboolean
+vw_options_apply (GstElement *encoder, const char *codec_name, VwMedia media, GHashTable *options,
+                  VwEncoderSettings *settings, GError **error)
+{
+  const char *factory = GST_OBJECT_NAME (gst_element_get_factory (encoder));
+  const VwFamily *family = find_family (factory);
+  g_autoptr (GHashTable) plain = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GString) params = g_string_new (NULL);
+  VwContext ctx = { codec_name, NULL, NULL, encoder };
+
+  settings->encoder_caps = encoder_caps_template (encoder);
+  settings->pix_fmt = GST_VIDEO_FORMAT_UNKNOWN;
+
+  if (family && family->defaults && !set_assignments (&ctx, family->defaults, error))
+    return FALSE;
+
+  if (options)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+
+      g_hash_table_iter_init (&iter, options);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          char *k = plain_key (key, media);
+
+          ctx.key = key;
+          ctx.value = value ? value : "";
+          if (!value)
+            {
+              g_free (k);
+              return option_error (&ctx, error, "the option has no value");
+            }
+          if (g_hash_table_contains (plain, k))
+            {
+              g_free (k);
+              return option_error (&ctx, error, "the option is given twice");
+            }
+          if (family && !find_option (family->options, k) &&
+              !(media == VW_MEDIA_VIDEO && find_option (common_video_options, k)))
+            {
+              g_autofree char *known = known_keys (family, media);
+              g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_OPTION,
+                           "unknown option “%s” (value “%s”) for %s (%s); it takes: %s",
+                           (char *) key, ctx.value, codec_name, factory, known);
+              g_free (k);
+              return FALSE;
+            }
+          g_hash_table_insert (plain, k, value);
+        }
+    }
+
+  /* Rows in table order, so that what depends on another setting comes after it. */
+  const VwOption *const tables[] = { media == VW_MEDIA_VIDEO ? common_video_options : NULL,
+                                     family ? family->options : NULL };
+  for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
+    for (const VwOption *row = tables[t]; row && row->key; row++)
+      {
+        const char *value = g_hash_table_lookup (plain, row->key);
+
+        if (!value)
+          continue;
+        ctx.key = row->key;
+        ctx.value = value;
+        if (row->excludes)
+          {
+            g_auto (GStrv) others = g_strsplit (row->excludes, " ", -1);
+            for (guint i = 0; others[i]; i++)
+              if (g_hash_table_contains (plain, others[i]))
+                return option_error (&ctx, error,
+                                     "it cannot be combined with “%s” (the element has one "
+                                     "setting for both)",
+                                     others[i]);
+          }
+        if (!apply_row (&ctx, family, row, params, settings, error))
+          return FALSE;
+        g_hash_table_remove (plain, row->key);
+      }
+
+  /* An encoder named by its factory: the keys are its property names. */
+  if (!family)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+
+      g_hash_table_iter_init (&iter, plain);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          ctx.key = key;
+          ctx.value = value;
+          if (!set_property_text (&ctx, key, value, error))
+            return FALSE;
+        }
+    }
+
+  if (params->len && family && family->params_property)
+    g_object_set (encoder, family->params_property, params->str, NULL);
+  return TRUE;
+}
+
+void
+vw_encoder_settings_clear (VwEncoderSettings *settings)
+{
+  g_clear_pointer (&settings->encoder_caps, gst_structure_free);
+}

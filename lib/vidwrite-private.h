@@ -1,0 +1,94 @@
+/* What the library's files share and nobody else sees.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gst/gst.h>
+#include <gst/video/video.h>
+#include <gst/audio/audio.h>
+
+#include <vidwrite/vidwrite.h>
+
+G_BEGIN_DECLS
+
+/* vidwrite-init.c */
+gboolean vw_ensure_gst (GError **error);
+
+/* vidwrite-codecs.c: FFmpeg names -> element factories, containers, compatibility. */
+
+typedef enum
+{
+  VW_MEDIA_VIDEO,
+  VW_MEDIA_AUDIO,
+} VwMedia;
+
+typedef struct
+{
+  const char *extension; /* without the dot */
+  const char *muxer;
+  const char *default_audio; /* FFmpeg name of the audio codec FFmpeg picks for it */
+  guint min_dimension;       /* smallest width and height the muxer takes, 0 for any */
+} VwContainer;
+
+typedef struct
+{
+  const char *name; /* the FFmpeg codec name */
+  VwMedia media;
+  const char *const *factories; /* in order of preference; NULL-terminated */
+  const char *parser;           /* placed after the encoder, or NULL */
+  const char *containers;       /* extensions it goes into, space-separated */
+  const char *missing_hint;     /* why it may be unavailable, or what to use instead */
+} VwCodec;
+
+/* A codec resolved on this machine: its row and the factory that will serve it. */
+typedef struct
+{
+  const VwCodec *codec; /* NULL when the name was an encoder factory */
+  GstElementFactory *factory;
+} VwResolved;
+
+const VwContainer *vw_container_for_filename (const char *filename, GError **error);
+gboolean vw_codec_resolve (const char *name, VwMedia media, VwResolved *out, GError **error);
+void vw_resolved_clear (VwResolved *resolved);
+gboolean vw_codec_check_container (const VwResolved *resolved,
+                                   const VwContainer *container,
+                                   GError **error);
+const char *vw_resolved_name (const VwResolved *resolved);
+
+/* vidwrite-options.c: FFmpeg option keys -> element properties, per encoder family. */
+
+typedef struct
+{
+  GstStructure *encoder_caps; /* fields the encoder's output must have (profile, level) */
+  GstVideoFormat pix_fmt;     /* what the encoder is fed; GST_VIDEO_FORMAT_UNKNOWN: default */
+} VwEncoderSettings;
+
+gboolean vw_options_apply (GstElement *encoder,
+                           const char *codec_name,
+                           VwMedia media,
+                           GHashTable *options,
+                           VwEncoderSettings *settings,
+                           GError **error);
+void vw_encoder_settings_clear (VwEncoderSettings *settings);
+gboolean vw_parse_number (const char *text, double *value);
+
+/* vidwrite-convert.c: caller's pixels -> what the encoder is fed. */
+
+typedef struct _VwConverter VwConverter;
+
+VwConverter *vw_converter_new (VidwritePixelFormat in_format,
+                               GstVideoFormat out_format,
+                               guint width,
+                               guint height);
+void vw_converter_free (VwConverter *converter);
+GstCaps *vw_converter_get_caps (VwConverter *converter, gint fps_n, gint fps_d);
+GstBuffer *vw_converter_convert (VwConverter *converter, GBytes *frames, gsize offset);
+gboolean vw_converter_is_native (VwConverter *converter);
+guint vw_pixel_format_bytes (VidwritePixelFormat format);
+GstVideoFormat vw_pixel_format_to_gst (VidwritePixelFormat format);
+const char *vw_pixel_format_name (VidwritePixelFormat format);
+
+/* vidwrite-error.c */
+void vw_set_error_from_message (GError **error, GstMessage *message);
+
+G_END_DECLS

@@ -1,0 +1,99 @@
+/* The one-shot call: torchvision's write_video, as a thin layer over VidwriteWriter.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "vidwrite-private.h"
+
+#include <math.h>
+
+static const VidwritePixelFormat formats_by_channels[] = {
+  [1] = VIDWRITE_PIXEL_FORMAT_GRAY8,
+  [3] = VIDWRITE_PIXEL_FORMAT_RGB,
+  [4] = VIDWRITE_PIXEL_FORMAT_RGBA,
+};
+
+static gboolean
+invalid (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+invalid (GError **error, const char *format, ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error_literal (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT, message);
+  return FALSE;
+}
+
+/**
+ * vidwrite_write_video:
+ * @filename: (type filename): the file to write; the extension picks the container
+ * @video: the frames: @n_frames × @height × @width × @channels bytes, C order
+ * @n_frames: how many frames @video holds
+ * @height: frame height in pixels
+ * @width: frame width in pixels
+ * @channels: 1 (grey), 3 (RGB) or 4 (RGBA; alpha is dropped)
+ * @fps: frames per second; 29.97 is taken as 30000/1001 (see vidwrite_rate_to_fraction())
+ * @video_codec: (nullable): FFmpeg codec name or GStreamer encoder; %NULL means "libx264"
+ * @options: (nullable) (element-type utf8 utf8): FFmpeg options for the video codec
+ * @audio: (nullable): @audio_channels × N float32 samples, planar (torchvision's `[C, N]`)
+ * @audio_channels: channels in @audio, 1 to 8
+ * @audio_fps: the audio sample rate in Hz, a whole number
+ * @audio_codec: (nullable): FFmpeg audio codec name; %NULL picks the container's usual one
+ * @audio_options: (nullable) (element-type utf8 utf8): FFmpeg options for the audio codec
+ * @error: return location for a #GError in the %VIDWRITE_ERROR domain
+ *
+ * Writes a whole video in one call, as torchvision.io.write_video() did.  Nothing of @video or
+ * @audio is copied but one frame at a time on its way to the encoder.  On failure no file is
+ * left at @filename, and a file that was there is left untouched.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+vidwrite_write_video (const char *filename, GBytes *video, guint n_frames, guint height,
+                      guint width, guint channels, double fps, const char *video_codec,
+                      GHashTable *options, GBytes *audio, guint audio_channels, double audio_fps,
+                      const char *audio_codec, GHashTable *audio_options, GError **error)
+{
+  g_autoptr (VidwriteWriter) writer = NULL;
+  guint64 expected;
+  gint fps_n, fps_d;
+
+  if (!video)
+    return invalid (error, "the video data is missing (NULL)");
+  if (n_frames == 0)
+    return invalid (error, "n_frames is 0: a video needs at least one frame");
+  if (channels >= G_N_ELEMENTS (formats_by_channels) || channels == 0 || channels == 2)
+    return invalid (error, "%u channels a pixel is not supported (1 grey, 3 RGB, 4 RGBA)", channels);
+  expected = (guint64) n_frames * height * width * channels;
+  if (height && width && expected / n_frames / height / width != channels)
+    return invalid (error, "%u×%u×%u×%u frames do not fit in memory", n_frames, height, width,
+                    channels);
+  if (g_bytes_get_size (video) != expected)
+    return invalid (error,
+                    "the video data holds %" G_GSIZE_FORMAT " bytes, but %u×%u×%u×%u frames "
+                    "need %" G_GUINT64_FORMAT,
+                    g_bytes_get_size (video), n_frames, height, width, channels, expected);
+  if (!vidwrite_rate_to_fraction (fps, &fps_n, &fps_d, error))
+    return FALSE;
+  if (audio && (!isfinite (audio_fps) || audio_fps < 1 || audio_fps != floor (audio_fps) ||
+                audio_fps > G_MAXUINT))
+    return invalid (error, "audio_fps %g is not a whole, positive sample rate", audio_fps);
+
+  writer = vidwrite_writer_new (filename, error);
+  if (!writer)
+    return FALSE;
+  if (!vidwrite_writer_set_video (writer, width, height, formats_by_channels[channels], fps_n,
+                                  fps_d, video_codec, options, error))
+    return FALSE;
+  if (audio &&
+      !vidwrite_writer_set_audio (writer, audio_channels, (guint) audio_fps,
+                                  VIDWRITE_SAMPLE_FORMAT_F32, VIDWRITE_AUDIO_LAYOUT_PLANAR,
+                                  audio_codec, audio_options, error))
+    return FALSE;
+  return vidwrite_writer_push_frames (writer, video, error) &&
+         (!audio || vidwrite_writer_push_audio (writer, audio, error)) &&
+         vidwrite_writer_finish (writer, NULL, error);
+}
