@@ -1,0 +1,28 @@
+# Sourced by the scripts: installs the Debian packages vidwrite needs, when any is missing.
+# Usage: vw_install_deps build|test|demo
+
+VW_BUILD_PACKAGES="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gobject-introspection
+  libgirepository1.0-dev gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav"
+VW_TEST_PACKAGES="ffmpeg python3-gi python3-numpy python3-pytest"
+
+vw_install_deps () {
+  local wanted="$VW_BUILD_PACKAGES"
+  case "${1:-build}" in
+    test) wanted="$wanted $VW_TEST_PACKAGES" ;;
+    demo) wanted="$wanted ffmpeg" ;;
+  esac
+  local missing=""
+  for p in $wanted; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+  done
+  [ -z "$missing" ] && return 0
+  echo "vidwrite: installing$missing" >&2
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -q >&2
+  # shellcheck disable=SC2086
+  $sudo apt-get install -y -q --no-install-recommends $missing >&2
+}
