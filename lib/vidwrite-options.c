@@ -54,6 +54,7 @@ typedef struct
   const char *defaults;        /* "property=value ...": FFmpeg's behaviour where GStreamer's differs */
   const char *params_property; /* where VW_TARGET_PARAMS go, or NULL */
   const VwOption *options;     /* ends with a row whose key is NULL */
+  const char *const *by_channels; /* defaults that depend on the channel count, indexed by it */
 } VwFamily;
 
 #define END { NULL, 0, NULL, 0, NULL, NULL, NULL, NULL }
@@ -154,13 +155,20 @@ static const VwOption flac_options[] = {
   END,
 };
 
+/* libopus in FFmpeg defaults to 64 kbit/s a stream plus 32 a coupled pair (320k for 5.1);
+ * opusenc to 64 kbit/s whatever the channels, which smears 5.1 channels into each other. */
+static const char *const opus_bitrates[] = {
+  NULL, "bitrate=64000", "bitrate=96000", "bitrate=160000", "bitrate=192000",
+  "bitrate=256000", "bitrate=320000", "bitrate=384000", "bitrate=416000",
+};
+
 static const VwFamily families[] = {
   { "x264enc", "pass=qual quantizer=23 bitrate=2048000 key-int-max=250", "option-string",
     x264_options },
   { "avenc_aac", NULL, NULL, aac_options },
   { "voaacenc", NULL, NULL, aac_options },
   { "lamemp3enc", NULL, NULL, lame_options },
-  { "opusenc", NULL, NULL, opus_options },
+  { "opusenc", NULL, NULL, opus_options, opus_bitrates },
   { "vorbisenc", NULL, NULL, vorbis_options },
   { "flacenc", NULL, NULL, flac_options },
 };
@@ -728,8 +736,8 @@ encoder_caps_template (GstElement *encoder)
 }
 
 gboolean
-vw_options_apply (GstElement *encoder, const char *codec_name, VwMedia media, GHashTable *options,
-                  VwEncoderSettings *settings, GError **error)
+vw_options_apply (GstElement *encoder, const char *codec_name, VwMedia media, guint channels,
+                  GHashTable *options, VwEncoderSettings *settings, GError **error)
 {
   const char *factory = GST_OBJECT_NAME (gst_element_get_factory (encoder));
   const VwFamily *family = find_family (factory);
@@ -741,6 +749,9 @@ vw_options_apply (GstElement *encoder, const char *codec_name, VwMedia media, GH
   settings->pix_fmt = GST_VIDEO_FORMAT_UNKNOWN;
 
   if (family && family->defaults && !set_assignments (&ctx, family->defaults, error))
+    return FALSE;
+  if (family && family->by_channels && channels < 9 && family->by_channels[channels] &&
+      !set_assignments (&ctx, family->by_channels[channels], error))
     return FALSE;
 
   if (options)

@@ -48,7 +48,12 @@ typedef struct
 } VwResolved;
 
 const VwContainer *vw_container_for_filename (const char *filename, GError **error);
-gboolean vw_codec_resolve (const char *name, VwMedia media, VwResolved *out, GError **error);
+/* `input` (nullable) describes the stream, so that an element that cannot take it is passed over. */
+gboolean vw_codec_resolve (const char *name,
+                           VwMedia media,
+                           const GstCaps *input,
+                           VwResolved *out,
+                           GError **error);
 void vw_resolved_clear (VwResolved *resolved);
 gboolean vw_codec_check_container (const VwResolved *resolved,
                                    const VwContainer *container,
@@ -63,9 +68,11 @@ typedef struct
   GstVideoFormat pix_fmt;     /* what the encoder is fed; GST_VIDEO_FORMAT_UNKNOWN: default */
 } VwEncoderSettings;
 
+/* `channels`: of the audio stream, for defaults that depend on it; 0 for video. */
 gboolean vw_options_apply (GstElement *encoder,
                            const char *codec_name,
                            VwMedia media,
+                           guint channels,
                            GHashTable *options,
                            VwEncoderSettings *settings,
                            GError **error);

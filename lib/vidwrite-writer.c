@@ -33,6 +33,24 @@
 #define MAX_AUDIO_CHANNELS 8
 #define MAX_AUDIO_RATE 768000
 
+#define P(pos) GST_AUDIO_CHANNEL_POSITION_MASK (pos)
+/* FFmpeg's default layout for each channel count (av_channel_layout_default), which is what
+ * torchvision's [C, N] means.  GStreamer's own fallbacks differ (3 is 2.1, 4 is quad). */
+static const guint64 channel_layouts[MAX_AUDIO_CHANNELS + 1] = {
+  [1] = 0, /* mono */
+  [2] = P (FRONT_LEFT) | P (FRONT_RIGHT),
+  [3] = P (FRONT_LEFT) | P (FRONT_RIGHT) | P (FRONT_CENTER),
+  [4] = P (FRONT_LEFT) | P (FRONT_RIGHT) | P (FRONT_CENTER) | P (REAR_CENTER),
+  [5] = P (FRONT_LEFT) | P (FRONT_RIGHT) | P (FRONT_CENTER) | P (REAR_LEFT) | P (REAR_RIGHT),
+  [6] = P (FRONT_LEFT) | P (FRONT_RIGHT) | P (FRONT_CENTER) | P (LFE1) | P (REAR_LEFT) |
+        P (REAR_RIGHT),
+  [7] = P (FRONT_LEFT) | P (FRONT_RIGHT) | P (FRONT_CENTER) | P (LFE1) | P (REAR_CENTER) |
+        P (SIDE_LEFT) | P (SIDE_RIGHT),
+  [8] = P (FRONT_LEFT) | P (FRONT_RIGHT) | P (FRONT_CENTER) | P (LFE1) | P (REAR_LEFT) |
+        P (REAR_RIGHT) | P (SIDE_LEFT) | P (SIDE_RIGHT),
+};
+#undef P
+
 typedef enum
 {
   STATE_CONFIGURING,
@@ -408,19 +426,32 @@ build_video_branch (VidwriteWriter *self, GstElement *muxer, GError **error)
   return add_and_link (self, &tail, muxer, error);
 }
 
+/* What the encoder must be fed: exactly our channels, in our layout.  Without this, audioconvert
+ * would quietly remix to whatever layout the encoder prefers (it downmixed 3.0 to mono). */
+static GstCaps *
+audio_stream_caps (guint channels)
+{
+  GstCaps *caps = gst_caps_new_simple ("audio/x-raw", "channels", G_TYPE_INT, (gint) channels, NULL);
+
+  if (channels > 1)
+    gst_caps_set_simple (caps, "channel-mask", GST_TYPE_BITMASK, channel_layouts[channels], NULL);
+  return caps;
+}
+
 static gboolean
 build_audio_branch (VidwriteWriter *self, GstElement *muxer, GError **error)
 {
   GstAudioInfo info;
+  GstAudioChannelPosition positions[MAX_AUDIO_CHANNELS];
   g_autoptr (GstCaps) caps = NULL;
-  GstElement *tail = NULL;
+  g_autoptr (GstCaps) pinned = audio_stream_caps (self->channels);
+  GstElement *tail = NULL, *pin;
 
+  gst_audio_channel_positions_from_mask (self->channels, channel_layouts[self->channels], positions);
   gst_audio_info_set_format (&info,
                              self->sample_format == VIDWRITE_SAMPLE_FORMAT_F32 ? GST_AUDIO_FORMAT_F32
                                                                                : GST_AUDIO_FORMAT_S16,
-                             self->rate, self->channels, NULL);
-  info.layout = self->layout == VIDWRITE_AUDIO_LAYOUT_PLANAR ? GST_AUDIO_LAYOUT_NON_INTERLEAVED
-                                                             : GST_AUDIO_LAYOUT_INTERLEAVED;
+                             self->rate, self->channels, positions);
   caps = gst_audio_info_to_caps (&info);
 
   self->asrc = gst_element_factory_make ("appsrc", "audio-src");
@@ -428,7 +459,11 @@ build_audio_branch (VidwriteWriter *self, GstElement *muxer, GError **error)
                 (guint64) 0, "max-buffers", (guint64) 0, NULL);
   if (!add_and_link (self, &tail, self->asrc, error) ||
       !add_factory (self, &tail, "audioconvert", error) ||
-      !add_factory (self, &tail, "audioresample", error) ||
+      !add_factory (self, &tail, "audioresample", error))
+    return FALSE;
+  pin = gst_element_factory_make ("capsfilter", NULL);
+  g_object_set (pin, "caps", pinned, NULL);
+  if (!add_and_link (self, &tail, pin, error) ||
       !add_and_link (self, &tail, g_steal_pointer (&self->aenc), error))
     return FALSE;
   watch_pad (self, tail, "src", on_activity);
@@ -692,46 +727,55 @@ bytes_unref (gpointer data)
   g_bytes_unref (data);
 }
 
-/* One block of at most AUDIO_BLOCK_SAMPLES from the head chunk, as a view of the caller's
- * memory: planar chunks get a GstAudioMeta with each channel's offset. */
+/* Planar [C, N] -> interleaved, for n samples from sample `first` of each channel. */
+static void
+interleave (const guint8 *src, gsize count, gsize first, gsize n, guint channels, guint bps,
+            guint8 *dst)
+{
+  for (guint c = 0; c < channels; c++)
+    {
+      const guint8 *plane = src + (c * count + first) * bps;
+
+      if (bps == 4)
+        for (gsize i = 0; i < n; i++)
+          memcpy (dst + (i * channels + c) * 4, plane + i * 4, 4);
+      else
+        for (gsize i = 0; i < n; i++)
+          memcpy (dst + (i * channels + c) * 2, plane + i * 2, 2);
+    }
+}
+
+/* One block of at most AUDIO_BLOCK_SAMPLES from the head chunk.  Interleaved chunks go as views
+ * of the caller's memory.  Planar chunks are interleaved a block at a time: elements disagree on
+ * GstAudioMeta plane offsets (audioconvert refuses views whose size is not whole frames,
+ * avenc_aac reads planes as contiguous), and audio is a small share of the data. */
 static gboolean
 send_audio_block (VidwriteWriter *self, GError **error)
 {
   Chunk *chunk = g_queue_peek_head (&self->audio_pending);
   gsize n = MIN (AUDIO_BLOCK_SAMPLES, chunk->count - chunk->done);
-  gsize size, offset, length;
+  gsize size;
   const guint8 *data = g_bytes_get_data (chunk->bytes, &size);
-  const gsize bps = self->sample_bytes;
-  GstBuffer *buffer = gst_buffer_new ();
+  const gsize frame = (gsize) self->channels * self->sample_bytes;
+  GstBuffer *buffer;
 
   if (self->layout == VIDWRITE_AUDIO_LAYOUT_PLANAR)
     {
-      gsize offsets[MAX_AUDIO_CHANNELS];
-      GstAudioInfo info;
+      GstMapInfo map;
 
-      offset = chunk->done * bps;
-      length = ((self->channels - 1) * chunk->count + n) * bps;
-      for (guint c = 0; c < self->channels; c++)
-        offsets[c] = c * chunk->count * bps;
-      gst_buffer_append_memory (buffer, gst_memory_new_wrapped (GST_MEMORY_FLAG_READONLY,
-                                                                (gpointer) data, size, offset,
-                                                                length, g_bytes_ref (chunk->bytes),
-                                                                bytes_unref));
-      gst_audio_info_set_format (&info,
-                                 self->sample_format == VIDWRITE_SAMPLE_FORMAT_F32
-                                     ? GST_AUDIO_FORMAT_F32
-                                     : GST_AUDIO_FORMAT_S16,
-                                 self->rate, self->channels, NULL);
-      info.layout = GST_AUDIO_LAYOUT_NON_INTERLEAVED;
-      gst_buffer_add_audio_meta (buffer, &info, n, offsets);
+      buffer = gst_buffer_new_allocate (NULL, n * frame, NULL);
+      gst_buffer_map (buffer, &map, GST_MAP_WRITE);
+      interleave (data, chunk->count, chunk->done, n, self->channels, self->sample_bytes,
+                  map.data);
+      gst_buffer_unmap (buffer, &map);
     }
   else
     {
-      offset = chunk->done * self->channels * bps;
-      length = n * self->channels * bps;
+      buffer = gst_buffer_new ();
       gst_buffer_append_memory (buffer, gst_memory_new_wrapped (GST_MEMORY_FLAG_READONLY,
-                                                                (gpointer) data, size, offset,
-                                                                length, g_bytes_ref (chunk->bytes),
+                                                                (gpointer) data, size,
+                                                                chunk->done * frame, n * frame,
+                                                                g_bytes_ref (chunk->bytes),
                                                                 bytes_unref));
     }
 
@@ -886,12 +930,13 @@ check_configuring (VidwriteWriter *self, const char *what, GError **error)
 
 /* Makes and configures the encoder for `name` (NULL: `fallback`) and checks the container. */
 static GstElement *
-prepare_encoder (VidwriteWriter *self, const char *name, VwMedia media, GHashTable *options,
-                 VwResolved *resolved, VwEncoderSettings *settings, GError **error)
+prepare_encoder (VidwriteWriter *self, const char *name, VwMedia media, const GstCaps *input,
+                 guint channels, GHashTable *options, VwResolved *resolved, VwEncoderSettings *settings,
+                 GError **error)
 {
   GstElement *encoder;
 
-  if (!vw_codec_resolve (name, media, resolved, error))
+  if (!vw_codec_resolve (name, media, input, resolved, error))
     return NULL;
   if (!vw_codec_check_container (resolved, self->container, error))
     return NULL;
@@ -904,7 +949,8 @@ prepare_encoder (VidwriteWriter *self, const char *name, VwMedia media, GHashTab
       return NULL;
     }
   gst_object_ref_sink (encoder);
-  if (!vw_options_apply (encoder, vw_resolved_name (resolved), media, options, settings, error))
+  if (!vw_options_apply (encoder, vw_resolved_name (resolved), media, channels, options, settings,
+                         error))
     {
       gst_object_unref (encoder);
       return NULL;
@@ -997,8 +1043,12 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
       return FALSE;
     }
 
-  self->venc = prepare_encoder (self, codec ? codec : "libx264", VW_MEDIA_VIDEO, options,
-                                &self->vcodec, &self->vsettings, error);
+  {
+    g_autoptr (GstCaps) input = gst_caps_new_simple ("video/x-raw", "width", G_TYPE_INT, (gint) width,
+                                                     "height", G_TYPE_INT, (gint) height, NULL);
+    self->venc = prepare_encoder (self, codec ? codec : "libx264", VW_MEDIA_VIDEO, input, 0, options,
+                                  &self->vcodec, &self->vsettings, error);
+  }
   if (!self->venc)
     return FALSE;
 
@@ -1091,8 +1141,12 @@ vidwrite_writer_set_audio (VidwriteWriter *self, guint channels, guint rate,
       return FALSE;
     }
 
-  self->aenc = prepare_encoder (self, codec ? codec : self->container->default_audio,
-                                VW_MEDIA_AUDIO, options, &self->acodec, &settings, error);
+  {
+    g_autoptr (GstCaps) input = audio_stream_caps (channels);
+    self->aenc = prepare_encoder (self, codec ? codec : self->container->default_audio,
+                                  VW_MEDIA_AUDIO, input, channels, options, &self->acodec,
+                                  &settings, error);
+  }
   vw_encoder_settings_clear (&settings);
   if (!self->aenc)
     return FALSE;
