@@ -97,9 +97,13 @@ vw_container_for_filename (const char *filename, GError **error)
   GString *known = g_string_new (NULL);
   for (guint i = 0; i < G_N_ELEMENTS (containers); i++)
     g_string_append_printf (known, "%s.%s", i ? ", " : "", containers[i].extension);
-  g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_UNSUPPORTED_CONTAINER,
-               "“%s”: the extension “%s” names no container vidwrite writes (known: %s)", filename,
-               dot && dot != base ? dot : "", known->str);
+  if (dot && dot != base)
+    g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_UNSUPPORTED_CONTAINER,
+                 "“%s”: the extension “%s” names no container vidwrite writes (known: %s)",
+                 filename, dot, known->str);
+  else
+    g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_UNSUPPORTED_CONTAINER,
+                 "“%s” has no extension to name its container (known: %s)", filename, known->str);
   g_string_free (known, TRUE);
   return NULL;
 }
@@ -143,8 +147,9 @@ vw_codec_resolve (const char *name, VwMedia media, const GstCaps *input, VwResol
   if (codec && codec->media != media)
     {
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_UNKNOWN_CODEC,
-                   "“%s” is an %s codec, not a %s codec", name, media_name (codec->media),
-                   media_name (media));
+                   "“%s” is %s codec, not %s codec", name,
+                   codec->media == VW_MEDIA_VIDEO ? "a video" : "an audio",
+                   media == VW_MEDIA_VIDEO ? "a video" : "an audio");
       return FALSE;
     }
 

@@ -736,11 +736,12 @@ encoder_caps_template (GstElement *encoder)
 }
 
 gboolean
-vw_options_apply (GstElement *encoder, const char *codec_name, VwMedia media, guint channels,
-                  GHashTable *options, VwEncoderSettings *settings, GError **error)
+vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_names,
+                  VwMedia media, guint channels, GHashTable *options, VwEncoderSettings *settings,
+                  GError **error)
 {
   const char *factory = GST_OBJECT_NAME (gst_element_get_factory (encoder));
-  const VwFamily *family = find_family (factory);
+  const VwFamily *family = ffmpeg_names ? find_family (factory) : NULL;
   g_autoptr (GHashTable) plain = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GString) params = g_string_new (NULL);
   VwContext ctx = { codec_name, NULL, NULL, encoder };
@@ -790,9 +791,27 @@ vw_options_apply (GstElement *encoder, const char *codec_name, VwMedia media, gu
         }
     }
 
-  /* Rows in table order, so that what depends on another setting comes after it. */
   const VwOption *const tables[] = { media == VW_MEDIA_VIDEO ? common_video_options : NULL,
                                      family ? family->options : NULL };
+
+  /* Options that set the same thing in the element cannot both be given. */
+  for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
+    for (const VwOption *row = tables[t]; row && row->key; row++)
+      if (row->excludes && g_hash_table_contains (plain, row->key))
+        {
+          g_auto (GStrv) others = g_strsplit (row->excludes, " ", -1);
+
+          ctx.key = row->key;
+          ctx.value = g_hash_table_lookup (plain, row->key);
+          for (guint i = 0; others[i]; i++)
+            if (g_hash_table_contains (plain, others[i]))
+              return option_error (&ctx, error,
+                                   "it cannot be combined with “%s” (the element has one setting "
+                                   "for both)",
+                                   others[i]);
+        }
+
+  /* Rows in table order, so that what depends on another setting comes after it. */
   for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
     for (const VwOption *row = tables[t]; row && row->key; row++)
       {
@@ -802,16 +821,6 @@ vw_options_apply (GstElement *encoder, const char *codec_name, VwMedia media, gu
           continue;
         ctx.key = row->key;
         ctx.value = value;
-        if (row->excludes)
-          {
-            g_auto (GStrv) others = g_strsplit (row->excludes, " ", -1);
-            for (guint i = 0; others[i]; i++)
-              if (g_hash_table_contains (plain, others[i]))
-                return option_error (&ctx, error,
-                                     "it cannot be combined with “%s” (the element has one "
-                                     "setting for both)",
-                                     others[i]);
-          }
         if (!apply_row (&ctx, family, row, params, settings, error))
           return FALSE;
         g_hash_table_remove (plain, row->key);

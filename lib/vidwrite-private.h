@@ -11,7 +11,9 @@
 
 G_BEGIN_DECLS
 
-/* vidwrite-init.c */
+#define VW_MAX_DIMENSION 16384 /* pixels on either side of a frame */
+
+/* vidwrite-error.c */
 gboolean vw_ensure_gst (GError **error);
 
 /* vidwrite-codecs.c: FFmpeg names -> element factories, containers, compatibility. */
@@ -68,9 +70,12 @@ typedef struct
   GstVideoFormat pix_fmt;     /* what the encoder is fed; GST_VIDEO_FORMAT_UNKNOWN: default */
 } VwEncoderSettings;
 
-/* `channels`: of the audio stream, for defaults that depend on it; 0 for video. */
+/* `ffmpeg_names`: the codec was named as FFmpeg names it, so are the options, and FFmpeg's
+ * defaults apply; otherwise the codec was a factory and the options are its property names.
+ * `channels`: of the audio stream, for defaults that depend on it; 0 for video. */
 gboolean vw_options_apply (GstElement *encoder,
                            const char *codec_name,
+                           gboolean ffmpeg_names,
                            VwMedia media,
                            guint channels,
                            GHashTable *options,

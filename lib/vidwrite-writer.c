@@ -29,7 +29,6 @@
 #define AUDIO_MARGIN_MIN (GST_SECOND)  /* audio ahead of any video handed over */
 #define AUDIO_MARGIN_SAMPLES 8192      /* ... and at least this many samples (encoder frames) */
 #define DEFAULT_STALL_TIMEOUT 120      /* seconds */
-#define MAX_DIMENSION 16384
 #define MAX_AUDIO_CHANNELS 8
 #define MAX_AUDIO_RATE 768000
 
@@ -248,10 +247,17 @@ create_tmp (VidwriteWriter *self, GError **error)
           return FALSE;
         }
     }
-  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+  if (g_stat (dir, &st) != 0 || !S_ISDIR (st.st_mode))
     {
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_IO,
                    "cannot write “%s”: the directory “%s” does not exist", self->filename, dir);
+      return FALSE;
+    }
+  /* By its mode, as for the target: root could write there, but the owner said not to. */
+  if (!(st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)))
+    {
+      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_IO,
+                   "cannot write “%s”: the directory “%s” is read-only", self->filename, dir);
       return FALSE;
     }
   /* 0666 so that the umask applies, as it would to a file opened in place. */
@@ -473,6 +479,19 @@ build_audio_branch (VidwriteWriter *self, GstElement *muxer, GError **error)
   return add_and_link (self, &tail, muxer, error);
 }
 
+/* The pipeline's error, said with which file and encoders it concerns.  Called with `lock`. */
+static void
+take_pipeline_error (VidwriteWriter *self, GError **error)
+{
+  GError *e = g_steal_pointer (&self->pipeline_error);
+
+  g_prefix_error (&e, "writing “%s” (video: %s%s%s) failed: ", self->filename,
+                  vw_resolved_name (&self->vcodec),
+                  self->has_audio ? ", audio: " : "",
+                  self->has_audio ? vw_resolved_name (&self->acodec) : "");
+  g_propagate_error (error, e);
+}
+
 static gboolean
 start_pipeline (VidwriteWriter *self, GError **error)
 {
@@ -510,7 +529,7 @@ start_pipeline (VidwriteWriter *self, GError **error)
     {
       g_mutex_lock (&self->lock);
       if (self->pipeline_error)
-        g_propagate_error (error, g_steal_pointer (&self->pipeline_error));
+        take_pipeline_error (self, error);
       else
         g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_ENCODE,
                      "the pipeline for “%s” would not start", self->filename);
@@ -634,7 +653,7 @@ wait_until (VidwriteWriter *self, ReadyFunc ready, const char *what, GError **er
         }
       if (self->pipeline_error)
         {
-          g_propagate_error (error, g_steal_pointer (&self->pipeline_error));
+          take_pipeline_error (self, error);
           break;
         }
       if (ready (self))
@@ -687,7 +706,7 @@ push_buffer (VidwriteWriter *self, GstElement *src, GstBuffer *buffer, GError **
     return TRUE;
   g_mutex_lock (&self->lock);
   if (self->pipeline_error)
-    g_propagate_error (error, g_steal_pointer (&self->pipeline_error));
+    take_pipeline_error (self, error);
   else
     g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_ENCODE, "%s refused a buffer: %s",
                  GST_OBJECT_NAME (src), gst_flow_get_name (ret));
@@ -949,8 +968,8 @@ prepare_encoder (VidwriteWriter *self, const char *name, VwMedia media, const Gs
       return NULL;
     }
   gst_object_ref_sink (encoder);
-  if (!vw_options_apply (encoder, vw_resolved_name (resolved), media, channels, options, settings,
-                         error))
+  if (!vw_options_apply (encoder, vw_resolved_name (resolved), resolved->codec != NULL, media,
+                         channels, options, settings, error))
     {
       gst_object_unref (encoder);
       return NULL;
@@ -1014,11 +1033,11 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
                    "the video of “%s” is already configured", self->filename);
       return FALSE;
     }
-  if (width < 1 || width > MAX_DIMENSION || height < 1 || height > MAX_DIMENSION)
+  if (width < 1 || width > VW_MAX_DIMENSION || height < 1 || height > VW_MAX_DIMENSION)
     {
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "frame size %ux%u is out of range (1 to %u on each side)", width, height,
-                   MAX_DIMENSION);
+                   VW_MAX_DIMENSION);
       return FALSE;
     }
   if ((guint) format > VIDWRITE_PIXEL_FORMAT_GRAY8)
