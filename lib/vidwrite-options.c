@@ -8,8 +8,12 @@
 #include "vidwrite-private.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef HAVE_X264
+#include <x264.h>
+#endif
 
 typedef enum
 {
@@ -36,6 +40,10 @@ typedef struct
   const char *target;
 } VwChoice;
 
+/* Checks one key=value of a RAW_PARAMS option; NULL when the encoder's own parser is not at hand.
+ * Returns NULL if fine, else why not (a static string). */
+typedef const char *(*VwParamCheck) (const char *key, const char *value);
+
 typedef struct
 {
   const char *key; /* FFmpeg's option name */
@@ -46,6 +54,7 @@ typedef struct
   const char *excludes;    /* keys it cannot be combined with, space-separated */
   const VwChoice *choices; /* NULL: whatever the property parses */
   const char *ref;         /* VW_UNIT_MS_OF_RATE: the property that holds the rate */
+  VwParamCheck check;      /* VW_TARGET_RAW_PARAMS: validates each key=value */
 } VwOption;
 
 typedef struct
@@ -57,7 +66,30 @@ typedef struct
   const char *const *by_channels; /* defaults that depend on the channel count, indexed by it */
 } VwFamily;
 
-#define END { NULL, 0, NULL, 0, NULL, NULL, NULL, NULL }
+#define END { NULL, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL }
+
+#ifdef HAVE_X264
+/* x264enc would only fail at its first frame on a bad key; libx264's parser says so now. */
+static const char *
+check_x264_param (const char *key, const char *value)
+{
+  x264_param_t param;
+
+  x264_param_default (&param);
+  switch (x264_param_parse (&param, key, value))
+    {
+    case 0:
+      return NULL;
+    case X264_PARAM_BAD_NAME:
+      return "libx264 has no such parameter";
+    default:
+      return "libx264 does not accept that value";
+    }
+}
+#define X264_PARAM_CHECK check_x264_param
+#else
+#define X264_PARAM_CHECK NULL
+#endif
 
 static const VwChoice x264_tunes[] = {
   { "film", "psy-tune", "film" },
@@ -111,7 +143,8 @@ static const VwOption x264_options[] = {
   { "threads", VW_TARGET_PROPERTY, "threads" },
   { "profile", VW_TARGET_CAPS, "profile", VW_UNIT_SAME, NULL, NULL, h264_profiles },
   { "level", VW_TARGET_CAPS, "level", VW_UNIT_SAME, NULL, NULL, h264_levels },
-  { "x264-params", VW_TARGET_RAW_PARAMS },
+  { "x264-params", VW_TARGET_RAW_PARAMS, NULL, VW_UNIT_SAME, NULL, NULL, NULL, NULL,
+    X264_PARAM_CHECK },
   END,
 };
 
@@ -655,8 +688,17 @@ apply_row (VwContext *ctx, const VwFamily *family, const VwOption *row, GString 
         for (guint i = 0; pairs[i]; i++)
           {
             const char *eq = strchr (pairs[i], '=');
+            const char *why;
+
             if (!eq || eq == pairs[i] || eq[1] == '\0')
               return option_error (ctx, error, "“%s” is not of the form key=value", pairs[i]);
+            if (row->check)
+              {
+                g_autofree char *key = g_strndup (pairs[i], eq - pairs[i]);
+
+                if ((why = row->check (key, eq + 1)))
+                  return option_error (ctx, error, "“%s”: %s", pairs[i], why);
+              }
           }
         g_string_append_printf (params, "%s%s", params->len ? ":" : "", ctx->value);
         return TRUE;

@@ -958,7 +958,10 @@ prepare_encoder (VidwriteWriter *self, const char *name, VwMedia media, const Gs
   if (!vw_codec_resolve (name, media, input, resolved, error))
     return NULL;
   if (!vw_codec_check_container (resolved, self->container, error))
-    return NULL;
+    {
+      vw_resolved_clear (resolved);
+      return NULL;
+    }
   encoder = gst_element_factory_create (resolved->factory, NULL);
   if (!encoder)
     {
@@ -972,6 +975,8 @@ prepare_encoder (VidwriteWriter *self, const char *name, VwMedia media, const Gs
                          channels, options, settings, error))
     {
       gst_object_unref (encoder);
+      vw_encoder_settings_clear (settings);
+      vw_resolved_clear (resolved);
       return NULL;
     }
   return encoder;
