@@ -1,28 +1,63 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test.  The last line is the summary,
-# "N passed, N failed", from meson test's own counts; the exit status is non-zero on any failure.
+# Installs what is missing, builds, and runs every test twice: in the normal build, then in a
+# second build with AddressSanitizer + UndefinedBehaviorSanitizer (build-asan; the sanitizer
+# options and leak suppressions are set by tests/meson.build).  The last line is the summary,
+# "N passed, N failed", summing meson test's own counts of both runs; the exit status is non-zero
+# on any failure.  VIDWRITE_SANITIZE=0 skips the sanitizer run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 vw_install_deps test || { echo "0 passed, 1 failed"; exit 1; }
 
+passed=0
+failed=0
+
+# setup_and_build DIR [MESON OPTIONS...]
+setup_and_build () {
+  local dir=$1
+  shift
+  if [ -d "$dir" ]; then
+    meson setup --reconfigure "$dir" "$@" >/dev/null || meson setup --wipe "$dir" "$@" || return 1
+  else
+    meson setup "$dir" "$@" || return 1
+  fi
+  meson compile -C "$dir"
+}
+
+# run_tests DIR [MESON TEST OPTIONS...]: adds meson's counts to passed and failed.
+run_tests () {
+  local dir=$1 log status ok fail timeout xpass
+  shift
+  log=$(mktemp)
+  meson test -C "$dir" --print-errorlogs --num-processes 2 "$@" 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  count () { sed -n "s/^$1:[[:space:]]*\([0-9][0-9]*\).*/\1/p" "$log" | tail -n 1; }
+  ok=$(count "Ok"); fail=$(count "Fail"); timeout=$(count "Timeout"); xpass=$(count "Unexpected Pass")
+  rm -f "$log"
+  fail=$(( ${fail:-0} + ${timeout:-0} + ${xpass:-0} ))
+  if [ "$status" -ne 0 ] && [ "$fail" -eq 0 ]; then fail=1; fi
+  passed=$(( passed + ${ok:-0} ))
+  failed=$(( failed + fail ))
+}
+
 build=${VIDWRITE_BUILD_DIR:-build}
-if [ -d "$build" ]; then
-  meson setup --reconfigure "$build" >/dev/null || meson setup --wipe "$build" || { echo "0 passed, 1 failed"; exit 1; }
+if setup_and_build "$build"; then
+  run_tests "$build" "$@"
 else
-  meson setup "$build" || { echo "0 passed, 1 failed"; exit 1; }
+  failed=$(( failed + 1 ))
 fi
-meson compile -C "$build" || { echo "0 passed, 1 failed"; exit 1; }
 
-log=$(mktemp)
-meson test -C "$build" --print-errorlogs --num-processes 2 "$@" 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
+# The sanitizer build: no introspection (g-ir-scanner's dump program would run under LSan), and
+# no Python suite (an interpreter that was not started with the ASan runtime cannot load it).
+if [ "${VIDWRITE_SANITIZE:-1}" != 0 ]; then
+  asan=${VIDWRITE_ASAN_BUILD_DIR:-build-asan}
+  if setup_and_build "$asan" -Db_sanitize=address,undefined -Db_lundef=false \
+      -Dintrospection=disabled; then
+    run_tests "$asan" --no-suite python "$@"
+  else
+    failed=$(( failed + 1 ))
+  fi
+fi
 
-count () { sed -n "s/^$1:[[:space:]]*\([0-9][0-9]*\).*/\1/p" "$log" | tail -n 1; }
-ok=$(count "Ok"); fail=$(count "Fail"); timeout=$(count "Timeout"); xpass=$(count "Unexpected Pass")
-rm -f "$log"
-passed=${ok:-0}
-failed=$(( ${fail:-0} + ${timeout:-0} + ${xpass:-0} ))
-if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 echo "${passed} passed, ${failed} failed"
 [ "$failed" -eq 0 ]
