@@ -308,6 +308,8 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
     default:
       break;
     }
+  /* A sync handler that drops a message owns it. */
+  gst_message_unref (message);
   return GST_BUS_DROP;
 }
 
@@ -375,6 +377,17 @@ add_and_link (VidwriteWriter *self, GstElement **tail, GstElement *next, GError 
   return TRUE;
 }
 
+/* add_and_link() for an element the writer holds a reference to (its encoders, sunk when they
+ * were made): the bin takes a reference of its own, so the writer's is dropped. */
+static gboolean
+add_and_link_owned (VidwriteWriter *self, GstElement **tail, GstElement *owned, GError **error)
+{
+  gboolean ok = add_and_link (self, tail, owned, error);
+
+  gst_object_unref (owned);
+  return ok;
+}
+
 static gboolean
 add_factory (VidwriteWriter *self, GstElement **tail, const char *factory, GError **error)
 {
@@ -413,7 +426,7 @@ build_video_branch (VidwriteWriter *self, GstElement *muxer, GError **error)
   if (!add_and_link (self, &tail, filter, error))
     return FALSE;
 
-  if (!add_and_link (self, &tail, g_steal_pointer (&self->venc), error))
+  if (!add_and_link_owned (self, &tail, g_steal_pointer (&self->venc), error))
     return FALSE;
   watch_pad (self, tail, "src", on_encoded);
 
@@ -470,7 +483,7 @@ build_audio_branch (VidwriteWriter *self, GstElement *muxer, GError **error)
   pin = gst_element_factory_make ("capsfilter", NULL);
   g_object_set (pin, "caps", pinned, NULL);
   if (!add_and_link (self, &tail, pin, error) ||
-      !add_and_link (self, &tail, g_steal_pointer (&self->aenc), error))
+      !add_and_link_owned (self, &tail, g_steal_pointer (&self->aenc), error))
     return FALSE;
   watch_pad (self, tail, "src", on_activity);
   if (self->acodec.codec && self->acodec.codec->parser &&
