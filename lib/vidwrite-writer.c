@@ -112,6 +112,7 @@ struct _VidwriteWriter
   GMutex lock;
   GCond cond;
   GError *pipeline_error;
+  gboolean failed; /* an element posted an error */
   gboolean eos;
   gboolean abort;
   guint64 activity; /* buffers seen moving anywhere */
@@ -294,6 +295,7 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
     {
     case GST_MESSAGE_ERROR:
       g_mutex_lock (&self->lock);
+      self->failed = TRUE;
       if (!self->pipeline_error)
         vw_set_error_from_message (&self->pipeline_error, message);
       g_cond_broadcast (&self->cond);
@@ -338,6 +340,32 @@ on_encoded (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
   return GST_PAD_PROBE_OK;
+}
+
+/* A source that fails still sends EOS downstream, and qtmux (mp4, mov) finalising a pad that
+ * never got caps hits a GStreamer critical.  The write is abandoned anyway: after an error, EOS
+ * stops at the muxer's door. */
+static GstPadProbeReturn
+on_eos_after_error (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  VidwriteWriter *self = user_data;
+  gboolean failed;
+
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) != GST_EVENT_EOS)
+    return GST_PAD_PROBE_OK;
+  g_mutex_lock (&self->lock);
+  failed = self->failed;
+  g_mutex_unlock (&self->lock);
+  return failed ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+}
+
+static void
+guard_muxer_input (VidwriteWriter *self, GstElement *last)
+{
+  GstPad *pad = gst_element_get_static_pad (last, "src");
+
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_eos_after_error, self, NULL);
+  gst_object_unref (pad);
 }
 
 static void
@@ -442,6 +470,7 @@ build_video_branch (VidwriteWriter *self, GstElement *muxer, GError **error)
   if (self->vcodec.codec && self->vcodec.codec->parser &&
       !add_factory (self, &tail, self->vcodec.codec->parser, error))
     return FALSE;
+  guard_muxer_input (self, tail);
   return add_and_link (self, &tail, muxer, error);
 }
 
@@ -489,6 +518,7 @@ build_audio_branch (VidwriteWriter *self, GstElement *muxer, GError **error)
   if (self->acodec.codec && self->acodec.codec->parser &&
       !add_factory (self, &tail, self->acodec.codec->parser, error))
     return FALSE;
+  guard_muxer_input (self, tail);
   return add_and_link (self, &tail, muxer, error);
 }
 
