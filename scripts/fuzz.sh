@@ -29,14 +29,17 @@ export LSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppress
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export LD_LIBRARY_PATH="$PWD/$build/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 
-log="$build/fuzz.log"
-nice "$build/fuzz/fuzz-options" "$build/corpus" fuzz/corpus/options \
-  -dict=fuzz/options.dict -max_total_time="$seconds" -jobs="$jobs" -workers="$jobs" \
+log="$PWD/$build/fuzz.log"
+parallel=()
+[ "$jobs" -gt 1 ] && parallel=(-jobs="$jobs" -workers="$jobs")
+# From the build directory: with -jobs, libFuzzer writes fuzz-N.log files into the current one.
+(cd "$build" && nice ./fuzz/fuzz-options corpus ../fuzz/corpus/options \
+  -dict=../fuzz/options.dict -max_total_time="$seconds" "${parallel[@]}" \
   -max_len=512 -timeout=60 -rss_limit_mb=4096 -print_final_stats=1 \
-  -artifact_prefix="$build/artifacts/" >"$log" 2>&1
+  -artifact_prefix=artifacts/ >"$log" 2>&1)
 status=$?
-[ "$jobs" -gt 1 ] && cat fuzz-*.log >>"$log" 2>/dev/null && rm -f fuzz-*.log
-grep -E '^(#[0-9]+.*(DONE|pulse|NEW)|stat::|==[0-9]+==ERROR|SUMMARY|Done)' "$log" | tail -n 15
+[ "$jobs" -gt 1 ] && cat "$build"/fuzz-*.log >>"$log" 2>/dev/null
+grep -E '^(#[0-9]+.*(DONE|pulse)|stat::|==[0-9]+==ERROR|SUMMARY|Done)' "$log" | tail -n 15
 if [ "${VIDWRITE_FUZZ_MERGE:-0}" = 1 ]; then
   "$build/fuzz/fuzz-options" -merge=1 fuzz/corpus/options "$build/corpus" >/dev/null 2>&1
 fi
