@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import vidwrite
-from conftest import (FAITHFUL_DB, FAST, FFPROBE, audio_stream, decode_audio, decode_video, dominant_frequency,
-                      pattern, psnr, tones, video_stream)
+from conftest import (FAITHFUL_DB, FAST, FFPROBE, audio_stream, decode_audio, decode_video,
+                      dominant_frequency, pattern, psnr, tones, video_stream)
 
 # torchvision 0.14's torchvision.io.write_video, as its source declares it.
 TORCHVISION_PARAMETERS = [

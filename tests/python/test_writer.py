@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import vidwrite
-from conftest import (FAITHFUL_DB, FAST, audio_stream, decode_audio, decode_video, dominant_frequency,
+from conftest import (FAITHFUL_DB, FAST, decode_audio, decode_video, dominant_frequency,
                       pattern, psnr, tones, video_stream)
 
 
