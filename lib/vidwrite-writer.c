@@ -141,6 +141,21 @@ static guint signals[N_SIGNALS];
 
 static void initable_iface_init (GInitableIface *iface);
 
+/**
+ * VidwriteWriter:
+ *
+ * Writes one video file from frames (and audio samples) pushed in any number of chunks.
+ *
+ * Create it with vidwrite_writer_new(), describe the video with vidwrite_writer_set_video() and
+ * optionally the audio with vidwrite_writer_set_audio(), push data with
+ * vidwrite_writer_push_frames() and vidwrite_writer_push_audio(), then call
+ * vidwrite_writer_finish() (or vidwrite_writer_finish_async()).  The file appears at its name
+ * only when it is complete; vidwrite_writer_cancel(), a failure or dropping the last reference
+ * before finishing leaves no file.
+ *
+ * Its methods may be called from any thread: they are serialised, and vidwrite_writer_cancel()
+ * interrupts a push or finish that is waiting.  Different writers run in parallel.
+ */
 G_DEFINE_FINAL_TYPE_WITH_CODE (VidwriteWriter, vidwrite_writer, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, initable_iface_init))
 
@@ -924,6 +939,8 @@ vidwrite_writer_new (const char *filename, GError **error)
  * vidwrite_writer_get_filename:
  * @self: a #VidwriteWriter
  *
+ * Gets the name of the file the writer writes, as given to vidwrite_writer_new().
+ *
  * Returns: (type filename): the file this writer writes
  */
 const char *
@@ -1435,6 +1452,9 @@ vidwrite_writer_finish_async (VidwriteWriter *self, GCancellable *cancellable,
  * vidwrite_writer_finish_finish:
  * @self: a #VidwriteWriter
  * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError in the %VIDWRITE_ERROR domain
+ *
+ * Completes vidwrite_writer_finish_async().
  *
  * Returns: %TRUE when the file is complete at its name
  */
@@ -1478,6 +1498,8 @@ vidwrite_writer_cancel (VidwriteWriter *self, GError **error)
  * vidwrite_writer_get_frames_pushed:
  * @self: a #VidwriteWriter
  *
+ * Gets the number of frames pushed so far; see #VidwriteWriter:frames-pushed.
+ *
  * Returns: how many frames the caller has pushed
  */
 guint64
@@ -1491,6 +1513,8 @@ vidwrite_writer_get_frames_pushed (VidwriteWriter *self)
  * vidwrite_writer_get_frames_encoded:
  * @self: a #VidwriteWriter
  *
+ * Gets the number of frames encoded so far; see #VidwriteWriter:frames-encoded.
+ *
  * Returns: how many frames have left the encoder
  */
 guint64
@@ -1503,6 +1527,8 @@ vidwrite_writer_get_frames_encoded (VidwriteWriter *self)
 /**
  * vidwrite_writer_get_samples_pushed:
  * @self: a #VidwriteWriter
+ *
+ * Gets the number of audio samples pushed so far; see #VidwriteWriter:samples-pushed.
  *
  * Returns: how many audio samples (of each channel) the caller has pushed
  */
