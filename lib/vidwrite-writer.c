@@ -100,11 +100,13 @@ struct _VidwriteWriter
 
   /* Serialises push, finish and cancel: the pending queues and counters below are theirs. */
   GMutex api_lock;
+  GThread *api_owner; /* the thread holding api_lock, so that cancel() can tell it is inside */
   WriterState state;
   GError *failure; /* why the writer failed, for the calls that come after */
   GQueue video_pending, audio_pending;
   guint64 frames_sent, samples_sent; /* handed to appsrc */
   gboolean video_eos, audio_eos;
+  gboolean audio_ended; /* vidwrite_writer_end_audio(): no more audio will come */
   guint64 progress_reported;
   GMainContext *progress_context; /* where finish_async's caller wants `progress` */
 
@@ -158,6 +160,27 @@ static void initable_iface_init (GInitableIface *iface);
  */
 G_DEFINE_FINAL_TYPE_WITH_CODE (VidwriteWriter, vidwrite_writer, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, initable_iface_init))
+
+/* ---- the API lock ---------------------------------------------------------------------- */
+
+typedef VidwriteWriter ApiGuard;
+
+static ApiGuard *
+api_enter (VidwriteWriter *self)
+{
+  g_mutex_lock (&self->api_lock);
+  g_atomic_pointer_set (&self->api_owner, g_thread_self ());
+  return self;
+}
+
+static void
+api_leave (ApiGuard *self)
+{
+  g_atomic_pointer_set (&self->api_owner, NULL);
+  g_mutex_unlock (&self->api_lock);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ApiGuard, api_leave)
 
 /* ---- small helpers ---------------------------------------------------------------------- */
 
@@ -866,7 +889,7 @@ drain (VidwriteWriter *self, gboolean finishing, GError **error)
             return FALSE;
           moved = TRUE;
         }
-      if (finishing && g_queue_is_empty (&self->audio_pending) &&
+      if ((finishing || self->audio_ended) && g_queue_is_empty (&self->audio_pending) &&
           !send_eos (self, self->asrc, &self->audio_eos, error))
         return FALSE;
 
@@ -1041,11 +1064,11 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
                            VidwritePixelFormat format, gint fps_n, gint fps_d, const char *codec,
                            GHashTable *options, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
+  g_autoptr (ApiGuard) guard = NULL;
   GstVideoFormat accepted;
 
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
-  locker = g_mutex_locker_new (&self->api_lock);
+  guard = api_enter (self);
 
   if (!check_configuring (self, "video", error))
     return FALSE;
@@ -1149,11 +1172,11 @@ vidwrite_writer_set_audio (VidwriteWriter *self, guint channels, guint rate,
                            VidwriteSampleFormat format, VidwriteAudioLayout layout,
                            const char *codec, GHashTable *options, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
+  g_autoptr (ApiGuard) guard = NULL;
   VwEncoderSettings settings = { 0 };
 
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
-  locker = g_mutex_locker_new (&self->api_lock);
+  guard = api_enter (self);
 
   if (!check_configuring (self, "audio", error))
     return FALSE;
@@ -1229,6 +1252,21 @@ check_pushable (VidwriteWriter *self, GBytes *data, gboolean has, const char *wh
   return TRUE;
 }
 
+/* FALSE with CANCELLED if cancel() was called from a handler during this call. */
+static gboolean
+check_abort (VidwriteWriter *self, GError **error)
+{
+  gboolean abort;
+
+  g_mutex_lock (&self->lock);
+  abort = self->abort;
+  g_mutex_unlock (&self->lock);
+  if (abort)
+    g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_CANCELLED, "writing “%s” was cancelled",
+                 self->filename);
+  return !abort;
+}
+
 static gboolean
 push_chunk (VidwriteWriter *self, GQueue *queue, GBytes *data, gsize count, GError **error)
 {
@@ -1247,7 +1285,7 @@ push_chunk (VidwriteWriter *self, GQueue *queue, GBytes *data, gsize count, GErr
   if (!drain (self, FALSE, &local))
     return fail (self, error, local);
   report_progress (self);
-  return TRUE;
+  return check_abort (self, &local) || fail (self, error, local);
 }
 
 /**
@@ -1264,11 +1302,11 @@ push_chunk (VidwriteWriter *self, GQueue *queue, GBytes *data, gsize count, GErr
 gboolean
 vidwrite_writer_push_frames (VidwriteWriter *self, GBytes *frames, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
+  g_autoptr (ApiGuard) guard = NULL;
   gsize size;
 
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
-  locker = g_mutex_locker_new (&self->api_lock);
+  guard = api_enter (self);
 
   if (!check_pushable (self, frames, TRUE, "video", error))
     return FALSE;
@@ -1300,14 +1338,20 @@ vidwrite_writer_push_frames (VidwriteWriter *self, GBytes *frames, GError **erro
 gboolean
 vidwrite_writer_push_audio (VidwriteWriter *self, GBytes *samples, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
+  g_autoptr (ApiGuard) guard = NULL;
   gsize size, unit;
 
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
-  locker = g_mutex_locker_new (&self->api_lock);
+  guard = api_enter (self);
 
   if (!check_pushable (self, samples, self->has_audio, "audio", error))
     return FALSE;
+  if (self->audio_ended)
+    {
+      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_STATE,
+                   "the audio of “%s” was ended with vidwrite_writer_end_audio()", self->filename);
+      return FALSE;
+    }
   size = g_bytes_get_size (samples);
   unit = (gsize) self->channels * self->sample_bytes;
   if (size % unit != 0)
@@ -1323,6 +1367,42 @@ vidwrite_writer_push_audio (VidwriteWriter *self, GBytes *samples, GError **erro
   self->samples_pushed += size / unit;
   g_mutex_unlock (&self->lock);
   return push_chunk (self, &self->audio_pending, samples, size / unit, error);
+}
+
+/**
+ * vidwrite_writer_end_audio:
+ * @self: a #VidwriteWriter
+ * @error: return location for a #GError in the %VIDWRITE_ERROR domain
+ *
+ * Says that no more audio will come, while video still may.  Until the audio ends or covers
+ * them, frames wait in the writer (as references to the pushed #GBytes) so that the muxer is
+ * never starved; a soundtrack shorter than the picture should be ended so that the frames after
+ * it can flow and memory stays bounded.  vidwrite_writer_finish() ends the audio anyway.
+ *
+ * Returns: %TRUE, or %FALSE with %VIDWRITE_ERROR_STATE when the writer has no audio or is no
+ *   longer open
+ */
+gboolean
+vidwrite_writer_end_audio (VidwriteWriter *self, GError **error)
+{
+  g_autoptr (ApiGuard) guard = NULL;
+  GError *local = NULL;
+
+  g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
+  guard = api_enter (self);
+
+  if (!is_open (self))
+    return set_state_error (self, error);
+  if (!self->has_audio)
+    {
+      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_STATE,
+                   "the writer of “%s” has no audio stream to end", self->filename);
+      return FALSE;
+    }
+  self->audio_ended = TRUE;
+  if (self->state == STATE_RUNNING && !drain (self, FALSE, &local))
+    return fail (self, error, local);
+  return TRUE;
 }
 
 static gboolean
@@ -1389,12 +1469,12 @@ on_cancellable_cancelled (GCancellable *cancellable, gpointer user_data)
 gboolean
 vidwrite_writer_finish (VidwriteWriter *self, GCancellable *cancellable, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
+  g_autoptr (ApiGuard) guard = NULL;
   gulong handler = 0;
   gboolean ok;
 
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
-  locker = g_mutex_locker_new (&self->api_lock);
+  guard = api_enter (self);
 
   if (cancellable)
     handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancellable_cancelled), self, NULL);
@@ -1479,18 +1559,26 @@ vidwrite_writer_finish_finish (VidwriteWriter *self, GAsyncResult *result, GErro
 gboolean
 vidwrite_writer_cancel (VidwriteWriter *self, GError **error)
 {
+  g_autoptr (ApiGuard) guard = NULL;
+
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
 
-  on_cancellable_cancelled (NULL, self);
-  g_mutex_lock (&self->api_lock);
-  if (self->state == STATE_FINISHED)
+  /* From a `progress` handler, inside a push or finish of this thread: that call sees the
+   * request and abandons the write itself. */
+  if (g_atomic_pointer_get (&self->api_owner) == g_thread_self ())
     {
-      g_mutex_unlock (&self->api_lock);
-      return set_state_error (self, error);
+      if (self->state == STATE_FINISHED)
+        return set_state_error (self, error);
+      on_cancellable_cancelled (NULL, self);
+      return TRUE;
     }
+
+  on_cancellable_cancelled (NULL, self);
+  guard = api_enter (self);
+  if (self->state == STATE_FINISHED)
+    return set_state_error (self, error);
   if (is_open (self))
     abandon (self, STATE_CANCELLED, NULL);
-  g_mutex_unlock (&self->api_lock);
   return TRUE;
 }
 
