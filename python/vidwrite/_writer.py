@@ -133,6 +133,11 @@ class Writer:
         view = self._check_audio(samples)
         self._push_audio(view, 0, view.shape[1])
 
+    def end_audio(self):
+        """Says that no more audio will come while frames still may (a soundtrack shorter than
+        the picture); until then frames wait in memory for the audio that covers them."""
+        call(self._writer.end_audio)
+
     def _write_interleaved(self, video, audio):
         """All of `video` and `audio`, each chunk of frames preceded by the audio its time
         needs, so that nothing waits in memory for the other stream."""
@@ -145,12 +150,15 @@ class Writer:
         step = frames_per_chunk(video.shape[1:])
         for first in range(0, video.shape[0], step):
             stop = min(video.shape[0], first + step)
-            if audio is not None:
+            if audio is not None and sent < n_samples:
                 until = min(n_samples, -(-stop * fps_d * self.audio_fps // fps_n) + ahead)
                 self._push_audio(audio, sent, until)
                 sent = max(sent, until)
+                if sent == n_samples:
+                    # A soundtrack shorter than the picture: the frames after it need not wait.
+                    call(self._writer.end_audio)
             self._push_frames(video, first, stop)
-        if audio is not None:
+        if audio is not None and sent < n_samples:
             self._push_audio(audio, sent, n_samples)
 
     def close(self):

@@ -106,3 +106,22 @@ def test_four_threads(tmp_path):
         decoded = decode_video(tmp_path / f"t{i}.mp4")
         assert decoded.shape == video.shape
         assert psnr(video, decoded) > FAITHFUL_DB
+
+
+def test_short_soundtrack_ended(tmp_path):
+    rate, fps = 16000, 25
+    video = pattern(75, 32, 32)
+    audio = tones([500], rate, 1).astype(np.float32)
+    path = tmp_path / "short.mkv"
+    with vidwrite.Writer(path, fps, 32, 32, options=FAST, audio_fps=rate,
+                         audio_channels=1) as writer:
+        writer.write_audio(audio)
+        writer.end_audio()
+        for i in range(len(video)):
+            writer.write_frames(video[i])
+        # Ended audio lets frames through: they leave the encoder before close().
+        assert writer.frames_encoded > len(video) // 2
+        with pytest.raises(vidwrite.Error) as info:
+            writer.write_audio(audio)
+        assert info.value.code == vidwrite.ErrorCode.STATE
+    assert video_stream(path)["nb_read_frames"] == "75"
