@@ -12,15 +12,16 @@
 
 /* FFmpeg names people pass to -c:v and -c:a, whether or not vidwrite maps them yet. */
 static const char *const video_names[] = {
-  "libx264", "h264",       "libx265", "hevc",  "libvpx", "vp8",        "libvpx-vp9",
-  "vp9",     "libaom-av1", "av1",     "mpeg4", "mjpeg",  "mpeg2video", "libtheora",
+  "libx264", "h264",       "libx265", "hevc",  "libvpx",   "vp8",        "libvpx-vp9",
+  "vp9",     "libaom-av1", "av1",     "mpeg4", "mjpeg",    "mpeg2video", "libtheora",
   "theora",  "ffv1",       "prores",  "png",   "rawvideo",
 };
 static const char *const audio_names[] = {
-  "aac", "mp3", "libmp3lame", "opus", "libopus", "vorbis", "libvorbis", "flac", "ac3", "alac",
-  "pcm_s16le",
+  "aac",       "mp3",  "libmp3lame", "opus", "libopus",   "vorbis",
+  "libvorbis", "flac", "ac3",        "alac", "pcm_s16le",
 };
-static const char *const extensions[] = { "mp4", "mov", "mkv", "webm", "avi", "ogv", "ogg", "ts", "flv" };
+static const char *const extensions[]
+    = { "mp4", "mov", "mkv", "webm", "avi", "ogv", "ogg", "ts", "flv" };
 
 typedef struct
 {
@@ -69,8 +70,7 @@ probe_codec (const char *dir, GPtrArray *containers, CodecEntry *entry)
       g_autoptr (GError) error = NULL;
 
       if (probe (dir, ext, entry->name, entry->video, &error))
-        g_string_append_printf (entry->containers, "%s%s", entry->containers->len ? " " : "",
-                                ext);
+        g_string_append_printf (entry->containers, "%s%s", entry->containers->len ? " " : "", ext);
       else if (!g_error_matches (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INCOMPATIBLE))
         {
           /* Unknown or not installed: the same answer for every container. */
@@ -78,7 +78,10 @@ probe_codec (const char *dir, GPtrArray *containers, CodecEntry *entry)
           return;
         }
       else
-        g_set_error_literal (&last, error->domain, error->code, error->message);
+        {
+          g_clear_error (&last);
+          last = g_steal_pointer (&error);
+        }
     }
   if (entry->containers->len == 0 && last)
     entry->why_not = g_strdup (last->message);
@@ -100,15 +103,15 @@ probe_codecs (GPtrArray *containers, GError **error)
       g_autoptr (VidwriteWriter) writer = vidwrite_writer_new (path, NULL);
 
       if (writer)
-        g_ptr_array_add (containers, (gpointer) extensions[i]);
+        g_ptr_array_add (containers, (gpointer)extensions[i]);
     }
   entries = g_array_new (FALSE, TRUE, sizeof (CodecEntry));
-  g_array_set_clear_func (entries, (GDestroyNotify) codec_entry_clear);
+  g_array_set_clear_func (entries, (GDestroyNotify)codec_entry_clear);
   for (guint i = 0; i < G_N_ELEMENTS (video_names) + G_N_ELEMENTS (audio_names); i++)
     {
       gboolean video = i < G_N_ELEMENTS (video_names);
-      CodecEntry entry = { video ? video_names[i] : audio_names[i - G_N_ELEMENTS (video_names)],
-                           video };
+      CodecEntry entry
+          = { video ? video_names[i] : audio_names[i - G_N_ELEMENTS (video_names)], video };
 
       probe_codec (dir, containers, &entry);
       g_array_append_val (entries, entry);
@@ -141,7 +144,7 @@ vwt_print_codec_list (GError **error)
     }
   g_print ("Containers (by file extension):");
   for (guint i = 0; i < containers->len; i++)
-    g_print (" .%s", (const char *) g_ptr_array_index (containers, i));
+    g_print (" .%s", (const char *)g_ptr_array_index (containers, i));
   g_print ("\n");
   return TRUE;
 }

@@ -21,8 +21,8 @@ static const struct
   VidwritePixelFormat format;
   guint bytes;
 } pixel_formats[] = {
-  { "rgb24", VIDWRITE_PIXEL_FORMAT_RGB, 3 },   { "bgr24", VIDWRITE_PIXEL_FORMAT_BGR, 3 },
-  { "rgba", VIDWRITE_PIXEL_FORMAT_RGBA, 4 },   { "bgra", VIDWRITE_PIXEL_FORMAT_BGRA, 4 },
+  { "rgb24", VIDWRITE_PIXEL_FORMAT_RGB, 3 },  { "bgr24", VIDWRITE_PIXEL_FORMAT_BGR, 3 },
+  { "rgba", VIDWRITE_PIXEL_FORMAT_RGBA, 4 },  { "bgra", VIDWRITE_PIXEL_FORMAT_BGRA, 4 },
   { "gray", VIDWRITE_PIXEL_FORMAT_GRAY8, 1 },
 };
 
@@ -61,7 +61,7 @@ vwt_pixel_format_bytes (VidwritePixelFormat format)
 static gsize
 frame_size (const VwtFrameSource *source)
 {
-  return (gsize) source->width * source->height * vwt_pixel_format_bytes (source->format);
+  return (gsize)source->width * source->height * vwt_pixel_format_bytes (source->format);
 }
 
 void
@@ -83,7 +83,7 @@ typedef struct
 static GBytes *
 stream_read (VwtFrameSource *base, guint max_frames, GError **error)
 {
-  StreamSource *self = (StreamSource *) base;
+  StreamSource *self = (StreamSource *)base;
   gsize size = frame_size (base);
   guint8 *data = g_malloc (size * max_frames);
   gssize got = vwt_input_read (self->input, data, size * max_frames, error);
@@ -107,7 +107,7 @@ stream_read (VwtFrameSource *base, guint max_frames, GError **error)
 static void
 stream_free (VwtFrameSource *base)
 {
-  StreamSource *self = (StreamSource *) base;
+  StreamSource *self = (StreamSource *)base;
 
   vwt_input_close (self->input);
   g_free (self);
@@ -142,12 +142,12 @@ raw_open (VwtInput *input, const VwtFrameRequest *request, GError **error)
     }
   if (request->pix_fmt && !vwt_pixel_format_parse (request->pix_fmt, &format, error))
     return NULL;
-  size = (gsize) request->width * request->height * vwt_pixel_format_bytes (format);
+  size = (gsize)request->width * request->height * vwt_pixel_format_bytes (format);
   if (input->regular && (input->size % size != 0 || input->size == 0))
     {
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
-                   "%s is %" G_GUINT64_FORMAT " bytes, not a whole number of %ux%u %s frames (%"
-                   G_GSIZE_FORMAT " bytes each)",
+                   "%s is %" G_GUINT64_FORMAT
+                   " bytes, not a whole number of %ux%u %s frames (%" G_GSIZE_FORMAT " bytes each)",
                    input->name, input->size, request->width, request->height,
                    vwt_pixel_format_name (format), size);
       return NULL;
@@ -173,7 +173,7 @@ typedef struct
 static GBytes *
 mapped_read (VwtFrameSource *base, guint max_frames, GError **error)
 {
-  MappedSource *self = (MappedSource *) base;
+  MappedSource *self = (MappedSource *)base;
   guint64 n = MIN (max_frames, base->n_frames - self->next);
   gsize size = frame_size (base);
   GBytes *bytes;
@@ -182,7 +182,7 @@ mapped_read (VwtFrameSource *base, guint max_frames, GError **error)
     return NULL;
   /* A view of the mapping that keeps it mapped for as long as the writer holds the frames. */
   bytes = g_bytes_new_with_free_func (self->data + self->next * size, n * size,
-                                      (GDestroyNotify) g_mapped_file_unref,
+                                      (GDestroyNotify)g_mapped_file_unref,
                                       g_mapped_file_ref (self->mapping));
   self->next += n;
   return bytes;
@@ -191,7 +191,7 @@ mapped_read (VwtFrameSource *base, guint max_frames, GError **error)
 static void
 mapped_free (VwtFrameSource *base)
 {
-  MappedSource *self = (MappedSource *) base;
+  MappedSource *self = (MappedSource *)base;
 
   g_mapped_file_unref (self->mapping);
   g_free (self);
@@ -257,9 +257,9 @@ npy_open (VwtInput *input, const VwtFrameRequest *request, GError **error)
   len_bytes = preamble[6] == 1 ? 2 : 4;
   if (len_bytes == 4 && vwt_input_read (input, preamble + 10, 2, error) != 2)
     goto truncated;
-  header_len = preamble[8] | (gsize) preamble[9] << 8;
+  header_len = preamble[8] | (gsize)preamble[9] << 8;
   if (len_bytes == 4)
-    header_len |= (gsize) preamble[10] << 16 | (gsize) preamble[11] << 24;
+    header_len |= (gsize)preamble[10] << 16 | (gsize)preamble[11] << 24;
   if (header_len > MAX_HEADER)
     {
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
@@ -268,7 +268,7 @@ npy_open (VwtInput *input, const VwtFrameRequest *request, GError **error)
       return NULL;
     }
   header = g_malloc0 (header_len + 1);
-  if (vwt_input_read (input, header, header_len, error) != (gssize) header_len)
+  if (vwt_input_read (input, header, header_len, error) != (gssize)header_len)
     goto truncated;
   offset = 8 + len_bytes + header_len;
 
@@ -281,8 +281,8 @@ npy_open (VwtInput *input, const VwtFrameRequest *request, GError **error)
                    "%s: cannot read its .npy header %s", input->name, g_strstrip (header));
       return NULL;
     }
-  if (!g_str_equal (descr, "'|u1'") && !g_str_equal (descr, "'<u1'") &&
-      !g_str_equal (descr, "'>u1'") && !g_str_equal (descr, "'u1'"))
+  if (!g_str_equal (descr, "'|u1'") && !g_str_equal (descr, "'<u1'")
+      && !g_str_equal (descr, "'>u1'") && !g_str_equal (descr, "'u1'"))
     {
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "%s holds %s values; vidwrite takes uint8 frames (|u1)", input->name, descr);
@@ -295,9 +295,9 @@ npy_open (VwtInput *input, const VwtFrameRequest *request, GError **error)
                    input->name);
       return NULL;
     }
-  channels = n_dims == 4 ? (guint) dims[3] : 1;
-  if ((n_dims != 3 && n_dims != 4) || (channels != 1 && channels != 3 && channels != 4) ||
-      dims[0] == 0 || dims[1] == 0 || dims[2] == 0 || dims[1] > G_MAXINT || dims[2] > G_MAXINT)
+  channels = n_dims == 4 ? (guint)dims[3] : 1;
+  if ((n_dims != 3 && n_dims != 4) || (channels != 1 && channels != 3 && channels != 4)
+      || dims[0] == 0 || dims[1] == 0 || dims[2] == 0 || dims[1] > G_MAXINT || dims[2] > G_MAXINT)
     {
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "%s has the shape %s; vidwrite takes T×H×W×C with C 1, 3 or 4, or T×H×W",
@@ -306,7 +306,7 @@ npy_open (VwtInput *input, const VwtFrameRequest *request, GError **error)
     }
 
   /* The array says how many channels; --pix-fmt may only say in what order. */
-  format = channels == 1 ? VIDWRITE_PIXEL_FORMAT_GRAY8
+  format = channels == 1   ? VIDWRITE_PIXEL_FORMAT_GRAY8
            : channels == 3 ? VIDWRITE_PIXEL_FORMAT_RGB
                            : VIDWRITE_PIXEL_FORMAT_RGBA;
   if (request->pix_fmt)
@@ -318,8 +318,8 @@ npy_open (VwtInput *input, const VwtFrameRequest *request, GError **error)
       if (vwt_pixel_format_bytes (wanted) != channels)
         {
           g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
-                       "--pix-fmt %s has %u bytes a pixel, but %s has %u channels", request->pix_fmt,
-                       vwt_pixel_format_bytes (wanted), input->name, channels);
+                       "--pix-fmt %s has %u bytes a pixel, but %s has %u channels",
+                       request->pix_fmt, vwt_pixel_format_bytes (wanted), input->name, channels);
           return NULL;
         }
       format = wanted;
@@ -352,7 +352,7 @@ npy_open (VwtInput *input, const VwtFrameRequest *request, GError **error)
         return NULL;
       self = g_new0 (MappedSource, 1);
       self->mapping = mapping;
-      self->data = (const guint8 *) g_mapped_file_get_contents (mapping) + offset;
+      self->data = (const guint8 *)g_mapped_file_get_contents (mapping) + offset;
       self->base.read = mapped_read;
       self->base.free = mapped_free;
       self->base.kind = "npy";
@@ -388,7 +388,7 @@ truncated:
  * library's chroma averaging gives back the original samples.  Mono goes in as gray. */
 static const struct
 {
-  const char *tag;   /* after "C" in the header */
+  const char *tag;    /* after "C" in the header */
   guint x_sub, y_sub; /* log2 of the chroma subsampling */
   gboolean mono;
 } y4m_spaces[] = {
@@ -396,7 +396,8 @@ static const struct
   { "422", 1, 0 },     { "444", 0, 0 },      { "411", 2, 0 },      { "mono", 0, 0, TRUE },
 };
 
-/* YUV -> RGB in 16.16 fixed point: R = ys·(Y − y0) + rv·V', G = … − gu·U' − gv·V', B = … + bu·U'. */
+/* YUV -> RGB in 16.16 fixed point: R = ys·(Y − y0) + rv·V', G = … − gu·U' − gv·V', B = … + bu·U'.
+ */
 typedef struct
 {
   const char *range; /* the value of the XCOLORRANGE extension */
@@ -435,8 +436,8 @@ y4m_to_rgb (Y4mSource *self, guint8 *out)
   for (guint y = 0; y < self->base.height; y++)
     for (guint x = 0; x < self->base.width; x++)
       {
-        gsize c = (gsize) (y >> ys) * self->chroma_width + (x >> xs);
-        int l = m->ys * (luma[(gsize) y * self->base.width + x] - m->y0) + 32768;
+        gsize c = (gsize)(y >> ys) * self->chroma_width + (x >> xs);
+        int l = m->ys * (luma[(gsize)y * self->base.width + x] - m->y0) + 32768;
         int cb = u[c] - 128, cr = v[c] - 128;
 
         out[0] = clamp_u8 ((l + m->rv * cr) >> 16);
@@ -449,7 +450,7 @@ y4m_to_rgb (Y4mSource *self, guint8 *out)
 static GBytes *
 y4m_read (VwtFrameSource *base, guint max_frames, GError **error)
 {
-  Y4mSource *self = (Y4mSource *) base;
+  Y4mSource *self = (Y4mSource *)base;
   gsize size = frame_size (base), plane_bytes = self->luma_size + 2 * self->chroma_size;
   gboolean mono = y4m_spaces[self->space].mono;
   guint8 *data = g_malloc (size * max_frames);
@@ -482,7 +483,7 @@ y4m_read (VwtFrameSource *base, guint max_frames, GError **error)
       got = vwt_input_read (self->input, mono ? data + n * size : self->planes, plane_bytes, error);
       if (got < 0)
         goto failed;
-      if ((gsize) got != plane_bytes)
+      if ((gsize)got != plane_bytes)
         {
           g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
                        "%s ends inside frame %" G_GUINT64_FORMAT " (%" G_GSSIZE_FORMAT
@@ -509,7 +510,7 @@ failed:
 static void
 y4m_free (VwtFrameSource *base)
 {
-  Y4mSource *self = (Y4mSource *) base;
+  Y4mSource *self = (Y4mSource *)base;
 
   vwt_input_close (self->input);
   g_free (self->planes);
@@ -619,7 +620,8 @@ y4m_open (VwtInput *input, const VwtFrameRequest *request, GError **error)
                    y4m_spaces[self->space].tag);
       goto failed;
     }
-  if (request->width && (request->width != self->base.width || request->height != self->base.height))
+  if (request->width
+      && (request->width != self->base.width || request->height != self->base.height))
     {
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "--size %ux%u does not match %s, whose frames are %ux%u", request->width,
@@ -629,14 +631,14 @@ y4m_open (VwtInput *input, const VwtFrameRequest *request, GError **error)
 
   xs = y4m_spaces[self->space].x_sub;
   ys = y4m_spaces[self->space].y_sub;
-  self->luma_size = (gsize) self->base.width * self->base.height;
+  self->luma_size = (gsize)self->base.width * self->base.height;
   if (!y4m_spaces[self->space].mono)
     {
       self->chroma_width = (self->base.width + (1u << xs) - 1) >> xs;
       self->chroma_size = self->chroma_width * ((self->base.height + (1u << ys) - 1) >> ys);
     }
-  self->base.format = y4m_spaces[self->space].mono ? VIDWRITE_PIXEL_FORMAT_GRAY8
-                                                   : VIDWRITE_PIXEL_FORMAT_RGB;
+  self->base.format
+      = y4m_spaces[self->space].mono ? VIDWRITE_PIXEL_FORMAT_GRAY8 : VIDWRITE_PIXEL_FORMAT_RGB;
   self->planes = g_malloc (self->luma_size + 2 * self->chroma_size);
   /* Frames without parameters are "FRAME\n" and the planes: a file's length tells how many. */
   if (input->regular)
@@ -681,7 +683,7 @@ vwt_frame_source_open (const char *path, const VwtFrameRequest *request, GError 
                    g_str_has_suffix (path, ".y4m") ? "YUV4MPEG2 " : "\\x93NUMPY");
       return NULL;
     }
-  source = y4m ? y4m_open (input, request, error)
+  source = y4m   ? y4m_open (input, request, error)
            : npy ? npy_open (input, request, error)
                  : raw_open (input, request, error);
   if (source)
@@ -704,21 +706,21 @@ demo_draw (DemoSource *self, guint64 t, guint8 *out)
 {
   guint w = self->base.width, h = self->base.height, side = h / 5;
   guint span_x = w - side, span_y = h - side;
-  guint bx = (guint) ((t * 7) % (2 * span_x)), by = (guint) ((t * 5) % (2 * span_y));
+  guint bx = (guint)((t * 7) % (2 * span_x)), by = (guint)((t * 5) % (2 * span_y));
 
   bx = bx < span_x ? bx : 2 * span_x - bx;
   by = by < span_y ? by : 2 * span_y - by;
   for (guint x = 0; x < w; x++)
-    self->row_r[x] = (guint8) (128 + 110 * sin ((x + 4.0 * t) * 2 * G_PI / 160));
+    self->row_r[x] = (guint8)(128 + 110 * sin ((x + 4.0 * t) * 2 * G_PI / 160));
   for (guint d = 0; d < w + h; d++)
-    self->diag_b[d] = (guint8) (128 + 110 * sin ((d - 3.0 * t) * 2 * G_PI / 120));
+    self->diag_b[d] = (guint8)(128 + 110 * sin ((d - 3.0 * t) * 2 * G_PI / 120));
   for (guint y = 0; y < h; y++)
     for (guint x = 0; x < w; x++)
       {
         gboolean box = x >= bx && x < bx + side && y >= by && y < by + side;
 
         out[0] = box ? 250 : self->row_r[x];
-        out[1] = box ? 250 : (guint8) (40 + y * 180 / h);
+        out[1] = box ? 250 : (guint8)(40 + y * 180 / h);
         out[2] = box ? 250 : self->diag_b[x + y];
         out += 3;
       }
@@ -727,7 +729,7 @@ demo_draw (DemoSource *self, guint64 t, guint8 *out)
 static GBytes *
 demo_read (VwtFrameSource *base, guint max_frames, GError **error)
 {
-  DemoSource *self = (DemoSource *) base;
+  DemoSource *self = (DemoSource *)base;
   guint64 n = MIN (max_frames, base->n_frames - self->next);
   gsize size = frame_size (base);
   guint8 *data;
@@ -744,7 +746,7 @@ demo_read (VwtFrameSource *base, guint max_frames, GError **error)
 static void
 demo_free (VwtFrameSource *base)
 {
-  DemoSource *self = (DemoSource *) base;
+  DemoSource *self = (DemoSource *)base;
 
   g_free (self->row_r);
   g_free (self->diag_b);

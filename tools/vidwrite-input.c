@@ -37,7 +37,7 @@ vwt_input_open (const char *path, GError **error)
   if (fstat (input->fd, &st) == 0 && S_ISREG (st.st_mode))
     {
       input->regular = TRUE;
-      input->size = (guint64) st.st_size;
+      input->size = (guint64)st.st_size;
     }
   else if (S_ISDIR (st.st_mode))
     {
@@ -141,8 +141,8 @@ vwt_input_has_prefix (VwtInput *input, const char *magic, gsize len, GError **er
 {
   if (!fill (input, len, error))
     return FALSE;
-  return input->buffer_len - input->buffer_pos >= len &&
-         memcmp (input->buffer + input->buffer_pos, magic, len) == 0;
+  return input->buffer_len - input->buffer_pos >= len
+         && memcmp (input->buffer + input->buffer_pos, magic, len) == 0;
 }
 
 char *

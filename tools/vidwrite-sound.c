@@ -29,7 +29,7 @@ vwt_sound_source_free (VwtSoundSource *source)
 static guint32
 le32 (const guint8 *p)
 {
-  return p[0] | p[1] << 8 | p[2] << 16 | (guint32) p[3] << 24;
+  return p[0] | p[1] << 8 | p[2] << 16 | (guint32)p[3] << 24;
 }
 
 static guint16
@@ -48,7 +48,7 @@ s16_from_le (const guint8 *in, void *out, gsize n)
   gint16 *o = out;
 
   for (gsize i = 0; i < n; i++)
-    o[i] = (gint16) le16 (in + 2 * i);
+    o[i] = (gint16)le16 (in + 2 * i);
 }
 
 static void
@@ -66,8 +66,8 @@ s24_to_f32 (const guint8 *in, void *out, gsize n)
   float *o = out;
 
   for (gsize i = 0; i < n; i++)
-    o[i] = (gint32) (le32 ((const guint8[]){ 0, in[3 * i], in[3 * i + 1], in[3 * i + 2] })) /
-           2147483648.0f;
+    o[i] = (gint32)(le32 ((const guint8[]){ 0, in[3 * i], in[3 * i + 1], in[3 * i + 2] }))
+           / 2147483648.0f;
 }
 
 static void
@@ -76,7 +76,7 @@ s32_to_f32 (const guint8 *in, void *out, gsize n)
   float *o = out;
 
   for (gsize i = 0; i < n; i++)
-    o[i] = (gint32) le32 (in + 4 * i) / 2147483648.0f;
+    o[i] = (gint32)le32 (in + 4 * i) / 2147483648.0f;
 }
 
 static void
@@ -98,11 +98,11 @@ f64_to_f32 (const guint8 *in, void *out, gsize n)
 
   for (gsize i = 0; i < n; i++)
     {
-      guint64 bits = le32 (in + 8 * i) | (guint64) le32 (in + 8 * i + 4) << 32;
+      guint64 bits = le32 (in + 8 * i) | (guint64)le32 (in + 8 * i + 4) << 32;
       double d;
 
       memcpy (&d, &bits, 8);
-      o[i] = (float) d;
+      o[i] = (float)d;
     }
 }
 
@@ -129,17 +129,17 @@ typedef struct
   VwtSoundSource base;
   VwtInput *input;
   guint type;
-  gsize block_align;      /* bytes of one sample of every channel in the file */
-  guint64 data_left;      /* bytes of the data chunk not read yet; G_MAXUINT64: to the end */
-  guint8 *scratch;        /* one block as read */
+  gsize block_align; /* bytes of one sample of every channel in the file */
+  guint64 data_left; /* bytes of the data chunk not read yet; G_MAXUINT64: to the end */
+  guint8 *scratch;   /* one block as read */
   gsize scratch_samples;
 } WavSource;
 
 static GBytes *
 wav_read (VwtSoundSource *base, guint max_samples, GError **error)
 {
-  WavSource *self = (WavSource *) base;
-  gsize want = MIN ((guint64) max_samples * self->block_align, self->data_left);
+  WavSource *self = (WavSource *)base;
+  gsize want = MIN ((guint64)max_samples * self->block_align, self->data_left);
   gsize out_bytes = base->format == VIDWRITE_SAMPLE_FORMAT_F32 ? 4 : 2;
   gssize got;
   gsize n;
@@ -149,7 +149,7 @@ wav_read (VwtSoundSource *base, guint max_samples, GError **error)
     return NULL;
   if (max_samples > self->scratch_samples)
     {
-      self->scratch = g_realloc (self->scratch, (gsize) max_samples * self->block_align);
+      self->scratch = g_realloc (self->scratch, (gsize)max_samples * self->block_align);
       self->scratch_samples = max_samples;
     }
   got = vwt_input_read (self->input, self->scratch, want, error);
@@ -177,7 +177,7 @@ wav_read (VwtSoundSource *base, guint max_samples, GError **error)
 static void
 wav_free (VwtSoundSource *base)
 {
-  WavSource *self = (WavSource *) base;
+  WavSource *self = (WavSource *)base;
 
   vwt_input_close (self->input);
   g_free (self->scratch);
@@ -235,7 +235,7 @@ wav_read_exact (WavSource *self, void *buffer, gsize len, const char *what, GErr
 {
   gssize got = vwt_input_read (self->input, buffer, len, error);
 
-  if (got == (gssize) len)
+  if (got == (gssize)len)
     return TRUE;
   if (got >= 0)
     g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT, "%s ends inside %s",
@@ -288,14 +288,14 @@ wav_parse_header (WavSource *self, GError **error)
               return FALSE;
             }
           fmt = g_malloc (size + (size & 1));
-          if (!wav_read_exact (self, fmt, size + (size & 1), "its fmt chunk", error) ||
-              !wav_parse_fmt (self, fmt, size, error))
+          if (!wav_read_exact (self, fmt, size + (size & 1), "its fmt chunk", error)
+              || !wav_parse_fmt (self, fmt, size, error))
             return FALSE;
           have_fmt = TRUE;
           continue;
         }
       /* Chunks are padded to an even length. */
-      for (guint64 left = (guint64) size + (size & 1); left > 0;)
+      for (guint64 left = (guint64)size + (size & 1); left > 0;)
         {
           guint8 skip[4096];
           gsize n = MIN (left, sizeof skip);
@@ -345,7 +345,7 @@ typedef struct
 static GBytes *
 planar_read (VwtSoundSource *base, guint max_samples, GError **error)
 {
-  PlanarSource *self = (PlanarSource *) base;
+  PlanarSource *self = (PlanarSource *)base;
   gsize n = MIN (max_samples, self->n_samples - self->next);
   float *out;
 
@@ -355,10 +355,10 @@ planar_read (VwtSoundSource *base, guint max_samples, GError **error)
   for (guint c = 0; c < base->channels; c++)
     {
       gsize len = n * sizeof (float);
-      off_t offset = (off_t) ((c * self->n_samples + self->next) * sizeof (float));
+      off_t offset = (off_t)((c * self->n_samples + self->next) * sizeof (float));
       gssize got = pread (self->input->fd, out + c * n, len, offset);
 
-      if (got != (gssize) len)
+      if (got != (gssize)len)
         {
           int saved = errno;
           g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_IO, "reading %s failed: %s",
@@ -374,7 +374,7 @@ planar_read (VwtSoundSource *base, guint max_samples, GError **error)
 static void
 planar_free (VwtSoundSource *base)
 {
-  PlanarSource *self = (PlanarSource *) base;
+  PlanarSource *self = (PlanarSource *)base;
 
   vwt_input_close (self->input);
   g_free (self);
@@ -384,7 +384,7 @@ static VwtSoundSource *
 planar_open (VwtInput *input, guint rate, guint channels, GError **error)
 {
   PlanarSource *self;
-  gsize unit = (gsize) channels * sizeof (float);
+  gsize unit = (gsize)channels * sizeof (float);
 
   if (rate == 0 || channels == 0)
     {
@@ -444,7 +444,8 @@ vwt_sound_source_open (const char *path, guint rate, guint channels, GError **er
                    "%s is not a WAV file: it does not start with “RIFF”", input->name);
       return NULL;
     }
-  source = wav ? wav_open (input, rate, channels, error) : planar_open (input, rate, channels, error);
+  source
+      = wav ? wav_open (input, rate, channels, error) : planar_open (input, rate, channels, error);
   if (source)
     g_steal_pointer (&input);
   return source;
@@ -463,7 +464,7 @@ static GBytes *
 tone_read (VwtSoundSource *base, guint max_samples, GError **error)
 {
   static const double pitch[] = { 440.0, 660.0 };
-  ToneSource *self = (ToneSource *) base;
+  ToneSource *self = (ToneSource *)base;
   gsize n = MIN (max_samples, self->n_samples - self->next);
   guint64 fade = base->rate / 10;
   float *out;
@@ -475,9 +476,9 @@ tone_read (VwtSoundSource *base, guint max_samples, GError **error)
     for (gsize i = 0; i < n; i++)
       {
         guint64 j = self->next + i;
-        double gain = MIN (1.0, MIN (j, self->n_samples - j) / (double) fade);
+        double gain = MIN (1.0, MIN (j, self->n_samples - j) / (double)fade);
 
-        out[c * n + i] = (float) (0.3 * gain * sin (2 * G_PI * pitch[c] * j / base->rate));
+        out[c * n + i] = (float)(0.3 * gain * sin (2 * G_PI * pitch[c] * j / base->rate));
       }
   self->next += n;
   return g_bytes_new_take (out, n * 2 * sizeof (float));

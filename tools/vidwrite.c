@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <glib/gprintf.h>
+#include <locale.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,9 +20,9 @@
 #include <unistd.h>
 
 #define EXIT_USAGE 2
-#define CHUNK_BYTES (4 << 20)      /* video read and pushed at a time, at most ... */
-#define CHUNK_FRAMES 8             /* ... and at most this many frames */
-#define AUDIO_CHUNK_SAMPLES 4096   /* audio samples (of each channel) pushed at a time */
+#define CHUNK_BYTES (4 << 20)    /* video read and pushed at a time, at most ... */
+#define CHUNK_FRAMES 8           /* ... and at most this many frames */
+#define AUDIO_CHUNK_SAMPLES 4096 /* audio samples (of each channel) pushed at a time */
 #define PROGRESS_TTY_INTERVAL (G_USEC_PER_SEC / 10)
 #define PROGRESS_LOG_INTERVAL G_USEC_PER_SEC
 #define DEMO_WIDTH 640
@@ -65,28 +66,28 @@ static const GOptionEntry entries[] = {
   { NULL },
 };
 
-static const char description[] =
-  "Writes the frames of FILE (and the sound of an --audio file) to OUTPUT, whose extension picks\n"
-  "the container: .mp4 .mov .mkv .webm .avi .ogv .ogg .ts .flv. The kind of input is told by\n"
-  "its first bytes: YUV4MPEG2 and NumPy files say their size; anything else is raw frames.\n"
-  "\n"
-  "Examples:\n"
-  "  vidwrite -i frames.rgb -s 640x480 -r 29.97 out.mp4          raw rgb24 file\n"
-  "  ffmpeg -i in.mkv -f rawvideo -pix_fmt gray - | \\\n"
-  "    vidwrite -i - -s 1280x720 -p gray -r 30000/1001 out.mkv  raw frames on stdin\n"
-  "  vidwrite -i clip.npy -p bgr24 -c libx264 -o crf=18 -o preset=slow out.mp4\n"
-  "                                                               uint8 T×H×W×3 array, BGR\n"
-  "  vidwrite -i clip.y4m -a voice.wav out.mp4                    YUV4MPEG2 (its own rate)\n"
-  "  ffmpeg -i in.mkv -f yuv4mpegpipe - | vidwrite -i - out.mp4   YUV4MPEG2 on stdin\n"
-  "  vidwrite -i clip.npy -a tone.f32 --audio-rate 44100 --audio-channels 2 \\\n"
-  "    --audio-codec libopus --audio-option b=96000 out.webm      raw float32 planar audio\n"
-  "  vidwrite --demo demo.mp4                                     a built-in clip with sound\n"
-  "  vidwrite --list-codecs\n"
-  "\n"
-  "On a terminal, stderr shows frames done / total, percent, fps, elapsed time and ETA.\n"
-  "Ctrl-C cancels: nothing is written (a file already at OUTPUT is left as it was), exit 130.\n"
-  "Exit status: 0 written, 1 failed (one line on stderr says why), 2 bad command line,\n"
-  "128+N killed by signal N (SIGINT, SIGTERM, SIGHUP).";
+static const char description[]
+    = "Writes the frames (and the sound of --audio) to OUTPUT, whose extension picks the\n"
+      "container: .mp4 .mov .mkv .webm .avi .ogv .ogg .ts .flv. The kind of input is told by its\n"
+      "first bytes: YUV4MPEG2 and NumPy files say their size; anything else is raw frames.\n"
+      "\n"
+      "Examples:\n"
+      "  vidwrite -i frames.rgb -s 640x480 -r 29.97 out.mp4          raw rgb24 file\n"
+      "  ffmpeg -i in.mkv -f rawvideo -pix_fmt gray - | \\\n"
+      "    vidwrite -i - -s 1280x720 -p gray -r 30000/1001 out.mkv  raw frames on stdin\n"
+      "  vidwrite -i clip.npy -p bgr24 -c libx264 -o crf=18 -o preset=slow out.mp4\n"
+      "                                                               uint8 T×H×W×3 array, BGR\n"
+      "  vidwrite -i clip.y4m -a voice.wav out.mp4                    YUV4MPEG2 (its own rate)\n"
+      "  ffmpeg -i in.mkv -f yuv4mpegpipe - | vidwrite -i - out.mp4   YUV4MPEG2 on stdin\n"
+      "  vidwrite -i clip.npy -a tone.f32 --audio-rate 44100 --audio-channels 2 \\\n"
+      "    --audio-codec libopus --audio-option b=96000 out.mkv       raw float32 planar audio\n"
+      "  vidwrite --demo demo.mp4                                     a built-in clip with sound\n"
+      "  vidwrite --list-codecs\n"
+      "\n"
+      "On a terminal, stderr shows frames done / total, percent, fps, elapsed time and ETA.\n"
+      "Ctrl-C cancels: nothing is written (a file already at OUTPUT is left as it was), exit 130.\n"
+      "Exit status: 0 written, 1 failed (one line on stderr says why), 2 bad command line,\n"
+      "128+N killed by signal N (SIGINT, SIGTERM, SIGHUP).";
 
 /* ---- signals ----------------------------------------------------------------------------- */
 
@@ -179,20 +180,20 @@ typedef struct
 static void
 format_duration (char *out, gsize size, double seconds)
 {
-  guint64 s = (guint64) (seconds + 0.5);
+  guint64 s = (guint64)(seconds + 0.5);
 
   if (s >= 3600)
-    g_snprintf (out, size, "%" G_GUINT64_FORMAT ":%02u:%02u", s / 3600, (guint) (s / 60 % 60),
-                (guint) (s % 60));
+    g_snprintf (out, size, "%" G_GUINT64_FORMAT ":%02u:%02u", s / 3600, (guint)(s / 60 % 60),
+                (guint)(s % 60));
   else
-    g_snprintf (out, size, "%u:%02u", (guint) (s / 60), (guint) (s % 60));
+    g_snprintf (out, size, "%u:%02u", (guint)(s / 60), (guint)(s % 60));
 }
 
 static void
 progress_show (Progress *p, guint64 done, gboolean last)
 {
   gint64 now = g_get_monotonic_time ();
-  double elapsed = (now - p->start) / (double) G_USEC_PER_SEC;
+  double elapsed = (now - p->start) / (double)G_USEC_PER_SEC;
   double fps = elapsed > 0 ? done / elapsed : 0;
   char elapsed_text[32], eta_text[32];
   GString *line;
@@ -328,8 +329,9 @@ open_inputs (VwtFrameSource **frames, VwtSoundSource **sound, GError **error)
           return FALSE;
         }
       *frames = vwt_frame_source_new_demo (DEMO_WIDTH, DEMO_HEIGHT, DEMO_FRAMES);
-      *sound = vwt_sound_source_new_demo (
-          DEMO_AUDIO_RATE, (guint64) DEMO_FRAMES * DEMO_AUDIO_RATE * (*frames)->fps_d / (*frames)->fps_n);
+      *sound
+          = vwt_sound_source_new_demo (DEMO_AUDIO_RATE, (guint64)DEMO_FRAMES * DEMO_AUDIO_RATE
+                                                            * (*frames)->fps_d / (*frames)->fps_n);
       return TRUE;
     }
   if (!opt_input)
@@ -379,15 +381,16 @@ static gboolean
 encode (VidwriteWriter *writer, VwtFrameSource *frames, VwtSoundSource *sound, gint fps_n,
         gint fps_d, GError **error)
 {
-  gsize frame_bytes = (gsize) frames->width * frames->height * vwt_pixel_format_bytes (frames->format);
+  gsize frame_bytes
+      = (gsize)frames->width * frames->height * vwt_pixel_format_bytes (frames->format);
   guint chunk_frames = CLAMP (CHUNK_BYTES / frame_bytes, 1, CHUNK_FRAMES);
   guint64 frames_done = 0, samples_done = 0;
   gboolean video_left = TRUE, audio_left = sound != NULL;
 
   while (video_left || audio_left)
     {
-      double video_time = (double) frames_done * fps_d / fps_n;
-      double audio_time = audio_left ? (double) samples_done / sound->rate : 0;
+      double video_time = (double)frames_done * fps_d / fps_n;
+      double audio_time = audio_left ? (double)samples_done / sound->rate : 0;
       GError *local = NULL;
       g_autoptr (GBytes) chunk = NULL;
       gboolean ok;
@@ -404,8 +407,8 @@ encode (VidwriteWriter *writer, VwtFrameSource *frames, VwtSoundSource *sound, g
               return FALSE;
             }
           ok = vidwrite_writer_push_audio (writer, chunk, error);
-          samples_done += g_bytes_get_size (chunk) / sound->channels /
-                          (sound->format == VIDWRITE_SAMPLE_FORMAT_F32 ? 4 : 2);
+          samples_done += g_bytes_get_size (chunk) / sound->channels
+                          / (sound->format == VIDWRITE_SAMPLE_FORMAT_F32 ? 4 : 2);
         }
       else
         {
@@ -438,10 +441,10 @@ write_video (const char *output, GError **error)
   gint fps_n = 30, fps_d = 1;
   gboolean ok;
 
-  if (!parse_options (opt_options, "--option", &options, error) ||
-      !parse_options (opt_audio_options, "--audio-option", &audio_options, error) ||
-      (opt_fps && !parse_rate (opt_fps, &fps_n, &fps_d, error)) ||
-      !open_inputs (&frames, &sound, error))
+  if (!parse_options (opt_options, "--option", &options, error)
+      || !parse_options (opt_audio_options, "--audio-option", &audio_options, error)
+      || (opt_fps && !parse_rate (opt_fps, &fps_n, &fps_d, error))
+      || !open_inputs (&frames, &sound, error))
     return FALSE;
   if (!opt_fps && frames->fps_n)
     {
@@ -454,9 +457,10 @@ write_video (const char *output, GError **error)
     return FALSE;
   watch_writer (writer);
   if (!vidwrite_writer_set_video (writer, frames->width, frames->height, frames->format, fps_n,
-                                  fps_d, opt_codec, options, error) ||
-      (sound && !vidwrite_writer_set_audio (writer, sound->channels, sound->rate, sound->format,
-                                            sound->layout, opt_audio_codec, audio_options, error)))
+                                  fps_d, opt_codec, options, error)
+      || (sound
+          && !vidwrite_writer_set_audio (writer, sound->channels, sound->rate, sound->format,
+                                         sound->layout, opt_audio_codec, audio_options, error)))
     {
       vidwrite_writer_cancel (writer, NULL);
       return FALSE;
@@ -488,6 +492,7 @@ main (int argc, char **argv)
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
   g_autoptr (GError) error = NULL;
 
+  setlocale (LC_ALL, "");
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_summary (context,
                                 "Write a video file from raw, .npy or .y4m frames, with sound from "

@@ -519,6 +519,23 @@ def test_ctrl_c_cancels_cleanly(tmp_path, existing):
     assert not no_leftovers(tmp_path)
 
 
+def test_ctrl_c_after_the_input_ended(tmp_path):
+    """The interrupt lands in the last pushes or in finish, while x264 still works through a
+    lookahead longer than the clip: either wait must give way."""
+    out = tmp_path / "late.mp4"
+    frames = make_frames(48, 240, 320, 3).tobytes()
+    proc = subprocess.Popen([VIDWRITE, "-i", "-", "-s", "320x240", "-o", "preset=slow", "-o",
+                             "x264-params=rc-lookahead=250", out], stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc.stdin.write(frames)
+    proc.stdin.close()
+    proc.send_signal(signal.SIGINT)
+    status = proc.wait(timeout=TIMEOUT)
+    assert status == 130, proc.stderr.read()
+    assert not out.exists()
+    assert not no_leftovers(tmp_path)
+
+
 # ---- streaming ---------------------------------------------------------------------------
 
 
