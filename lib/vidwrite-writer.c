@@ -435,6 +435,9 @@ build_video_branch (VidwriteWriter *self, GstElement *muxer, GError **error)
   if (!add_and_link (self, &tail, self->vsrc, error) ||
       !add_factory (self, &tail, "videoconvert", error))
     return FALSE;
+  /* Room in the queue appears when a frame leaves appsrc, not only when one leaves the encoder:
+   * while x264 fills its lookahead nothing comes out of it for dozens of frames. */
+  watch_pad (self, self->vsrc, "src", on_activity);
 
   /* What the encoder is fed, and the matrix it is converted with and tagged as. */
   caps = gst_caps_new_empty_simple ("video/x-raw");
