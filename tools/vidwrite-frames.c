@@ -10,6 +10,8 @@
 
 #include <math.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #define Y4M_MAGIC "YUV4MPEG2 "
 #define NPY_MAGIC "\x93NUMPY"
@@ -69,6 +71,92 @@ vwt_frame_source_free (VwtFrameSource *source)
 {
   if (source)
     source->free (source);
+}
+
+/* ---- mapped files: .npy, and raw frames in a regular file ---------------------------------- */
+
+typedef struct
+{
+  VwtFrameSource base;
+  GMappedFile *mapping;
+  const guint8 *data;
+  guint64 next;
+} MappedSource;
+
+/* A chunk handed to the writer: a view of the mapping that keeps it mapped while the writer
+ * holds the frames.  When the writer lets go, the chunk's whole pages are dropped from this
+ * process (they stay in the page cache), so that resident memory does not grow with the input
+ * as it would once every page of a long file had been touched. */
+typedef struct
+{
+  GMappedFile *mapping;
+  const guint8 *data;
+  gsize size;
+} MappedView;
+
+static void
+mapped_view_free (gpointer user_data)
+{
+  MappedView *view = user_data;
+  const guintptr page = (guintptr)sysconf (_SC_PAGESIZE);
+  guintptr start = ((guintptr)view->data + page - 1) & ~(page - 1);
+  guintptr end = ((guintptr)view->data + view->size) & ~(page - 1);
+
+  if (end > start)
+    madvise ((void *)start, end - start, MADV_DONTNEED);
+  g_mapped_file_unref (view->mapping);
+  g_free (view);
+}
+
+static GBytes *
+mapped_read (VwtFrameSource *base, guint max_frames, GError **error)
+{
+  MappedSource *self = (MappedSource *)base;
+  guint64 n = MIN (max_frames, base->n_frames - self->next);
+  gsize size = frame_size (base);
+  MappedView *view;
+
+  if (n == 0)
+    return NULL;
+  view = g_new (MappedView, 1);
+  view->mapping = g_mapped_file_ref (self->mapping);
+  view->data = self->data + self->next * size;
+  view->size = n * size;
+  self->next += n;
+  return g_bytes_new_with_free_func (view->data, view->size, mapped_view_free, view);
+}
+
+static void
+mapped_free (VwtFrameSource *base)
+{
+  MappedSource *self = (MappedSource *)base;
+
+  g_mapped_file_unref (self->mapping);
+  g_free (self);
+}
+
+/* Frames of a regular file from `offset` on, mapped rather than read: no copy. */
+static VwtFrameSource *
+mapped_source_new (VwtInput *input, guint64 offset, const char *kind, guint width, guint height,
+                   VidwritePixelFormat format, guint64 n_frames, GError **error)
+{
+  GMappedFile *mapping = g_mapped_file_new_from_fd (input->fd, FALSE, error);
+  MappedSource *self;
+
+  if (!mapping)
+    return NULL;
+  self = g_new0 (MappedSource, 1);
+  self->mapping = mapping;
+  self->data = (const guint8 *)g_mapped_file_get_contents (mapping) + offset;
+  self->base.read = mapped_read;
+  self->base.free = mapped_free;
+  self->base.kind = kind;
+  self->base.width = width;
+  self->base.height = height;
+  self->base.format = format;
+  self->base.n_frames = n_frames;
+  vwt_input_close (input);
+  return &self->base;
 }
 
 /* ---- raw frames, and .npy data from a pipe ----------------------------------------------- */
@@ -152,6 +240,9 @@ raw_open (VwtInput *input, const VwtFrameRequest *request, GError **error)
                    vwt_pixel_format_name (format), size);
       return NULL;
     }
+  if (input->regular)
+    return mapped_source_new (input, 0, "raw", request->width, request->height, format,
+                              input->size / size, error);
   self = stream_source_new (input, "raw");
   self->base.width = request->width;
   self->base.height = request->height;
@@ -161,41 +252,6 @@ raw_open (VwtInput *input, const VwtFrameRequest *request, GError **error)
 }
 
 /* ---- .npy -------------------------------------------------------------------------------- */
-
-typedef struct
-{
-  VwtFrameSource base;
-  GMappedFile *mapping;
-  const guint8 *data;
-  guint64 next;
-} MappedSource;
-
-static GBytes *
-mapped_read (VwtFrameSource *base, guint max_frames, GError **error)
-{
-  MappedSource *self = (MappedSource *)base;
-  guint64 n = MIN (max_frames, base->n_frames - self->next);
-  gsize size = frame_size (base);
-  GBytes *bytes;
-
-  if (n == 0)
-    return NULL;
-  /* A view of the mapping that keeps it mapped for as long as the writer holds the frames. */
-  bytes = g_bytes_new_with_free_func (self->data + self->next * size, n * size,
-                                      (GDestroyNotify)g_mapped_file_unref,
-                                      g_mapped_file_ref (self->mapping));
-  self->next += n;
-  return bytes;
-}
-
-static void
-mapped_free (VwtFrameSource *base)
-{
-  MappedSource *self = (MappedSource *)base;
-
-  g_mapped_file_unref (self->mapping);
-  g_free (self);
-}
 
 /* The value of `key` in a .npy header, a Python dict literal such as
  * {'descr': '|u1', 'fortran_order': False, 'shape': (10, 48, 64, 3), } */
@@ -336,9 +392,6 @@ npy_open (VwtInput *input, const VwtFrameRequest *request, GError **error)
 
   if (input->regular)
     {
-      MappedSource *self;
-      GMappedFile *mapping;
-
       if (input->size < offset + data_size)
         {
           g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
@@ -347,21 +400,7 @@ npy_open (VwtInput *input, const VwtFrameRequest *request, GError **error)
                        input->name, shape, data_size, input->size - offset);
           return NULL;
         }
-      mapping = g_mapped_file_new_from_fd (input->fd, FALSE, error);
-      if (!mapping)
-        return NULL;
-      self = g_new0 (MappedSource, 1);
-      self->mapping = mapping;
-      self->data = (const guint8 *)g_mapped_file_get_contents (mapping) + offset;
-      self->base.read = mapped_read;
-      self->base.free = mapped_free;
-      self->base.kind = "npy";
-      self->base.width = dims[2];
-      self->base.height = dims[1];
-      self->base.format = format;
-      self->base.n_frames = dims[0];
-      vwt_input_close (input);
-      return &self->base;
+      return mapped_source_new (input, offset, "npy", dims[2], dims[1], format, dims[0], error);
     }
   else
     {
