@@ -445,11 +445,13 @@ start_pipeline (VidwriteWriter *self, GError **error)
   g_autoptr (GstBus) bus = NULL;
 
   self->pipeline = gst_pipeline_new ("vidwrite");
-  muxer = make (self->container->muxer, error);
   sink = make ("filesink", error);
-  if (!muxer || !sink)
+  if (!sink)
+    return FALSE;
+  /* A muxer that options configured was made with them (vw_options_apply). */
+  muxer = self->vsettings.muxer ? self->vsettings.muxer : make (self->container->muxer, error);
+  if (!muxer)
     {
-      g_clear_object (&muxer);
       g_clear_object (&sink);
       return FALSE;
     }
@@ -895,16 +897,11 @@ prepare_encoder (VidwriteWriter *self, const char *name, VwMedia media, GHashTab
     return NULL;
   if (!vw_codec_check_container (resolved, self->container, error))
     return NULL;
-  encoder = gst_element_factory_create (resolved->factory, NULL);
+  encoder = vw_codec_make_encoder (resolved, self->container, error);
   if (!encoder)
-    {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
-                   "the element %s for codec “%s” could not be created",
-                   GST_OBJECT_NAME (resolved->factory), name);
-      return NULL;
-    }
-  gst_object_ref_sink (encoder);
-  if (!vw_options_apply (encoder, vw_resolved_name (resolved), media, options, settings, error))
+    return NULL;
+  if (!vw_options_apply (encoder, vw_resolved_name (resolved), media, self->container->muxer,
+                         options, settings, error))
     {
       gst_object_unref (encoder);
       return NULL;
