@@ -61,6 +61,7 @@ typedef struct
   const char *excludes;    /* keys it cannot be combined with, space-separated */
   const VwChoice *choices; /* NULL: whatever the property parses */
   const char *ref;         /* VW_UNIT_MS_OF_RATE: the property that holds the rate */
+  double lo, hi;           /* FFmpeg's range, where the property does not state one (lo < hi) */
 } VwOption;
 
 typedef struct
@@ -71,9 +72,10 @@ typedef struct
   const VwOption *options;     /* ends with a row whose key is NULL */
   gboolean own_options;        /* other keys are the element's own (FFmpeg private) options,
                                 * spelt with '-' for '_' ("quant_mat" -> quant-mat) */
+  gboolean restamp;            /* its output has no timestamps and is in input order */
 } VwFamily;
 
-#define END { NULL, 0, NULL, 0, NULL, NULL, NULL, NULL }
+#define END { NULL, 0, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
 
 static const VwChoice x264_tunes[] = {
   { "film", "psy-tune", "film" },
@@ -200,7 +202,8 @@ static const VwOption vp9_options[] = {
 
 /* av1enc has no cq-level: constant quality is end-usage=q with the quantizer pinned to crf. */
 static const VwOption aom_options[] = {
-  { "crf", VW_TARGET_PROPERTY, "min-quantizer", VW_UNIT_SAME, "end-usage=q" },
+  { "crf", VW_TARGET_PROPERTY, "min-quantizer", VW_UNIT_SAME, "end-usage=q", NULL, NULL, NULL, 0,
+    63 },
   { "crf", VW_TARGET_PROPERTY, "max-quantizer" },
   { "b", VW_TARGET_PROPERTY, "target-bitrate", VW_UNIT_KILO_OR_MAX },
   { "g", VW_TARGET_PROPERTY, "keyframe-max-dist" },
@@ -223,7 +226,6 @@ static const VwOption avenc_options[] = {
   { "bufsize", VW_TARGET_PROPERTY, "bufsize" },
   { "g", VW_TARGET_PROPERTY, "gop-size" },
   { "keyint_min", VW_TARGET_PROPERTY, "keyint-min" },
-  { "bf", VW_TARGET_PROPERTY, "max-bframes" },
   { "threads", VW_TARGET_PROPERTY, "threads" },
   { "compression_level", VW_TARGET_PROPERTY, "compression-level" },
   { "slices", VW_TARGET_PROPERTY, "slices" },
@@ -409,11 +411,14 @@ static const VwFamily families[] = {
   { "vp8enc", "deadline=1000000 cpu-used=4 keyframe-max-dist=128", NULL, vp8_options },
   { "vp9enc", "deadline=1000000 cpu-used=4 row-mt=true keyframe-max-dist=128", NULL, vp9_options },
   { "av1enc", "cpu-used=6 row-mt=true keyframe-max-dist=9999", NULL, aom_options },
-  { "avenc_mpeg4", NULL, NULL, avenc_options, TRUE },
-  { "avenc_mjpeg", NULL, NULL, avenc_options, TRUE },
-  { "avenc_ffv1", NULL, NULL, avenc_options, TRUE },
-  { "avenc_prores_ks", NULL, NULL, avenc_options, TRUE },
-  { "avenc_png", NULL, NULL, avenc_options, TRUE },
+  /* gst-libav 1.22.0 with FFmpeg 5.1 emits video packets without timestamps (PTS NONE from
+   * every avenc_* video element, even behind videotestsrc): vidwrite rebuilds them, which is
+   * exact as long as packets come out in input order, hence no B-frames (no `bf`). */
+  { "avenc_mpeg4", NULL, NULL, avenc_options, TRUE, TRUE },
+  { "avenc_mjpeg", NULL, NULL, avenc_options, TRUE, TRUE },
+  { "avenc_ffv1", NULL, NULL, avenc_options, TRUE, TRUE },
+  { "avenc_prores_ks", NULL, NULL, avenc_options, TRUE, TRUE },
+  { "avenc_png", NULL, NULL, avenc_options, TRUE, TRUE },
   { "mpeg2enc", "format=3", NULL, mpeg2enc_options },
   { "theoraenc", NULL, NULL, theora_options },
   { "jpegenc", NULL, NULL, jpegenc_options },
@@ -912,6 +917,10 @@ static gboolean
 apply_row (const VwContext *ctx, const VwOption *row, GString *params,
            VwEncoderSettings *settings, GError **error)
 {
+  double v;
+
+  if (row->lo < row->hi && (!vw_parse_number (ctx->value, &v) || v < row->lo || v > row->hi))
+    return option_error (ctx, error, "it takes a number from %g to %g", row->lo, row->hi);
   if (row->also && !set_assignments (ctx, row->also, error))
     return FALSE;
 
@@ -922,8 +931,6 @@ apply_row (const VwContext *ctx, const VwOption *row, GString *params,
 
     case VW_TARGET_PARAMS:
       {
-        double v;
-
         if (!vw_parse_number (ctx->value, &v) || v != floor (v))
           return option_error (ctx, error, "“%s” is not a whole number", ctx->value);
         g_string_append_printf (params, "%s%s=%.0f", params->len ? ":" : "", row->name, v);
@@ -1060,6 +1067,7 @@ vw_options_apply (GstElement *encoder, const char *codec_name, VwMedia media,
   settings->encoder_caps = encoder_caps_template (encoder);
   settings->pix_fmt = GST_VIDEO_FORMAT_UNKNOWN;
   settings->muxer = NULL;
+  settings->restamp = family && family->restamp;
 
   if (family && family->defaults && !set_assignments (&ctx, family->defaults, error))
     return FALSE;

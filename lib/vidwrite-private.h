@@ -70,6 +70,7 @@ typedef struct
   GstStructure *encoder_caps; /* fields the encoder's output must have (profile, level) */
   GstVideoFormat pix_fmt;     /* what the encoder is fed; GST_VIDEO_FORMAT_UNKNOWN: default */
   GstElement *muxer;          /* the muxer, made early when an option configures it */
+  gboolean restamp;           /* the encoder's output timestamps must be rebuilt */
 } VwEncoderSettings;
 
 gboolean vw_options_apply (GstElement *encoder,

@@ -305,9 +305,33 @@ on_encoded (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   VidwriteWriter *self = user_data;
 
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+
   g_mutex_lock (&self->lock);
-  if (!GST_BUFFER_FLAG_IS_SET (GST_PAD_PROBE_INFO_BUFFER (info), GST_BUFFER_FLAG_HEADER))
-    self->frames_encoded++;
+  if (!GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_HEADER))
+    {
+      /* Encoders that lose timestamps emit frames in input order: the n-th is frame n, in
+       * their output segment (gst-libav starts it at 1000 hours, to keep DTS positive). */
+      if (self->vsettings.restamp)
+        {
+          g_autoptr (GstEvent) event = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
+          const GstSegment *segment = NULL;
+          GstClockTime start = 0;
+
+          if (event)
+            {
+              gst_event_parse_segment (event, &segment);
+              start = segment->start;
+            }
+          buffer = gst_buffer_make_writable (buffer);
+          GST_BUFFER_PTS (buffer) = GST_BUFFER_DTS (buffer) =
+              start + video_time (self, self->frames_encoded);
+          GST_BUFFER_DURATION (buffer) =
+              video_time (self, self->frames_encoded + 1) - video_time (self, self->frames_encoded);
+          GST_PAD_PROBE_INFO_DATA (info) = buffer;
+        }
+      self->frames_encoded++;
+    }
   self->activity++;
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
