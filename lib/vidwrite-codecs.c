@@ -131,22 +131,25 @@ static const VwCodec codecs[] = {
     "Debian 12 has no Xvid element; use mpeg4 (avenc_mpeg4), which writes the same MPEG-4 "
     "part 2" },
   { "libfdk_aac", VW_MEDIA_AUDIO, NULL, NULL, "",
-    "fdkaacenc is not in Debian 12's gst-plugins-bad; use aac (avenc_aac or voaacenc)" },
+    "fdkaacenc is not in Debian 12's gst-plugins-bad; use aac (voaacenc)" },
   { "aac_at", VW_MEDIA_AUDIO, NULL, NULL, "",
-    "AudioToolbox exists only on Apple systems; use aac (avenc_aac or voaacenc)" },
+    "AudioToolbox exists only on Apple systems; use aac (voaacenc)" },
 
   /* audio */
-  { "aac", VW_MEDIA_AUDIO, FACTORIES ("avenc_aac", "voaacenc"), "aacparse", H264_IN,
-    "avenc_aac comes with " LIBAV ", voaacenc with " BAD },
+  /* avenc_aac of gst-libav 1.22.0 mixes the channels of stereo input (each decoded channel
+   * holds both tones at half level), so voaacenc comes first. */
+  { "aac", VW_MEDIA_AUDIO, FACTORIES ("voaacenc", "avenc_aac"), "aacparse", H264_IN,
+    "voaacenc comes with " BAD ", avenc_aac with " LIBAV },
   { "mp3", VW_MEDIA_AUDIO, FACTORIES ("lamemp3enc"), "mpegaudioparse", H264_IN,
     "lamemp3enc comes with " GOOD },
   { "libmp3lame", VW_MEDIA_AUDIO, FACTORIES ("lamemp3enc"), "mpegaudioparse", H264_IN,
     "lamemp3enc comes with " GOOD },
   { "mp2", VW_MEDIA_AUDIO, FACTORIES ("avenc_mp2", "twolamemp2enc"), "mpegaudioparse",
     "mkv avi ts mpg", "avenc_mp2 comes with " LIBAV ", twolamemp2enc with " GOOD },
-  { "opus", VW_MEDIA_AUDIO, FACTORIES ("opusenc"), NULL, "mp4 mov mkv webm ogv ogg ts",
+  /* Not .mp4/.mov: qtmux 1.22 writes Opus that FFmpeg decodes to 34623 of 48000 samples. */
+  { "opus", VW_MEDIA_AUDIO, FACTORIES ("opusenc"), NULL, "mkv webm ogv ogg ts",
     "opusenc comes with " BASE },
-  { "libopus", VW_MEDIA_AUDIO, FACTORIES ("opusenc"), NULL, "mp4 mov mkv webm ogv ogg ts",
+  { "libopus", VW_MEDIA_AUDIO, FACTORIES ("opusenc"), NULL, "mkv webm ogv ogg ts",
     "opusenc comes with " BASE },
   { "vorbis", VW_MEDIA_AUDIO, FACTORIES ("vorbisenc"), NULL, "mkv webm ogv ogg",
     "vorbisenc comes with " BASE },

@@ -56,15 +56,18 @@ static const struct
   { "pcm_s24le", "pcm_s24le" }, { "pcm_f32le", "pcm_f32le" },
 };
 
-/* A quick video codec for each container, to carry the audio under test. */
+/* A quick video codec for each container, to carry the audio under test, and the other audio
+ * rate it may keep (FLV's header knows no 48 kHz: flvmux resamples MP3 and PCM to 44.1 kHz). */
 static const struct
 {
   const char *extension;
   const char *codec;
+  guint rate;
 } carrier[] = {
-  { "mp4", "libx264" }, { "mov", "libx264" }, { "mkv", "libx264" },  { "webm", "libvpx" },
-  { "avi", "libx264" }, { "ogv", "libtheora" }, { "ogg", "libtheora" }, { "ts", "libx264" },
-  { "flv", "libx264" }, { "mpg", "libx264" },
+  { "mp4", "libx264", RATE },    { "mov", "libx264", RATE },    { "mkv", "libx264", RATE },
+  { "webm", "libvpx", RATE },    { "avi", "libx264", RATE },    { "ogv", "libtheora", RATE },
+  { "ogg", "libtheora", RATE },  { "ts", "libx264", RATE },     { "flv", "libx264", 44100 },
+  { "mpg", "libx264", RATE },
 };
 
 static GHashTable *
@@ -165,10 +168,14 @@ test_audio_matrix (Fixture *f, gconstpointer data)
           g_autofree char *path = vwt_path (f->dir, name);
           g_autoptr (GError) error = NULL;
           const char *vcodec = NULL;
+          guint kept_rate = 0;
 
           for (guint k = 0; k < G_N_ELEMENTS (carrier); k++)
             if (g_str_equal (carrier[k].extension, containers[c]))
-              vcodec = carrier[k].codec;
+              {
+                vcodec = carrier[k].codec;
+                kept_rate = carrier[k].rate;
+              }
           g_assert_nonnull (vcodec);
           g_autoptr (GHashTable) vopts = fast_options (vcodec);
           g_assert_true (vidwrite_write_video (path, frames, FPS, H, W, 3, FPS, vcodec, vopts,
@@ -191,10 +198,12 @@ test_audio_matrix (Fixture *f, gconstpointer data)
                           a440, a1000, leak);
           g_assert_cmpstr (vwt_probe_str (probe, "codec_name"), ==, audio_expect[i].probe_name);
           g_assert_cmpuint (channels, ==, 2);
-          g_assert_cmpuint (rate, ==, RATE);
-          /* Encoders pad to whole frames (up to 2048 samples for AAC/AC3, 1152 for MP3). */
-          g_assert_cmpuint (got, >=, samples - samples / 50);
-          g_assert_cmpuint (got, <=, samples + 2 * 2048);
+          g_assert_true (rate == RATE || rate == kept_rate);
+          /* Encoders pad to whole frames (up to 2048 samples for AAC/AC3, 1152 for MP3);
+           * voaacenc drops the last partial frame (47104 of 48000). */
+          gsize expected = samples * rate / RATE;
+          g_assert_cmpuint (got, >=, expected - expected / 50);
+          g_assert_cmpuint (got, <=, expected + 2 * 2048);
           g_assert_cmpfloat (fabs (a440 - 0.5), <, 0.1);
           g_assert_cmpfloat (fabs (a1000 - 0.5), <, 0.1);
           g_assert_cmpfloat (leak, <, 0.02);
@@ -519,7 +528,7 @@ test_errors (Fixture *f, gconstpointer data)
     { "a.mkv", "librav1e", NULL, NULL, NULL, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
       { "librav1e", "libaom-av1", NULL } },
     { "a.mp4", NULL, NULL, NULL, "libfdk_aac", VIDWRITE_ERROR_CODEC_UNAVAILABLE,
-      { "libfdk_aac", "avenc_aac", NULL } },
+      { "libfdk_aac", "voaacenc", NULL } },
     { "a.mp4", "ffv1", NULL, NULL, NULL, VIDWRITE_ERROR_INCOMPATIBLE, { ".mp4", "ffv1", ".mkv" } },
     { "a.webm", "libx264", NULL, NULL, NULL, VIDWRITE_ERROR_INCOMPATIBLE, { ".webm", ".mkv", NULL } },
     { "a.mp4", "png", NULL, NULL, NULL, VIDWRITE_ERROR_INCOMPATIBLE, { "png", ".mov", NULL } },
