@@ -917,6 +917,7 @@ static gboolean
 apply_row (const VwContext *ctx, const VwOption *row, GString *params,
            VwEncoderSettings *settings, GError **error)
 {
+  VwContext muxer_ctx;
   double v;
 
   if (row->lo < row->hi && (!vw_parse_number (ctx->value, &v) || v < row->lo || v > row->hi))
@@ -959,7 +960,9 @@ apply_row (const VwContext *ctx, const VwOption *row, GString *params,
             return option_error (ctx, error, "the muxer %s is not installed", ctx->muxer_factory);
           gst_object_ref_sink (settings->muxer);
         }
-      ctx = &(VwContext){ ctx->codec, ctx->key, ctx->value, settings->muxer, ctx->muxer_factory };
+      muxer_ctx = (VwContext){ ctx->codec, ctx->key, ctx->value, settings->muxer,
+                               ctx->muxer_factory };
+      ctx = &muxer_ctx;
       break;
 
     case VW_TARGET_CAPS:
