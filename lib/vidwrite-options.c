@@ -19,6 +19,7 @@ typedef enum
   VW_TARGET_RAW_PARAMS, /* the value, "k=v:k=v", appended as is to the params property */
   VW_TARGET_PIX_FMT,    /* the raw format the encoder is fed */
   VW_TARGET_MUXER,      /* a property of the container's muxer */
+  VW_TARGET_REFUSED,    /* known, but does not work with this element: `name` says why */
 } VwTarget;
 
 typedef enum
@@ -27,8 +28,7 @@ typedef enum
   VW_UNIT_KILO,         /* FFmpeg gives bit/s, the property takes kbit/s */
   VW_UNIT_MS_OF_RATE,   /* FFmpeg gives bits, the property takes ms at the kbit/s in `ref` */
   VW_UNIT_TENTH,        /* FFmpeg's scale is ten times the property's (vorbis q 0..10) */
-  VW_UNIT_BITS_OR_MAX,  /* bit/s, where FFmpeg's 0 means "no limit": the property's maximum */
-  VW_UNIT_KILO_OR_MAX,  /* the same, the property taking kbit/s */
+  VW_UNIT_KILO_OR_MAX,  /* kbit/s, where FFmpeg's b=0 means "no limit": the property's maximum */
 } VwUnit;
 
 /* How each unit converts: value / divisor, and whether 0 stands for the property's maximum. */
@@ -39,7 +39,7 @@ static const struct
 } unit_rules[] = {
   [VW_UNIT_SAME] = { 1, FALSE },        [VW_UNIT_KILO] = { 1000, FALSE },
   [VW_UNIT_MS_OF_RATE] = { 1, FALSE },  [VW_UNIT_TENTH] = { 10, FALSE },
-  [VW_UNIT_BITS_OR_MAX] = { 1, TRUE },  [VW_UNIT_KILO_OR_MAX] = { 1000, TRUE },
+  [VW_UNIT_KILO_OR_MAX] = { 1000, TRUE },
 };
 
 /* One accepted spelling of a value: what FFmpeg calls it, which property (or caps field) it
@@ -73,6 +73,7 @@ typedef struct
   gboolean own_options;        /* other keys are the element's own (FFmpeg private) options,
                                 * spelt with '-' for '_' ("quant_mat" -> quant-mat) */
   gboolean restamp;            /* its output has no timestamps and is in input order */
+  const char *default_params;  /* first in the params property; the user's later ones win */
 } VwFamily;
 
 #define END { NULL, 0, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
@@ -140,13 +141,16 @@ static const VwChoice x265_tunes[] = {
   { NULL },
 };
 
-/* x265enc: `option-string` is applied after rate control, so crf goes there (no property). */
+/* x265enc: `option-string` is applied after the properties and x265 takes its keys in order,
+ * each rate-control key switching the mode (crf -> CRF, qp -> CQP, bitrate -> ABR).  So rate
+ * control lives there: FFmpeg's default crf=28 first (x265enc's own default is ABR at
+ * 2048 kbit/s), the user's choice after it. */
 static const VwOption x265_options[] = {
   { "preset", VW_TARGET_PROPERTY, "speed-preset" },
   { "tune", VW_TARGET_PROPERTY, "tune", VW_UNIT_SAME, NULL, NULL, x265_tunes },
-  { "crf", VW_TARGET_PARAMS, "crf", VW_UNIT_SAME, NULL, "qp b" },
-  { "qp", VW_TARGET_PROPERTY, "qp", VW_UNIT_SAME, NULL, "b" },
-  { "b", VW_TARGET_PROPERTY, "bitrate", VW_UNIT_KILO },
+  { "crf", VW_TARGET_PARAMS, "crf", VW_UNIT_SAME, NULL, "qp b", NULL, NULL, 0, 51 },
+  { "qp", VW_TARGET_PARAMS, "qp", VW_UNIT_SAME, NULL, "b", NULL, NULL, 0, 51 },
+  { "b", VW_TARGET_PARAMS, "bitrate", VW_UNIT_KILO },
   { "maxrate", VW_TARGET_PARAMS, "vbv-maxrate", VW_UNIT_KILO },
   { "bufsize", VW_TARGET_PARAMS, "vbv-bufsize", VW_UNIT_KILO },
   { "g", VW_TARGET_PROPERTY, "key-int-max" },
@@ -173,11 +177,14 @@ static const VwChoice vpx_deadlines[] = {
   { NULL },
 };
 
-/* crf: libvpx's constant quality needs b=0; vp8enc/vp9enc have no VPX_Q mode, so the nearest
- * is constrained quality with the bitrate cap lifted, which b then lowers again (b=0: none). */
+/* crf: vp8enc/vp9enc have no constant-quality (VPX_Q) mode, and in their constrained-quality
+ * mode the quantizer ignores cq-level once the bitrate cap is lifted (measured: the same size
+ * for crf 20 and 50).  The nearest is crf as cq-level with the quantizer pinned to it. */
 #define VPX_OPTIONS                                                                                \
-  { "crf", VW_TARGET_PROPERTY, "cq-level", VW_UNIT_SAME, "end-usage=cq target-bitrate=2147483647" }, \
-  { "b", VW_TARGET_PROPERTY, "target-bitrate", VW_UNIT_BITS_OR_MAX },                             \
+  { "crf", VW_TARGET_PROPERTY, "cq-level", VW_UNIT_SAME, "end-usage=cq", "qmin qmax" },          \
+  { "crf", VW_TARGET_PROPERTY, "min-quantizer" },                                                 \
+  { "crf", VW_TARGET_PROPERTY, "max-quantizer" },                                                 \
+  { "b", VW_TARGET_PROPERTY, "target-bitrate" },                                                  \
   { "qmin", VW_TARGET_PROPERTY, "min-quantizer" },                                                \
   { "qmax", VW_TARGET_PROPERTY, "max-quantizer" },                                                \
   { "g", VW_TARGET_PROPERTY, "keyframe-max-dist" },                                               \
@@ -216,14 +223,22 @@ static const VwOption aom_options[] = {
   END,
 };
 
-/* gst-libav: AVCodecContext fields are properties; FFmpeg's qscale is `quantizer` in pass=quant
- * (global_quality = quantizer × FF_QP2LAMBDA, as -qscale sets it). */
+/* gst-libav: AVCodecContext fields are properties.  FFmpeg's qscale (-q:v) is a fixed quantizer;
+ * gst-libav's pass=quant + quantizer barely moves the output (measured: 4767 vs 4663 bytes for
+ * 2 and 20), so qscale pins qmin and qmax, which gives FFmpeg's fixed quantizer.  Rate control
+ * is refused: gst-libav 1.22 gives FFmpeg a 1/65535 time base and no frame rate, so FFmpeg
+ * budgets bits for 65535 frames a second (measured: b=300k and b=1M give the same file). */
+#define AVENC_NO_RATE                                                                              \
+  "gst-libav 1.22's rate control ignores the frame rate, so bitrates are not met; use qscale "    \
+  "(1 best .. 31 worst) for the quality instead"
 static const VwOption avenc_options[] = {
-  { "qscale", VW_TARGET_PROPERTY, "quantizer", VW_UNIT_SAME, "pass=quant", "q b" },
-  { "q", VW_TARGET_PROPERTY, "quantizer", VW_UNIT_SAME, "pass=quant", "b" },
-  { "b", VW_TARGET_PROPERTY, "bitrate", VW_UNIT_SAME, "pass=cbr" },
-  { "maxrate", VW_TARGET_PROPERTY, "maxrate" },
-  { "bufsize", VW_TARGET_PROPERTY, "bufsize" },
+  { "qscale", VW_TARGET_PROPERTY, "qmin", VW_UNIT_SAME, NULL, "q", NULL, NULL, 1, 31 },
+  { "qscale", VW_TARGET_PROPERTY, "qmax" },
+  { "q", VW_TARGET_PROPERTY, "qmin", VW_UNIT_SAME, NULL, NULL, NULL, NULL, 1, 31 },
+  { "q", VW_TARGET_PROPERTY, "qmax" },
+  { "b", VW_TARGET_REFUSED, AVENC_NO_RATE },
+  { "maxrate", VW_TARGET_REFUSED, AVENC_NO_RATE },
+  { "bufsize", VW_TARGET_REFUSED, AVENC_NO_RATE },
   { "g", VW_TARGET_PROPERTY, "gop-size" },
   { "keyint_min", VW_TARGET_PROPERTY, "keyint-min" },
   { "threads", VW_TARGET_PROPERTY, "threads" },
@@ -406,7 +421,7 @@ static const VwOption mp2_twolame_options[] = {
 static const VwFamily families[] = {
   { "x264enc", "pass=qual quantizer=23 bitrate=2048000 key-int-max=250", "option-string",
     x264_options },
-  { "x265enc", "tune=0 key-int-max=250", "option-string", x265_options },
+  { "x265enc", "tune=0 key-int-max=250", "option-string", x265_options, FALSE, FALSE, "crf=28" },
   { "openh264enc", NULL, NULL, openh264_options },
   { "vp8enc", "deadline=1000000 cpu-used=4 keyframe-max-dist=128", NULL, vp8_options },
   { "vp9enc", "deadline=1000000 cpu-used=4 row-mt=true keyframe-max-dist=128", NULL, vp9_options },
@@ -444,7 +459,7 @@ static const VwFamily families[] = {
   { "avenc_mp2", NULL, NULL, bits_options },
   { "twolamemp2enc", NULL, NULL, mp2_twolame_options },
   { "lamemp3enc", NULL, NULL, lame_options },
-  { "opusenc", NULL, NULL, opus_options },
+  { "opusenc", "bitrate-type=vbr", NULL, opus_options },
   { "vorbisenc", NULL, NULL, vorbis_options },
   { "flacenc", NULL, NULL, flac_options },
 };
@@ -930,9 +945,16 @@ apply_row (const VwContext *ctx, const VwOption *row, GString *params,
     case VW_TARGET_PIX_FMT:
       return apply_pix_fmt (ctx, settings, error);
 
+    case VW_TARGET_REFUSED:
+      return option_error (ctx, error, "%s", row->name);
+
     case VW_TARGET_PARAMS:
       {
-        if (!vw_parse_number (ctx->value, &v) || v != floor (v))
+        g_autofree char *converted = NULL;
+
+        if (!convert_unit (ctx, row, &converted, error))
+          return FALSE;
+        if (!vw_parse_number (converted, &v) || v != floor (v))
           return option_error (ctx, error, "“%s” is not a whole number", ctx->value);
         g_string_append_printf (params, "%s%s=%.0f", params->len ? ":" : "", row->name, v);
         return TRUE;
@@ -1064,7 +1086,7 @@ vw_options_apply (GstElement *encoder, const char *codec_name, VwMedia media,
   const char *factory = GST_OBJECT_NAME (gst_element_get_factory (encoder));
   const VwFamily *family = find_family (factory);
   g_autoptr (GHashTable) plain = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr (GString) params = g_string_new (NULL);
+  g_autoptr (GString) params = g_string_new (family ? family->default_params : NULL);
   VwContext ctx = { codec_name, NULL, NULL, encoder, muxer_factory };
 
   settings->encoder_caps = encoder_caps_template (encoder);

@@ -3,6 +3,7 @@
 #include "vwt.h"
 #include "vidwrite-private.h"
 
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -69,6 +70,15 @@ static const struct
   { "ogg", "libtheora", RATE },  { "ts", "libx264", RATE },     { "flv", "libx264", 44100 },
   { "mpg", "libx264", RATE },
 };
+
+static const char *
+carrier_codec (const char *extension)
+{
+  for (guint k = 0; k < G_N_ELEMENTS (carrier); k++)
+    if (g_str_equal (carrier[k].extension, extension))
+      return carrier[k].codec;
+  g_assert_not_reached ();
+}
 
 static GHashTable *
 fast_options (const char *codec)
@@ -325,25 +335,41 @@ test_x264_family (Fixture *f, gconstpointer data)
   g_assert_cmpuint (s_fast, >, s_slow);
 }
 
-/* b=300k lands near 300 kbit/s: 4 seconds at 320x240 so that rate control has room. */
+/* b=300k: x264 and x265 land near 300 kbit/s, 4 seconds at 320x240 so that rate control has
+ * room; openh264 near what FFmpeg's libopenh264 makes of the same frames. */
 static void
 test_bitrate (Fixture *f, gconstpointer data)
 {
+  static const struct
+  {
+    const char *codec, *ffmpeg_args;
+  } cases[] = {
+    { "libx264", NULL },
+    { "libx265", NULL },
+    { "libvpx", NULL },
+  };
   const guint n = 100, h = 240, w = 320;
-  const char *const codecs[] = { "libx264", "mpeg4" };
   g_autoptr (GBytes) frames = vwt_make_frames (n, h, w, 3, 16);
 
-  for (guint i = 0; i < G_N_ELEMENTS (codecs); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *name = g_strdup_printf ("b300k-%s.mkv", codecs[i]);
+      g_autofree char *name = g_strdup_printf ("b300k-%s.mkv", cases[i].codec);
+      g_autofree char *ref_name = g_strdup_printf ("ffmpeg-b300k-%s.mkv", cases[i].codec);
       g_autofree char *path = vwt_path (f->dir, name);
+      g_autofree char *ref = vwt_path (f->dir, ref_name);
       g_autoptr (GHashTable) options = vwt_options ("b", "300k", NULL);
+      double expected = 300;
 
-      write_ok (path, frames, n, h, w, 3, 25, codecs[i], options);
+      write_ok (path, frames, n, h, w, 3, 25, cases[i].codec, options);
+      if (cases[i].ffmpeg_args)
+        {
+          g_assert_true (vwt_ffmpeg_encode (frames, w, h, "rgb24", "25", cases[i].ffmpeg_args, ref));
+          expected = vwt_file_size (ref) * 8.0 / (n / 25.0) / 1000.0;
+        }
       double kbps = vwt_file_size (path) * 8.0 / (n / 25.0) / 1000.0;
-      g_test_message ("%s: %.1f kbit/s", name, kbps);
-      g_assert_cmpfloat (kbps, >, 300 * 0.75);
-      g_assert_cmpfloat (kbps, <, 300 * 1.25);
+      g_test_message ("%s: %.1f kbit/s, expected %.1f", name, kbps, expected);
+      g_assert_cmpfloat (kbps, >, expected * 0.75);
+      g_assert_cmpfloat (kbps, <, expected * 1.25);
     }
 }
 
@@ -359,9 +385,9 @@ test_quality_scales (Fixture *f, gconstpointer data)
     { "libaom-av1", "crf", "20", "50" },   { "libx265", "crf", "20", "40" },
     { "mpeg4", "qscale", "2", "20" },      { "mpeg4", "q:v", "2", "20" },
     { "mjpeg", "q:v", "2", "20" },         { "mpeg2video", "qscale", "2", "20" },
-    { "libx265", "preset", "ultrafast", "veryslow" },
   };
-  g_autoptr (GBytes) frames = vwt_make_frames (N, H, W, 3, 17);
+  const guint n = 30, h = 120, w = 160;
+  g_autoptr (GBytes) frames = vwt_make_frames (n, h, w, 3, 17);
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -374,24 +400,99 @@ test_quality_scales (Fixture *f, gconstpointer data)
         *p = *p == ':' ? '_' : *p;
       for (char *p = b; *p; p++)
         *p = *p == ':' ? '_' : *p;
-      gsize sa = write_size (f, a, frames, N, H, W, cases[i].codec, better);
-      gsize sb = write_size (f, b, frames, N, H, W, cases[i].codec, worse);
+      gsize sa = write_size (f, a, frames, n, h, w, cases[i].codec, better);
+      gsize sb = write_size (f, b, frames, n, h, w, cases[i].codec, worse);
       g_assert_cmpuint (sa, >, sb);
     }
 }
 
-/* Audio options: b lands near its rate; quality scales order the sizes. */
+/* x265's preset moves the size the way FFmpeg's libx265 moves it on the same frames (with this
+ * fine detail veryslow spends more bits than ultrafast, at the same crf). */
+static void
+test_x265_preset (Fixture *f, gconstpointer data)
+{
+  const guint n = 30, h = 120, w = 160;
+  const char *const presets[] = { "ultrafast", "veryslow" };
+  g_autoptr (GBytes) frames = vwt_make_frames (n, h, w, 3, 17);
+  gsize ours[2], theirs[2];
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("x265-%s.mkv", presets[i]);
+      g_autofree char *ref_name = g_strdup_printf ("ffmpeg-x265-%s.mkv", presets[i]);
+      g_autofree char *ref = vwt_path (f->dir, ref_name);
+      g_autofree char *args = g_strdup_printf ("-c:v libx265 -preset %s -pix_fmt yuv420p", presets[i]);
+      g_autoptr (GHashTable) options = vwt_options ("preset", presets[i], NULL);
+
+      ours[i] = write_size (f, name, frames, n, h, w, "libx265", options);
+      g_assert_true (vwt_ffmpeg_encode (frames, w, h, "rgb24", "25", args, ref));
+      theirs[i] = vwt_file_size (ref);
+      g_test_message ("FFmpeg libx265 %s: %zu bytes", presets[i], theirs[i]);
+    }
+  g_assert_cmpuint (ours[0], !=, ours[1]);
+  g_assert_cmpint (ours[0] > ours[1], ==, theirs[0] > theirs[1]);
+}
+
+/* kbit/s of the first audio stream over `seconds`, from its packets (ffprobe states no rate
+ * for some, nor every packet's duration). */
+static double
+audio_kbps (const char *path, double seconds)
+{
+  const char *ffprobe = g_getenv ("FFPROBE") ? g_getenv ("FFPROBE") : "ffprobe";
+  const char *argv[] = { ffprobe, "-v", "error", "-select_streams", "a:0", "-show_entries",
+                         "packet=size", "-of", "csv=p=0", path, NULL };
+  g_autofree char *out = NULL;
+  gint status = 0;
+  double bytes = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+                               NULL, &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    bytes += g_ascii_strtod (lines[i], NULL);
+  return bytes * 8 / seconds / 1000;
+}
+
+/* FFmpeg's own encoder on the same planar tones: the audio rate it reaches, in kbit/s. */
+static double
+ffmpeg_audio_kbps (const char *dir, GBytes *tones, guint channels, gsize n, const char *args,
+                   const char *out)
+{
+  const char *ffmpeg = g_getenv ("FFMPEG") ? g_getenv ("FFMPEG") : "ffmpeg";
+  const float *planar = g_bytes_get_data (tones, NULL);
+  g_autofree float *interleaved = g_new (float, channels * n);
+  g_autofree char *raw = g_build_filename (dir, "tones.f32", NULL);
+  g_autofree char *cmd = NULL;
+  gint status = 0;
+
+  for (gsize i = 0; i < n; i++)
+    for (guint c = 0; c < channels; c++)
+      interleaved[i * channels + c] = planar[c * n + i];
+  g_assert_true (g_file_set_contents (raw, (char *) interleaved, sizeof (float) * channels * n, NULL));
+  cmd = g_strdup_printf ("%s -v error -y -f f32le -ar %u -ac %u -i %s %s %s", ffmpeg, RATE, channels,
+                         raw, args, out);
+  g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_unlink (raw);
+  return audio_kbps (out, (double) n / RATE);
+}
+
+/* Audio options: b lands where FFmpeg's own encoder lands with the same b on the same tones
+ * (libvorbis, for one, stays far under 96k on pure tones); quality scales order the sizes. */
 static void
 test_audio_options (Fixture *f, gconstpointer data)
 {
   static const struct
   {
-    const char *codec, *ext, *key, *value;
-    double kbps; /* expected rate, or 0: compare with the next row */
+    const char *codec, *ext, *key, *value, *ffmpeg_args;
   } cases[] = {
-    { "aac", "mp4", "b", "64k", 64 },      { "mp3", "mkv", "b", "96k", 96 },
-    { "opus", "webm", "b", "48k", 48 },    { "vorbis", "ogg", "b", "96k", 96 },
-    { "ac3", "mkv", "b", "128k", 128 },    { "mp2", "mkv", "b", "128k", 128 },
+    { "aac", "mp4", "b", "64k", "-c:a aac -b:a 64k" },
+    { "mp3", "mkv", "b", "96k", "-c:a libmp3lame -b:a 96k" },
+    { "opus", "webm", "b", "48k", "-c:a libopus -b:a 48k" },
+    { "vorbis", "ogg", "b", "96k", "-c:a libvorbis -b:a 96k" },
+    { "ac3", "mkv", "b", "128k", "-c:a ac3 -b:a 128k" },
+    { "mp2", "mkv", "b", "128k", "-c:a mp2 -b:a 128k" },
   };
   static const struct
   {
@@ -400,7 +501,6 @@ test_audio_options (Fixture *f, gconstpointer data)
     { "vorbis", "ogg", "q:a", "9", "1" },
     { "mp3", "mkv", "q:a", "0", "9" },
     { "flac", "mkv", "compression_level", "0", "8" }, /* faster level, larger file */
-    { "opus", "ogg", "application", "audio", "voip" },
   };
   const double freqs[] = { 440, 1000 };
   const gsize samples = 4 * RATE;
@@ -410,18 +510,21 @@ test_audio_options (Fixture *f, gconstpointer data)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autofree char *name = g_strdup_printf ("%s-%s.%s", cases[i].codec, cases[i].value, cases[i].ext);
+      g_autofree char *ref_name = g_strdup_printf ("ffmpeg-%s.%s", name, cases[i].ext);
       g_autofree char *path = vwt_path (f->dir, name);
+      g_autofree char *ref = vwt_path (f->dir, ref_name);
       g_autoptr (GHashTable) options = vwt_options (cases[i].key, cases[i].value, NULL);
       g_autoptr (GError) error = NULL;
-      const char *vcodec = g_str_equal (cases[i].ext, "webm") ? "libvpx" : "libx264";
+      const char *vcodec = carrier_codec (cases[i].ext);
 
       g_assert_true (vidwrite_write_video (path, frames, 4 * FPS, H, W, 3, FPS, vcodec, NULL, tones,
                                            2, RATE, cases[i].codec, options, &error));
       g_assert_no_error (error);
-      g_autoptr (GHashTable) probe = vwt_probe_stream (path, "a:0");
-      double kbps = vwt_probe_double (probe, "bit_rate") / 1000;
-      g_test_message ("%s: %.1f kbit/s", name, kbps);
-      g_assert_cmpfloat (fabs (kbps - cases[i].kbps), <, cases[i].kbps * 0.25);
+      double kbps = audio_kbps (path, (double) samples / RATE);
+      double theirs = ffmpeg_audio_kbps (f->dir, tones, 2, samples, cases[i].ffmpeg_args, ref);
+      g_test_message ("%s: %.1f kbit/s; FFmpeg %s: %.1f kbit/s", name, kbps, cases[i].ffmpeg_args,
+                      theirs);
+      g_assert_cmpfloat (fabs (kbps - theirs), <, theirs * 0.25);
     }
 
   for (guint i = 0; i < G_N_ELEMENTS (scales); i++)
@@ -435,7 +538,7 @@ test_audio_options (Fixture *f, gconstpointer data)
           g_autofree char *path = vwt_path (f->dir, name);
           g_autoptr (GHashTable) options = vwt_options (scales[i].key, value, NULL);
           g_autoptr (GError) error = NULL;
-          const char *vcodec = g_str_equal (scales[i].ext, "ogg") ? "libtheora" : "libx264";
+          const char *vcodec = carrier_codec (scales[i].ext);
 
           g_assert_true (vidwrite_write_video (path, frames, 4 * FPS, H, W, 3, FPS, vcodec, NULL,
                                                tones, 2, RATE, scales[i].codec, options, &error));
@@ -447,6 +550,29 @@ test_audio_options (Fixture *f, gconstpointer data)
         }
       g_assert_cmpuint (sizes[0], >, sizes[1]);
     }
+
+  /* opus frame_duration=60: 60 ms packets, a third as many as the default 20 ms. */
+  {
+    g_autofree char *path = vwt_path (f->dir, "opus-60ms.mkv");
+    g_autoptr (GHashTable) options = vwt_options ("frame_duration", "60", "application", "voip", NULL);
+    g_autoptr (GError) error = NULL;
+    const char *ffprobe = g_getenv ("FFPROBE") ? g_getenv ("FFPROBE") : "ffprobe";
+    g_autofree char *cmd = NULL, *out = NULL;
+    gint status = 0;
+
+    g_assert_true (vidwrite_write_video (path, frames, 4 * FPS, H, W, 3, FPS, "libx264", NULL, tones,
+                                         2, RATE, "opus", options, &error));
+    g_assert_no_error (error);
+    cmd = g_strdup_printf ("%s -v error -select_streams a:0 -show_entries packet=duration_time -of "
+                           "csv=p=0 %s",
+                           ffprobe, path);
+    g_assert_true (g_spawn_command_line_sync (cmd, &out, NULL, &status, NULL));
+    g_auto (GStrv) lines = g_strsplit (g_strstrip (out), "\n", -1);
+    g_test_message ("opus frame_duration=60: %u packets, the first %s s", g_strv_length (lines),
+                    lines[0]);
+    g_assert_cmpfloat (g_ascii_strtod (lines[0], NULL), ==, 0.06);
+    g_assert_cmpuint (g_strv_length (lines), <=, samples / (RATE * 60 / 1000) + 2);
+  }
 }
 
 /* Offset of the first top-level box of `type` in an MP4/MOV file, or -1. */
@@ -542,7 +668,8 @@ test_errors (Fixture *f, gconstpointer data)
       { "deadline", "fast", "realtime" } },
     { "a.mkv", "libx265", "tune", "film", NULL, VIDWRITE_ERROR_INVALID_OPTION, { "film", "grain", NULL } },
     { "a.mkv", "libx265", "crf", "20", NULL, VIDWRITE_ERROR_INVALID_OPTION, { "crf", "qp", NULL } },
-    { "a.mkv", "mpeg4", "qscale", "40", NULL, VIDWRITE_ERROR_INVALID_OPTION, { "qscale", "40", NULL } },
+    { "a.mkv", "mpeg4", "qscale", "40", NULL, VIDWRITE_ERROR_INVALID_OPTION, { "qscale", "40", "31" } },
+    { "a.mkv", "mpeg4", "b", "300k", NULL, VIDWRITE_ERROR_INVALID_OPTION, { "300k", "qscale", NULL } },
     { "a.mkv", "libaom-av1", "crf", "70", NULL, VIDWRITE_ERROR_INVALID_OPTION, { "crf", "70", NULL } },
     { "a.mkv", "libx264", "movflags", "+faststart", NULL, VIDWRITE_ERROR_INVALID_OPTION,
       { "movflags", "+faststart", "matroskamux" } },
@@ -695,6 +822,7 @@ main (int argc, char **argv)
   ADD ("/codecs/options/x264", test_x264_family);
   ADD ("/codecs/options/bitrate", test_bitrate);
   ADD ("/codecs/options/quality-scales", test_quality_scales);
+  ADD ("/codecs/options/x265-preset", test_x265_preset);
   ADD ("/codecs/options/audio", test_audio_options);
   ADD ("/codecs/options/faststart", test_faststart);
   return g_test_run ();
