@@ -61,7 +61,7 @@ codec_info_new (const char *name, VwMedia media, const char *const *candidates, 
   VwResolved resolved;
   g_autoptr (GError) why = NULL;
 
-  if (!vw_codec_resolve (name, media, &resolved, &why) &&
+  if (!vw_codec_resolve (name, media, NULL, &resolved, &why) &&
       !g_error_matches (why, VIDWRITE_ERROR, VIDWRITE_ERROR_CODEC_UNAVAILABLE))
     {
       g_propagate_error (error, g_steal_pointer (&why));
@@ -105,6 +105,8 @@ codec_info_new (const char *name, VwMedia media, const char *const *candidates, 
  * vidwrite_codec_info_get_name:
  * @self: a #VidwriteCodecInfo
  *
+ * Gets the name this entry is for, as the writer takes it.
+ *
  * Returns: the codec name, as FFmpeg spells it ("libx264"), or an encoder factory name
  */
 const char *
@@ -117,6 +119,8 @@ vidwrite_codec_info_get_name (VidwriteCodecInfo *self)
 /**
  * vidwrite_codec_info_get_kind:
  * @self: a #VidwriteCodecInfo
+ *
+ * Gets whether the codec is for the video or the audio stream.
  *
  * Returns: whether it is a video or an audio codec
  */
@@ -147,6 +151,8 @@ vidwrite_codec_info_get_element (VidwriteCodecInfo *self)
  * vidwrite_codec_info_get_unavailable_reason:
  * @self: a #VidwriteCodecInfo
  *
+ * Gets why the codec cannot be written on this machine.
+ *
  * Returns: (nullable): why the codec cannot be written here (the message of the
  *   %VIDWRITE_ERROR_CODEC_UNAVAILABLE a writer would report), or %NULL when it can
  */
@@ -161,6 +167,8 @@ vidwrite_codec_info_get_unavailable_reason (VidwriteCodecInfo *self)
  * vidwrite_codec_info_get_candidates:
  * @self: a #VidwriteCodecInfo
  *
+ * Gets the elements that could serve the codec, installed here or not.
+ *
  * Returns: (array zero-terminated=1) (transfer none): the element factories that can serve the
  *   codec, in the order vidwrite tries them; empty for names nothing here can serve
  */
@@ -174,6 +182,8 @@ vidwrite_codec_info_get_candidates (VidwriteCodecInfo *self)
 /**
  * vidwrite_codec_info_get_containers:
  * @self: a #VidwriteCodecInfo
+ *
+ * Gets the containers the codec goes into, as vidwrite writes them.
  *
  * Returns: (array zero-terminated=1) (transfer none): the file extensions, without the dot,
  *   of the containers the codec can be written into

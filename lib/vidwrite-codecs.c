@@ -136,8 +136,8 @@ static const VwCodec codecs[] = {
     "AudioToolbox exists only on Apple systems; use aac (voaacenc)" },
 
   /* audio */
-  /* avenc_aac of gst-libav 1.22.0 mixes the channels of stereo input (each decoded channel
-   * holds both tones at half level), so voaacenc comes first. */
+  /* avenc_aac in GStreamer 1.22 blends the two channels of stereo (measured: a 440 Hz left and
+   * 660 Hz right come back in both); voaacenc takes only mono and stereo. */
   { "aac", VW_MEDIA_AUDIO, FACTORIES ("voaacenc", "avenc_aac"), "aacparse", H264_IN,
     "voaacenc comes with " BAD ", avenc_aac with " LIBAV },
   { "mp3", VW_MEDIA_AUDIO, FACTORIES ("lamemp3enc"), "mpegaudioparse", H264_IN,
@@ -210,9 +210,13 @@ vw_container_for_filename (const char *filename, GError **error)
   GString *known = g_string_new (NULL);
   for (guint i = 0; i < G_N_ELEMENTS (containers); i++)
     g_string_append_printf (known, "%s.%s", i ? ", " : "", containers[i].extension);
-  g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_UNSUPPORTED_CONTAINER,
-               "“%s”: the extension “%s” names no container vidwrite writes (known: %s)", filename,
-               dot && dot != base ? dot : "", known->str);
+  if (dot && dot != base)
+    g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_UNSUPPORTED_CONTAINER,
+                 "“%s”: the extension “%s” names no container vidwrite writes (known: %s)",
+                 filename, dot, known->str);
+  else
+    g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_UNSUPPORTED_CONTAINER,
+                 "“%s” has no extension to name its container (known: %s)", filename, known->str);
   g_string_free (known, TRUE);
   return NULL;
 }
@@ -247,7 +251,8 @@ known_names (VwMedia media)
 }
 
 gboolean
-vw_codec_resolve (const char *name, VwMedia media, VwResolved *out, GError **error)
+vw_codec_resolve (const char *name, VwMedia media, const GstCaps *input, VwResolved *out,
+                  GError **error)
 {
   const VwCodec *codec = find_codec (name);
 
@@ -255,8 +260,9 @@ vw_codec_resolve (const char *name, VwMedia media, VwResolved *out, GError **err
   if (codec && codec->media != media)
     {
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_UNKNOWN_CODEC,
-                   "“%s” is an %s codec, not a %s codec", name, media_name (codec->media),
-                   media_name (media));
+                   "“%s” is %s codec, not %s codec", name,
+                   codec->media == VW_MEDIA_VIDEO ? "a video" : "an audio",
+                   media == VW_MEDIA_VIDEO ? "a video" : "an audio");
       return FALSE;
     }
 
@@ -270,10 +276,29 @@ vw_codec_resolve (const char *name, VwMedia media, VwResolved *out, GError **err
   if (codec)
     {
       g_autofree char *wanted = NULL;
+      gboolean installed = FALSE;
 
-      for (guint i = 0; codec->factories[i]; i++)
-        if ((out->factory = gst_element_factory_find (codec->factories[i])))
-          break;
+      /* The first installed element, in preference order, that takes this stream. */
+      for (guint i = 0; codec->factories[i] && !out->factory; i++)
+        {
+          GstElementFactory *factory = gst_element_factory_find (codec->factories[i]);
+
+          installed |= factory != NULL;
+          if (factory && (!input || gst_element_factory_can_sink_any_caps (factory, input)))
+            out->factory = factory;
+          else
+            g_clear_object (&factory);
+        }
+      if (installed && !out->factory)
+        {
+          g_autofree char *stream = gst_caps_to_string (input);
+
+          wanted = g_strjoinv (", ", (char **) codec->factories);
+          g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INCOMPATIBLE,
+                       "none of the elements for %s codec “%s” (%s) takes this stream: %s",
+                       media_name (media), name, wanted, stream);
+          return FALSE;
+        }
       if (out->factory && codec->parser && !factory_exists (codec->parser))
         {
           g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_CODEC_UNAVAILABLE,

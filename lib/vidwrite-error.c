@@ -5,6 +5,14 @@
 
 #include <string.h>
 
+/**
+ * vidwrite_error_quark:
+ *
+ * The quark of the %VIDWRITE_ERROR domain; GObject introspection sees it as the error domain
+ * of #VidwriteError, so bindings raise the codes of that enumeration.
+ *
+ * Returns: the error domain's quark
+ */
 G_DEFINE_QUARK (vidwrite-error-quark, vidwrite_error)
 
 /* A resource error (the file system) is IO; anything else is the pipeline failing to encode. */
@@ -19,11 +27,16 @@ vw_set_error_from_message (GError **error, GstMessage *message)
   gst_message_parse_error (message, &gst_error, &debug);
   path = gst_object_get_path_string (GST_MESSAGE_SRC (message));
   code = gst_error->domain == GST_RESOURCE_ERROR ? VIDWRITE_ERROR_IO : VIDWRITE_ERROR_ENCODE;
+  /* The debug text starts with a source location; its last line says why ("streaming stopped,
+   * reason not-negotiated (-4)"). */
   if (debug)
     {
-      char *newline = strchr (debug, '\n');
-      if (newline)
-        *newline = '\0';
+      g_strstrip (debug);
+      char *last = strrchr (debug, '\n');
+      if (last)
+        memmove (debug, last + 1, strlen (last + 1) + 1);
+      else if (g_str_has_prefix (debug, "../") || g_str_has_prefix (debug, "/"))
+        g_clear_pointer (&debug, g_free);
     }
   g_set_error (error, VIDWRITE_ERROR, code, "%s: %s%s%s%s", path, gst_error->message,
                debug ? " (" : "", debug ? debug : "", debug ? ")" : "");

@@ -8,8 +8,12 @@
 #include "vidwrite-private.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef HAVE_X264
+#include <x264.h>
+#endif
 
 typedef enum
 {
@@ -51,6 +55,10 @@ typedef struct
   const char *target;
 } VwChoice;
 
+/* Checks one key=value of a RAW_PARAMS option; NULL when the encoder's own parser is not at hand.
+ * Returns NULL if fine, else why not (a static string). */
+typedef const char *(*VwParamCheck) (const char *key, const char *value);
+
 typedef struct
 {
   const char *key; /* FFmpeg's option name */
@@ -61,6 +69,7 @@ typedef struct
   const char *excludes;    /* keys it cannot be combined with, space-separated */
   const VwChoice *choices; /* NULL: whatever the property parses */
   const char *ref;         /* VW_UNIT_MS_OF_RATE: the property that holds the rate */
+  VwParamCheck check;      /* VW_TARGET_RAW_PARAMS: validates each key=value */
   double lo, hi;           /* FFmpeg's range, where the property does not state one (lo < hi) */
 } VwOption;
 
@@ -70,13 +79,37 @@ typedef struct
   const char *defaults;        /* "property=value ...": FFmpeg's behaviour where GStreamer's differs */
   const char *params_property; /* where VW_TARGET_PARAMS go, or NULL */
   const VwOption *options;     /* ends with a row whose key is NULL */
+  const char *const *by_channels; /* defaults that depend on the channel count, indexed by it */
   gboolean own_options;        /* other keys are the element's own (FFmpeg private) options,
                                 * spelt with '-' for '_' ("quant_mat" -> quant-mat) */
   gboolean restamp;            /* its output has no timestamps and is in input order */
   const char *default_params;  /* first in the params property; the user's later ones win */
 } VwFamily;
 
-#define END { NULL, 0, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 }
+#define END { NULL, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0, 0 }
+
+#ifdef HAVE_X264
+/* x264enc would only fail at its first frame on a bad key; libx264's parser says so now. */
+static const char *
+check_x264_param (const char *key, const char *value)
+{
+  x264_param_t param;
+
+  x264_param_default (&param);
+  switch (x264_param_parse (&param, key, value))
+    {
+    case 0:
+      return NULL;
+    case X264_PARAM_BAD_NAME:
+      return "libx264 has no such parameter";
+    default:
+      return "libx264 does not accept that value";
+    }
+}
+#define X264_PARAM_CHECK check_x264_param
+#else
+#define X264_PARAM_CHECK NULL
+#endif
 
 static const VwChoice x264_tunes[] = {
   { "film", "psy-tune", "film" },
@@ -130,7 +163,8 @@ static const VwOption x264_options[] = {
   { "threads", VW_TARGET_PROPERTY, "threads" },
   { "profile", VW_TARGET_CAPS, "profile", VW_UNIT_SAME, NULL, NULL, h264_profiles },
   { "level", VW_TARGET_CAPS, "level", VW_UNIT_SAME, NULL, NULL, h264_levels },
-  { "x264-params", VW_TARGET_RAW_PARAMS },
+  { "x264-params", VW_TARGET_RAW_PARAMS, NULL, VW_UNIT_SAME, NULL, NULL, NULL, NULL,
+    X264_PARAM_CHECK },
   END,
 };
 
@@ -148,8 +182,8 @@ static const VwChoice x265_tunes[] = {
 static const VwOption x265_options[] = {
   { "preset", VW_TARGET_PROPERTY, "speed-preset" },
   { "tune", VW_TARGET_PROPERTY, "tune", VW_UNIT_SAME, NULL, NULL, x265_tunes },
-  { "crf", VW_TARGET_PARAMS, "crf", VW_UNIT_SAME, NULL, "qp b", NULL, NULL, 0, 51 },
-  { "qp", VW_TARGET_PARAMS, "qp", VW_UNIT_SAME, NULL, "b", NULL, NULL, 0, 51 },
+  { "crf", VW_TARGET_PARAMS, "crf", VW_UNIT_SAME, NULL, "qp b", NULL, NULL, NULL, 0, 51 },
+  { "qp", VW_TARGET_PARAMS, "qp", VW_UNIT_SAME, NULL, "b", NULL, NULL, NULL, 0, 51 },
   { "b", VW_TARGET_PARAMS, "bitrate", VW_UNIT_KILO },
   { "maxrate", VW_TARGET_PARAMS, "vbv-maxrate", VW_UNIT_KILO },
   { "bufsize", VW_TARGET_PARAMS, "vbv-bufsize", VW_UNIT_KILO },
@@ -209,8 +243,8 @@ static const VwOption vp9_options[] = {
 
 /* av1enc has no cq-level: constant quality is end-usage=q with the quantizer pinned to crf. */
 static const VwOption aom_options[] = {
-  { "crf", VW_TARGET_PROPERTY, "min-quantizer", VW_UNIT_SAME, "end-usage=q", NULL, NULL, NULL, 0,
-    63 },
+  { "crf", VW_TARGET_PROPERTY, "min-quantizer", VW_UNIT_SAME, "end-usage=q", NULL, NULL, NULL, NULL,
+    0, 63 },
   { "crf", VW_TARGET_PROPERTY, "max-quantizer" },
   { "b", VW_TARGET_PROPERTY, "target-bitrate", VW_UNIT_KILO_OR_MAX },
   { "g", VW_TARGET_PROPERTY, "keyframe-max-dist" },
@@ -232,9 +266,9 @@ static const VwOption aom_options[] = {
   "gst-libav 1.22's rate control ignores the frame rate, so bitrates are not met; use qscale "    \
   "(1 best .. 31 worst) for the quality instead"
 static const VwOption avenc_options[] = {
-  { "qscale", VW_TARGET_PROPERTY, "qmin", VW_UNIT_SAME, NULL, "q", NULL, NULL, 1, 31 },
+  { "qscale", VW_TARGET_PROPERTY, "qmin", VW_UNIT_SAME, NULL, "q", NULL, NULL, NULL, 1, 31 },
   { "qscale", VW_TARGET_PROPERTY, "qmax" },
-  { "q", VW_TARGET_PROPERTY, "qmin", VW_UNIT_SAME, NULL, NULL, NULL, NULL, 1, 31 },
+  { "q", VW_TARGET_PROPERTY, "qmin", VW_UNIT_SAME, NULL, NULL, NULL, NULL, NULL, 1, 31 },
   { "q", VW_TARGET_PROPERTY, "qmax" },
   { "b", VW_TARGET_REFUSED, AVENC_NO_RATE },
   { "maxrate", VW_TARGET_REFUSED, AVENC_NO_RATE },
@@ -416,12 +450,20 @@ static const VwOption mp2_twolame_options[] = {
   END,
 };
 
+/* libopus in FFmpeg defaults to 64 kbit/s a stream plus 32 a coupled pair (320k for 5.1);
+ * opusenc to 64 kbit/s whatever the channels, which smears 5.1 channels into each other. */
+static const char *const opus_bitrates[] = {
+  NULL, "bitrate=64000", "bitrate=96000", "bitrate=160000", "bitrate=192000",
+  "bitrate=256000", "bitrate=320000", "bitrate=384000", "bitrate=416000",
+};
+
 /* Where GStreamer's defaults differ from FFmpeg's, `defaults` restores FFmpeg's behaviour, or
  * (av1enc's cpu-used 0, vpx's realtime deadline) picks a speed that is not glacial. */
 static const VwFamily families[] = {
   { "x264enc", "pass=qual quantizer=23 bitrate=2048000 key-int-max=250", "option-string",
     x264_options },
-  { "x265enc", "tune=0 key-int-max=250", "option-string", x265_options, FALSE, FALSE, "crf=28" },
+  { "x265enc", "tune=0 key-int-max=250", "option-string", x265_options, NULL, FALSE,
+    FALSE, "crf=28" },
   { "openh264enc", NULL, NULL, openh264_options },
   { "vp8enc", "deadline=1000000 cpu-used=4 keyframe-max-dist=128", NULL, vp8_options },
   { "vp9enc", "deadline=1000000 cpu-used=4 row-mt=true keyframe-max-dist=128", NULL, vp9_options },
@@ -429,11 +471,11 @@ static const VwFamily families[] = {
   /* gst-libav 1.22.0 with FFmpeg 5.1 emits video packets without timestamps (PTS NONE from
    * every avenc_* video element, even behind videotestsrc): vidwrite rebuilds them, which is
    * exact as long as packets come out in input order, hence no B-frames (no `bf`). */
-  { "avenc_mpeg4", NULL, NULL, avenc_options, TRUE, TRUE },
-  { "avenc_mjpeg", NULL, NULL, avenc_options, TRUE, TRUE },
-  { "avenc_ffv1", NULL, NULL, avenc_options, TRUE, TRUE },
-  { "avenc_prores_ks", NULL, NULL, avenc_options, TRUE, TRUE },
-  { "avenc_png", NULL, NULL, avenc_options, TRUE, TRUE },
+  { "avenc_mpeg4", NULL, NULL, avenc_options, NULL, TRUE, TRUE },
+  { "avenc_mjpeg", NULL, NULL, avenc_options, NULL, TRUE, TRUE },
+  { "avenc_ffv1", NULL, NULL, avenc_options, NULL, TRUE, TRUE },
+  { "avenc_prores_ks", NULL, NULL, avenc_options, NULL, TRUE, TRUE },
+  { "avenc_png", NULL, NULL, avenc_options, NULL, TRUE, TRUE },
   { "mpeg2enc", "format=3", NULL, mpeg2enc_options },
   { "theoraenc", NULL, NULL, theora_options },
   { "jpegenc", NULL, NULL, jpegenc_options },
@@ -459,7 +501,7 @@ static const VwFamily families[] = {
   { "avenc_mp2", NULL, NULL, bits_options },
   { "twolamemp2enc", NULL, NULL, mp2_twolame_options },
   { "lamemp3enc", NULL, NULL, lame_options },
-  { "opusenc", "bitrate-type=vbr", NULL, opus_options },
+  { "opusenc", "bitrate-type=vbr", NULL, opus_options, opus_bitrates },
   { "vorbisenc", NULL, NULL, vorbis_options },
   { "flacenc", NULL, NULL, flac_options },
 };
@@ -967,8 +1009,17 @@ apply_row (const VwContext *ctx, const VwOption *row, GString *params,
         for (guint i = 0; pairs[i]; i++)
           {
             const char *eq = strchr (pairs[i], '=');
+            const char *why;
+
             if (!eq || eq == pairs[i] || eq[1] == '\0')
               return option_error (ctx, error, "“%s” is not of the form key=value", pairs[i]);
+            if (row->check)
+              {
+                g_autofree char *key = g_strndup (pairs[i], eq - pairs[i]);
+
+                if ((why = row->check (key, eq + 1)))
+                  return option_error (ctx, error, "“%s”: %s", pairs[i], why);
+              }
           }
         g_string_append_printf (params, "%s%s", params->len ? ":" : "", ctx->value);
         return TRUE;
@@ -1079,12 +1130,13 @@ is_mapped (const VwFamily *family, VwMedia media, const char *key)
 }
 
 gboolean
-vw_options_apply (GstElement *encoder, const char *codec_name, VwMedia media,
-                  const char *muxer_factory, GHashTable *options, VwEncoderSettings *settings,
+vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_names,
+                  VwMedia media, guint channels, const char *muxer_factory, GHashTable *options,
+                  VwEncoderSettings *settings,
                   GError **error)
 {
   const char *factory = GST_OBJECT_NAME (gst_element_get_factory (encoder));
-  const VwFamily *family = find_family (factory);
+  const VwFamily *family = ffmpeg_names ? find_family (factory) : NULL;
   g_autoptr (GHashTable) plain = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GString) params = g_string_new (family ? family->default_params : NULL);
   VwContext ctx = { codec_name, NULL, NULL, encoder, muxer_factory };
@@ -1092,9 +1144,13 @@ vw_options_apply (GstElement *encoder, const char *codec_name, VwMedia media,
   settings->encoder_caps = encoder_caps_template (encoder);
   settings->pix_fmt = GST_VIDEO_FORMAT_UNKNOWN;
   settings->muxer = NULL;
-  settings->restamp = family && family->restamp;
+  /* A property of the element, however it was named. */
+  settings->restamp = find_family (factory) && find_family (factory)->restamp;
 
   if (family && family->defaults && !set_assignments (&ctx, family->defaults, error))
+    return FALSE;
+  if (family && family->by_channels && channels < 9 && family->by_channels[channels] &&
+      !set_assignments (&ctx, family->by_channels[channels], error))
     return FALSE;
 
   if (options)
@@ -1132,6 +1188,25 @@ vw_options_apply (GstElement *encoder, const char *codec_name, VwMedia media,
    * have several rows (one value setting several properties). */
   const VwOption *const tables[] = { media == VW_MEDIA_VIDEO ? common_video_options : NULL,
                                      family ? family->options : NULL };
+
+  /* Options that set the same thing in the element cannot both be given. */
+  for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
+    for (const VwOption *row = tables[t]; row && row->key; row++)
+      if (row->excludes && g_hash_table_contains (plain, row->key))
+        {
+          g_auto (GStrv) others = g_strsplit (row->excludes, " ", -1);
+
+          ctx.key = row->key;
+          ctx.value = g_hash_table_lookup (plain, row->key);
+          for (guint i = 0; others[i]; i++)
+            if (g_hash_table_contains (plain, others[i]))
+              return option_error (&ctx, error,
+                                   "it cannot be combined with “%s” (the element has one setting "
+                                   "for both)",
+                                   others[i]);
+        }
+
+  /* Rows in table order, so that what depends on another setting comes after it. */
   for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
     for (const VwOption *row = tables[t]; row && row->key; row++)
       {
@@ -1141,16 +1216,6 @@ vw_options_apply (GstElement *encoder, const char *codec_name, VwMedia media,
           continue;
         ctx.key = row->key;
         ctx.value = value;
-        if (row->excludes)
-          {
-            g_auto (GStrv) others = g_strsplit (row->excludes, " ", -1);
-            for (guint i = 0; others[i]; i++)
-              if (g_hash_table_contains (plain, others[i]))
-                return option_error (&ctx, error,
-                                     "it cannot be combined with “%s” (the element has one "
-                                     "setting for both)",
-                                     others[i]);
-          }
         if (!apply_row (&ctx, row, params, settings, error))
           return FALSE;
       }

@@ -11,7 +11,9 @@
 
 G_BEGIN_DECLS
 
-/* vidwrite-init.c */
+#define VW_MAX_DIMENSION 16384 /* pixels on either side of a frame */
+
+/* vidwrite-error.c */
 gboolean vw_ensure_gst (GError **error);
 
 /* vidwrite-codecs.c: FFmpeg names -> element factories, containers, compatibility. */
@@ -50,7 +52,12 @@ typedef struct
 } VwResolved;
 
 const VwContainer *vw_container_for_filename (const char *filename, GError **error);
-gboolean vw_codec_resolve (const char *name, VwMedia media, VwResolved *out, GError **error);
+/* `input` (nullable) describes the stream, so that an element that cannot take it is passed over. */
+gboolean vw_codec_resolve (const char *name,
+                           VwMedia media,
+                           const GstCaps *input,
+                           VwResolved *out,
+                           GError **error);
 void vw_resolved_clear (VwResolved *resolved);
 gboolean vw_codec_check_container (const VwResolved *resolved,
                                    const VwContainer *container,
@@ -73,9 +80,14 @@ typedef struct
   gboolean restamp;           /* the encoder's output timestamps must be rebuilt */
 } VwEncoderSettings;
 
+/* `ffmpeg_names`: the codec was named as FFmpeg names it, so are the options, and FFmpeg's
+ * defaults apply; otherwise the codec was a factory and the options are its property names.
+ * `channels`: of the audio stream, for defaults that depend on it; 0 for video. */
 gboolean vw_options_apply (GstElement *encoder,
                            const char *codec_name,
+                           gboolean ffmpeg_names,
                            VwMedia media,
+                           guint channels,
                            const char *muxer_factory,
                            GHashTable *options,
                            VwEncoderSettings *settings,

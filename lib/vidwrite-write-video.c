@@ -65,17 +65,17 @@ vidwrite_write_video (const char *filename, GBytes *video, guint n_frames, guint
     return invalid (error, "the video data is missing (NULL)");
   if (n_frames == 0)
     return invalid (error, "n_frames is 0: a video needs at least one frame");
+  if (width < 1 || width > VW_MAX_DIMENSION || height < 1 || height > VW_MAX_DIMENSION)
+    return invalid (error, "frame size %ux%u is out of range (1 to %u on each side)", width, height,
+                    VW_MAX_DIMENSION);
   if (channels >= G_N_ELEMENTS (formats_by_channels) || channels == 0 || channels == 2)
     return invalid (error, "%u channels a pixel is not supported (1 grey, 3 RGB, 4 RGBA)", channels);
   expected = (guint64) n_frames * height * width * channels;
-  if (height && width && expected / n_frames / height / width != channels)
-    return invalid (error, "%u×%u×%u×%u frames do not fit in memory", n_frames, height, width,
-                    channels);
   if (g_bytes_get_size (video) != expected)
     return invalid (error,
-                    "the video data holds %" G_GSIZE_FORMAT " bytes, but %u×%u×%u×%u frames "
-                    "need %" G_GUINT64_FORMAT,
-                    g_bytes_get_size (video), n_frames, height, width, channels, expected);
+                    "the video data holds %" G_GSIZE_FORMAT " bytes, but %u frames of %ux%u "
+                    "with %u channels need %" G_GUINT64_FORMAT,
+                    g_bytes_get_size (video), n_frames, width, height, channels, expected);
   if (!vidwrite_rate_to_fraction (fps, &fps_n, &fps_d, error))
     return FALSE;
   if (audio && (!isfinite (audio_fps) || audio_fps < 1 || audio_fps != floor (audio_fps) ||

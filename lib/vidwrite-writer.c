@@ -29,9 +29,26 @@
 #define AUDIO_MARGIN_MIN (GST_SECOND)  /* audio ahead of any video handed over */
 #define AUDIO_MARGIN_SAMPLES 8192      /* ... and at least this many samples (encoder frames) */
 #define DEFAULT_STALL_TIMEOUT 120      /* seconds */
-#define MAX_DIMENSION 16384
 #define MAX_AUDIO_CHANNELS 8
 #define MAX_AUDIO_RATE 768000
+
+#define P(pos) GST_AUDIO_CHANNEL_POSITION_MASK (pos)
+/* FFmpeg's default layout for each channel count (av_channel_layout_default), which is what
+ * torchvision's [C, N] means.  GStreamer's own fallbacks differ (3 is 2.1, 4 is quad). */
+static const guint64 channel_layouts[MAX_AUDIO_CHANNELS + 1] = {
+  [1] = 0, /* mono */
+  [2] = P (FRONT_LEFT) | P (FRONT_RIGHT),
+  [3] = P (FRONT_LEFT) | P (FRONT_RIGHT) | P (FRONT_CENTER),
+  [4] = P (FRONT_LEFT) | P (FRONT_RIGHT) | P (FRONT_CENTER) | P (REAR_CENTER),
+  [5] = P (FRONT_LEFT) | P (FRONT_RIGHT) | P (FRONT_CENTER) | P (REAR_LEFT) | P (REAR_RIGHT),
+  [6] = P (FRONT_LEFT) | P (FRONT_RIGHT) | P (FRONT_CENTER) | P (LFE1) | P (REAR_LEFT) |
+        P (REAR_RIGHT),
+  [7] = P (FRONT_LEFT) | P (FRONT_RIGHT) | P (FRONT_CENTER) | P (LFE1) | P (REAR_CENTER) |
+        P (SIDE_LEFT) | P (SIDE_RIGHT),
+  [8] = P (FRONT_LEFT) | P (FRONT_RIGHT) | P (FRONT_CENTER) | P (LFE1) | P (REAR_LEFT) |
+        P (REAR_RIGHT) | P (SIDE_LEFT) | P (SIDE_RIGHT),
+};
+#undef P
 
 typedef enum
 {
@@ -83,11 +100,13 @@ struct _VidwriteWriter
 
   /* Serialises push, finish and cancel: the pending queues and counters below are theirs. */
   GMutex api_lock;
+  GThread *api_owner; /* the thread holding api_lock, so that cancel() can tell it is inside */
   WriterState state;
   GError *failure; /* why the writer failed, for the calls that come after */
   GQueue video_pending, audio_pending;
   guint64 frames_sent, samples_sent; /* handed to appsrc */
   gboolean video_eos, audio_eos;
+  gboolean audio_ended; /* vidwrite_writer_end_audio(): no more audio will come */
   guint64 progress_reported;
   GMainContext *progress_context; /* where finish_async's caller wants `progress` */
 
@@ -124,8 +143,44 @@ static guint signals[N_SIGNALS];
 
 static void initable_iface_init (GInitableIface *iface);
 
+/**
+ * VidwriteWriter:
+ *
+ * Writes one video file from frames (and audio samples) pushed in any number of chunks.
+ *
+ * Create it with vidwrite_writer_new(), describe the video with vidwrite_writer_set_video() and
+ * optionally the audio with vidwrite_writer_set_audio(), push data with
+ * vidwrite_writer_push_frames() and vidwrite_writer_push_audio(), then call
+ * vidwrite_writer_finish() (or vidwrite_writer_finish_async()).  The file appears at its name
+ * only when it is complete; vidwrite_writer_cancel(), a failure or dropping the last reference
+ * before finishing leaves no file.
+ *
+ * Its methods may be called from any thread: they are serialised, and vidwrite_writer_cancel()
+ * interrupts a push or finish that is waiting.  Different writers run in parallel.
+ */
 G_DEFINE_FINAL_TYPE_WITH_CODE (VidwriteWriter, vidwrite_writer, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, initable_iface_init))
+
+/* ---- the API lock ---------------------------------------------------------------------- */
+
+typedef VidwriteWriter ApiGuard;
+
+static ApiGuard *
+api_enter (VidwriteWriter *self)
+{
+  g_mutex_lock (&self->api_lock);
+  g_atomic_pointer_set (&self->api_owner, g_thread_self ());
+  return self;
+}
+
+static void
+api_leave (ApiGuard *self)
+{
+  g_atomic_pointer_set (&self->api_owner, NULL);
+  g_mutex_unlock (&self->api_lock);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ApiGuard, api_leave)
 
 /* ---- small helpers ---------------------------------------------------------------------- */
 
@@ -230,10 +285,17 @@ create_tmp (VidwriteWriter *self, GError **error)
           return FALSE;
         }
     }
-  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+  if (g_stat (dir, &st) != 0 || !S_ISDIR (st.st_mode))
     {
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_IO,
                    "cannot write “%s”: the directory “%s” does not exist", self->filename, dir);
+      return FALSE;
+    }
+  /* By its mode, as for the target: root could write there, but the owner said not to. */
+  if (!(st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)))
+    {
+      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_IO,
+                   "cannot write “%s”: the directory “%s” is read-only", self->filename, dir);
       return FALSE;
     }
   /* 0666 so that the umask applies, as it would to a file opened in place. */
@@ -432,19 +494,32 @@ build_video_branch (VidwriteWriter *self, GstElement *muxer, GError **error)
   return add_and_link (self, &tail, muxer, error);
 }
 
+/* What the encoder must be fed: exactly our channels, in our layout.  Without this, audioconvert
+ * would quietly remix to whatever layout the encoder prefers (it downmixed 3.0 to mono). */
+static GstCaps *
+audio_stream_caps (guint channels)
+{
+  GstCaps *caps = gst_caps_new_simple ("audio/x-raw", "channels", G_TYPE_INT, (gint) channels, NULL);
+
+  if (channels > 1)
+    gst_caps_set_simple (caps, "channel-mask", GST_TYPE_BITMASK, channel_layouts[channels], NULL);
+  return caps;
+}
+
 static gboolean
 build_audio_branch (VidwriteWriter *self, GstElement *muxer, GError **error)
 {
   GstAudioInfo info;
+  GstAudioChannelPosition positions[MAX_AUDIO_CHANNELS];
   g_autoptr (GstCaps) caps = NULL;
-  GstElement *tail = NULL;
+  g_autoptr (GstCaps) pinned = audio_stream_caps (self->channels);
+  GstElement *tail = NULL, *pin;
 
+  gst_audio_channel_positions_from_mask (self->channels, channel_layouts[self->channels], positions);
   gst_audio_info_set_format (&info,
                              self->sample_format == VIDWRITE_SAMPLE_FORMAT_F32 ? GST_AUDIO_FORMAT_F32
                                                                                : GST_AUDIO_FORMAT_S16,
-                             self->rate, self->channels, NULL);
-  info.layout = self->layout == VIDWRITE_AUDIO_LAYOUT_PLANAR ? GST_AUDIO_LAYOUT_NON_INTERLEAVED
-                                                             : GST_AUDIO_LAYOUT_INTERLEAVED;
+                             self->rate, self->channels, positions);
   caps = gst_audio_info_to_caps (&info);
 
   self->asrc = gst_element_factory_make ("appsrc", "audio-src");
@@ -452,7 +527,11 @@ build_audio_branch (VidwriteWriter *self, GstElement *muxer, GError **error)
                 (guint64) 0, "max-buffers", (guint64) 0, NULL);
   if (!add_and_link (self, &tail, self->asrc, error) ||
       !add_factory (self, &tail, "audioconvert", error) ||
-      !add_factory (self, &tail, "audioresample", error) ||
+      !add_factory (self, &tail, "audioresample", error))
+    return FALSE;
+  pin = gst_element_factory_make ("capsfilter", NULL);
+  g_object_set (pin, "caps", pinned, NULL);
+  if (!add_and_link (self, &tail, pin, error) ||
       !add_and_link (self, &tail, g_steal_pointer (&self->aenc), error))
     return FALSE;
   watch_pad (self, tail, "src", on_activity);
@@ -460,6 +539,19 @@ build_audio_branch (VidwriteWriter *self, GstElement *muxer, GError **error)
       !add_factory (self, &tail, self->acodec.codec->parser, error))
     return FALSE;
   return add_and_link (self, &tail, muxer, error);
+}
+
+/* The pipeline's error, said with which file and encoders it concerns.  Called with `lock`. */
+static void
+take_pipeline_error (VidwriteWriter *self, GError **error)
+{
+  GError *e = g_steal_pointer (&self->pipeline_error);
+
+  g_prefix_error (&e, "writing “%s” (video: %s%s%s) failed: ", self->filename,
+                  vw_resolved_name (&self->vcodec),
+                  self->has_audio ? ", audio: " : "",
+                  self->has_audio ? vw_resolved_name (&self->acodec) : "");
+  g_propagate_error (error, e);
 }
 
 static gboolean
@@ -501,7 +593,7 @@ start_pipeline (VidwriteWriter *self, GError **error)
     {
       g_mutex_lock (&self->lock);
       if (self->pipeline_error)
-        g_propagate_error (error, g_steal_pointer (&self->pipeline_error));
+        take_pipeline_error (self, error);
       else
         g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_ENCODE,
                      "the pipeline for “%s” would not start", self->filename);
@@ -625,7 +717,7 @@ wait_until (VidwriteWriter *self, ReadyFunc ready, const char *what, GError **er
         }
       if (self->pipeline_error)
         {
-          g_propagate_error (error, g_steal_pointer (&self->pipeline_error));
+          take_pipeline_error (self, error);
           break;
         }
       if (ready (self))
@@ -678,7 +770,7 @@ push_buffer (VidwriteWriter *self, GstElement *src, GstBuffer *buffer, GError **
     return TRUE;
   g_mutex_lock (&self->lock);
   if (self->pipeline_error)
-    g_propagate_error (error, g_steal_pointer (&self->pipeline_error));
+    take_pipeline_error (self, error);
   else
     g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_ENCODE, "%s refused a buffer: %s",
                  GST_OBJECT_NAME (src), gst_flow_get_name (ret));
@@ -718,46 +810,55 @@ bytes_unref (gpointer data)
   g_bytes_unref (data);
 }
 
-/* One block of at most AUDIO_BLOCK_SAMPLES from the head chunk, as a view of the caller's
- * memory: planar chunks get a GstAudioMeta with each channel's offset. */
+/* Planar [C, N] -> interleaved, for n samples from sample `first` of each channel. */
+static void
+interleave (const guint8 *src, gsize count, gsize first, gsize n, guint channels, guint bps,
+            guint8 *dst)
+{
+  for (guint c = 0; c < channels; c++)
+    {
+      const guint8 *plane = src + (c * count + first) * bps;
+
+      if (bps == 4)
+        for (gsize i = 0; i < n; i++)
+          memcpy (dst + (i * channels + c) * 4, plane + i * 4, 4);
+      else
+        for (gsize i = 0; i < n; i++)
+          memcpy (dst + (i * channels + c) * 2, plane + i * 2, 2);
+    }
+}
+
+/* One block of at most AUDIO_BLOCK_SAMPLES from the head chunk.  Interleaved chunks go as views
+ * of the caller's memory.  Planar chunks are interleaved a block at a time: elements disagree on
+ * GstAudioMeta plane offsets (audioconvert refuses views whose size is not whole frames,
+ * avenc_aac reads planes as contiguous), and audio is a small share of the data. */
 static gboolean
 send_audio_block (VidwriteWriter *self, GError **error)
 {
   Chunk *chunk = g_queue_peek_head (&self->audio_pending);
   gsize n = MIN (AUDIO_BLOCK_SAMPLES, chunk->count - chunk->done);
-  gsize size, offset, length;
+  gsize size;
   const guint8 *data = g_bytes_get_data (chunk->bytes, &size);
-  const gsize bps = self->sample_bytes;
-  GstBuffer *buffer = gst_buffer_new ();
+  const gsize frame = (gsize) self->channels * self->sample_bytes;
+  GstBuffer *buffer;
 
   if (self->layout == VIDWRITE_AUDIO_LAYOUT_PLANAR)
     {
-      gsize offsets[MAX_AUDIO_CHANNELS];
-      GstAudioInfo info;
+      GstMapInfo map;
 
-      offset = chunk->done * bps;
-      length = ((self->channels - 1) * chunk->count + n) * bps;
-      for (guint c = 0; c < self->channels; c++)
-        offsets[c] = c * chunk->count * bps;
-      gst_buffer_append_memory (buffer, gst_memory_new_wrapped (GST_MEMORY_FLAG_READONLY,
-                                                                (gpointer) data, size, offset,
-                                                                length, g_bytes_ref (chunk->bytes),
-                                                                bytes_unref));
-      gst_audio_info_set_format (&info,
-                                 self->sample_format == VIDWRITE_SAMPLE_FORMAT_F32
-                                     ? GST_AUDIO_FORMAT_F32
-                                     : GST_AUDIO_FORMAT_S16,
-                                 self->rate, self->channels, NULL);
-      info.layout = GST_AUDIO_LAYOUT_NON_INTERLEAVED;
-      gst_buffer_add_audio_meta (buffer, &info, n, offsets);
+      buffer = gst_buffer_new_allocate (NULL, n * frame, NULL);
+      gst_buffer_map (buffer, &map, GST_MAP_WRITE);
+      interleave (data, chunk->count, chunk->done, n, self->channels, self->sample_bytes,
+                  map.data);
+      gst_buffer_unmap (buffer, &map);
     }
   else
     {
-      offset = chunk->done * self->channels * bps;
-      length = n * self->channels * bps;
+      buffer = gst_buffer_new ();
       gst_buffer_append_memory (buffer, gst_memory_new_wrapped (GST_MEMORY_FLAG_READONLY,
-                                                                (gpointer) data, size, offset,
-                                                                length, g_bytes_ref (chunk->bytes),
+                                                                (gpointer) data, size,
+                                                                chunk->done * frame, n * frame,
+                                                                g_bytes_ref (chunk->bytes),
                                                                 bytes_unref));
     }
 
@@ -814,7 +915,7 @@ drain (VidwriteWriter *self, gboolean finishing, GError **error)
             return FALSE;
           moved = TRUE;
         }
-      if (finishing && g_queue_is_empty (&self->audio_pending) &&
+      if ((finishing || self->audio_ended) && g_queue_is_empty (&self->audio_pending) &&
           !send_eos (self, self->asrc, &self->audio_eos, error))
         return FALSE;
 
@@ -887,6 +988,8 @@ vidwrite_writer_new (const char *filename, GError **error)
  * vidwrite_writer_get_filename:
  * @self: a #VidwriteWriter
  *
+ * Gets the name of the file the writer writes, as given to vidwrite_writer_new().
+ *
  * Returns: (type filename): the file this writer writes
  */
 const char *
@@ -912,22 +1015,28 @@ check_configuring (VidwriteWriter *self, const char *what, GError **error)
 
 /* Makes and configures the encoder for `name` (NULL: `fallback`) and checks the container. */
 static GstElement *
-prepare_encoder (VidwriteWriter *self, const char *name, VwMedia media, GHashTable *options,
-                 VwResolved *resolved, VwEncoderSettings *settings, GError **error)
+prepare_encoder (VidwriteWriter *self, const char *name, VwMedia media, const GstCaps *input,
+                 guint channels, GHashTable *options, VwResolved *resolved, VwEncoderSettings *settings,
+                 GError **error)
 {
   GstElement *encoder;
 
-  if (!vw_codec_resolve (name, media, resolved, error))
+  if (!vw_codec_resolve (name, media, input, resolved, error))
     return NULL;
   if (!vw_codec_check_container (resolved, self->container, error))
-    return NULL;
+    {
+      vw_resolved_clear (resolved);
+      return NULL;
+    }
   encoder = vw_codec_make_encoder (resolved, self->container, error);
   if (!encoder)
     return NULL;
-  if (!vw_options_apply (encoder, vw_resolved_name (resolved), media, self->container->muxer,
-                         options, settings, error))
+  if (!vw_options_apply (encoder, vw_resolved_name (resolved), resolved->codec != NULL, media,
+                         channels, self->container->muxer, options, settings, error))
     {
       gst_object_unref (encoder);
+      vw_encoder_settings_clear (settings);
+      vw_resolved_clear (resolved);
       return NULL;
     }
   return encoder;
@@ -975,11 +1084,11 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
                            VidwritePixelFormat format, gint fps_n, gint fps_d, const char *codec,
                            GHashTable *options, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
+  g_autoptr (ApiGuard) guard = NULL;
   GstVideoFormat accepted;
 
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
-  locker = g_mutex_locker_new (&self->api_lock);
+  guard = api_enter (self);
 
   if (!check_configuring (self, "video", error))
     return FALSE;
@@ -989,11 +1098,11 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
                    "the video of “%s” is already configured", self->filename);
       return FALSE;
     }
-  if (width < 1 || width > MAX_DIMENSION || height < 1 || height > MAX_DIMENSION)
+  if (width < 1 || width > VW_MAX_DIMENSION || height < 1 || height > VW_MAX_DIMENSION)
     {
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "frame size %ux%u is out of range (1 to %u on each side)", width, height,
-                   MAX_DIMENSION);
+                   VW_MAX_DIMENSION);
       return FALSE;
     }
   if ((guint) format > VIDWRITE_PIXEL_FORMAT_GRAY8)
@@ -1018,8 +1127,12 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
       return FALSE;
     }
 
-  self->venc = prepare_encoder (self, codec ? codec : "libx264", VW_MEDIA_VIDEO, options,
-                                &self->vcodec, &self->vsettings, error);
+  {
+    g_autoptr (GstCaps) input = gst_caps_new_simple ("video/x-raw", "width", G_TYPE_INT, (gint) width,
+                                                     "height", G_TYPE_INT, (gint) height, NULL);
+    self->venc = prepare_encoder (self, codec ? codec : "libx264", VW_MEDIA_VIDEO, input, 0, options,
+                                  &self->vcodec, &self->vsettings, error);
+  }
   if (!self->venc)
     return FALSE;
 
@@ -1079,11 +1192,11 @@ vidwrite_writer_set_audio (VidwriteWriter *self, guint channels, guint rate,
                            VidwriteSampleFormat format, VidwriteAudioLayout layout,
                            const char *codec, GHashTable *options, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
+  g_autoptr (ApiGuard) guard = NULL;
   VwEncoderSettings settings = { 0 };
 
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
-  locker = g_mutex_locker_new (&self->api_lock);
+  guard = api_enter (self);
 
   if (!check_configuring (self, "audio", error))
     return FALSE;
@@ -1112,8 +1225,12 @@ vidwrite_writer_set_audio (VidwriteWriter *self, guint channels, guint rate,
       return FALSE;
     }
 
-  self->aenc = prepare_encoder (self, codec ? codec : self->container->default_audio,
-                                VW_MEDIA_AUDIO, options, &self->acodec, &settings, error);
+  {
+    g_autoptr (GstCaps) input = audio_stream_caps (channels);
+    self->aenc = prepare_encoder (self, codec ? codec : self->container->default_audio,
+                                  VW_MEDIA_AUDIO, input, channels, options, &self->acodec,
+                                  &settings, error);
+  }
   vw_encoder_settings_clear (&settings);
   if (!self->aenc)
     return FALSE;
@@ -1155,6 +1272,21 @@ check_pushable (VidwriteWriter *self, GBytes *data, gboolean has, const char *wh
   return TRUE;
 }
 
+/* FALSE with CANCELLED if cancel() was called from a handler during this call. */
+static gboolean
+check_abort (VidwriteWriter *self, GError **error)
+{
+  gboolean abort;
+
+  g_mutex_lock (&self->lock);
+  abort = self->abort;
+  g_mutex_unlock (&self->lock);
+  if (abort)
+    g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_CANCELLED, "writing “%s” was cancelled",
+                 self->filename);
+  return !abort;
+}
+
 static gboolean
 push_chunk (VidwriteWriter *self, GQueue *queue, GBytes *data, gsize count, GError **error)
 {
@@ -1173,7 +1305,7 @@ push_chunk (VidwriteWriter *self, GQueue *queue, GBytes *data, gsize count, GErr
   if (!drain (self, FALSE, &local))
     return fail (self, error, local);
   report_progress (self);
-  return TRUE;
+  return check_abort (self, &local) || fail (self, error, local);
 }
 
 /**
@@ -1190,11 +1322,11 @@ push_chunk (VidwriteWriter *self, GQueue *queue, GBytes *data, gsize count, GErr
 gboolean
 vidwrite_writer_push_frames (VidwriteWriter *self, GBytes *frames, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
+  g_autoptr (ApiGuard) guard = NULL;
   gsize size;
 
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
-  locker = g_mutex_locker_new (&self->api_lock);
+  guard = api_enter (self);
 
   if (!check_pushable (self, frames, TRUE, "video", error))
     return FALSE;
@@ -1226,14 +1358,20 @@ vidwrite_writer_push_frames (VidwriteWriter *self, GBytes *frames, GError **erro
 gboolean
 vidwrite_writer_push_audio (VidwriteWriter *self, GBytes *samples, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
+  g_autoptr (ApiGuard) guard = NULL;
   gsize size, unit;
 
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
-  locker = g_mutex_locker_new (&self->api_lock);
+  guard = api_enter (self);
 
   if (!check_pushable (self, samples, self->has_audio, "audio", error))
     return FALSE;
+  if (self->audio_ended)
+    {
+      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_STATE,
+                   "the audio of “%s” was ended with vidwrite_writer_end_audio()", self->filename);
+      return FALSE;
+    }
   size = g_bytes_get_size (samples);
   unit = (gsize) self->channels * self->sample_bytes;
   if (size % unit != 0)
@@ -1249,6 +1387,42 @@ vidwrite_writer_push_audio (VidwriteWriter *self, GBytes *samples, GError **erro
   self->samples_pushed += size / unit;
   g_mutex_unlock (&self->lock);
   return push_chunk (self, &self->audio_pending, samples, size / unit, error);
+}
+
+/**
+ * vidwrite_writer_end_audio:
+ * @self: a #VidwriteWriter
+ * @error: return location for a #GError in the %VIDWRITE_ERROR domain
+ *
+ * Says that no more audio will come, while video still may.  Until the audio ends or covers
+ * them, frames wait in the writer (as references to the pushed #GBytes) so that the muxer is
+ * never starved; a soundtrack shorter than the picture should be ended so that the frames after
+ * it can flow and memory stays bounded.  vidwrite_writer_finish() ends the audio anyway.
+ *
+ * Returns: %TRUE, or %FALSE with %VIDWRITE_ERROR_STATE when the writer has no audio or is no
+ *   longer open
+ */
+gboolean
+vidwrite_writer_end_audio (VidwriteWriter *self, GError **error)
+{
+  g_autoptr (ApiGuard) guard = NULL;
+  GError *local = NULL;
+
+  g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
+  guard = api_enter (self);
+
+  if (!is_open (self))
+    return set_state_error (self, error);
+  if (!self->has_audio)
+    {
+      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_STATE,
+                   "the writer of “%s” has no audio stream to end", self->filename);
+      return FALSE;
+    }
+  self->audio_ended = TRUE;
+  if (self->state == STATE_RUNNING && !drain (self, FALSE, &local))
+    return fail (self, error, local);
+  return TRUE;
 }
 
 static gboolean
@@ -1315,12 +1489,12 @@ on_cancellable_cancelled (GCancellable *cancellable, gpointer user_data)
 gboolean
 vidwrite_writer_finish (VidwriteWriter *self, GCancellable *cancellable, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
+  g_autoptr (ApiGuard) guard = NULL;
   gulong handler = 0;
   gboolean ok;
 
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
-  locker = g_mutex_locker_new (&self->api_lock);
+  guard = api_enter (self);
 
   if (cancellable)
     handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancellable_cancelled), self, NULL);
@@ -1378,6 +1552,9 @@ vidwrite_writer_finish_async (VidwriteWriter *self, GCancellable *cancellable,
  * vidwrite_writer_finish_finish:
  * @self: a #VidwriteWriter
  * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError in the %VIDWRITE_ERROR domain
+ *
+ * Completes vidwrite_writer_finish_async().
  *
  * Returns: %TRUE when the file is complete at its name
  */
@@ -1402,24 +1579,34 @@ vidwrite_writer_finish_finish (VidwriteWriter *self, GAsyncResult *result, GErro
 gboolean
 vidwrite_writer_cancel (VidwriteWriter *self, GError **error)
 {
+  g_autoptr (ApiGuard) guard = NULL;
+
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
 
-  on_cancellable_cancelled (NULL, self);
-  g_mutex_lock (&self->api_lock);
-  if (self->state == STATE_FINISHED)
+  /* From a `progress` handler, inside a push or finish of this thread: that call sees the
+   * request and abandons the write itself. */
+  if (g_atomic_pointer_get (&self->api_owner) == g_thread_self ())
     {
-      g_mutex_unlock (&self->api_lock);
-      return set_state_error (self, error);
+      if (self->state == STATE_FINISHED)
+        return set_state_error (self, error);
+      on_cancellable_cancelled (NULL, self);
+      return TRUE;
     }
+
+  on_cancellable_cancelled (NULL, self);
+  guard = api_enter (self);
+  if (self->state == STATE_FINISHED)
+    return set_state_error (self, error);
   if (is_open (self))
     abandon (self, STATE_CANCELLED, NULL);
-  g_mutex_unlock (&self->api_lock);
   return TRUE;
 }
 
 /**
  * vidwrite_writer_get_frames_pushed:
  * @self: a #VidwriteWriter
+ *
+ * Gets the number of frames pushed so far; see #VidwriteWriter:frames-pushed.
  *
  * Returns: how many frames the caller has pushed
  */
@@ -1434,6 +1621,8 @@ vidwrite_writer_get_frames_pushed (VidwriteWriter *self)
  * vidwrite_writer_get_frames_encoded:
  * @self: a #VidwriteWriter
  *
+ * Gets the number of frames encoded so far; see #VidwriteWriter:frames-encoded.
+ *
  * Returns: how many frames have left the encoder
  */
 guint64
@@ -1446,6 +1635,8 @@ vidwrite_writer_get_frames_encoded (VidwriteWriter *self)
 /**
  * vidwrite_writer_get_samples_pushed:
  * @self: a #VidwriteWriter
+ *
+ * Gets the number of audio samples pushed so far; see #VidwriteWriter:samples-pushed.
  *
  * Returns: how many audio samples (of each channel) the caller has pushed
  */
