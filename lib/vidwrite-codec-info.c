@@ -50,7 +50,7 @@ vidwrite_codec_info_class_init (VidwriteCodecInfoClass *klass)
 static void
 vidwrite_codec_info_init (VidwriteCodecInfo *self)
 {
-  (void) self;
+  (void)self;
 }
 
 /* Resolves `name` as the writer would; NULL with `error` set when the name is unknown. */
@@ -61,8 +61,8 @@ codec_info_new (const char *name, VwMedia media, const char *const *candidates, 
   VwResolved resolved;
   g_autoptr (GError) why = NULL;
 
-  if (!vw_codec_resolve (name, media, NULL, &resolved, &why) &&
-      !g_error_matches (why, VIDWRITE_ERROR, VIDWRITE_ERROR_CODEC_UNAVAILABLE))
+  if (!vw_codec_resolve (name, media, NULL, &resolved, &why)
+      && !g_error_matches (why, VIDWRITE_ERROR, VIDWRITE_ERROR_CODEC_UNAVAILABLE))
     {
       g_propagate_error (error, g_steal_pointer (&why));
       return NULL;
@@ -71,7 +71,8 @@ codec_info_new (const char *name, VwMedia media, const char *const *candidates, 
   self = g_object_new (VIDWRITE_TYPE_CODEC_INFO, NULL);
   self->name = g_strdup (name);
   self->kind = media == VW_MEDIA_VIDEO ? VIDWRITE_CODEC_KIND_VIDEO : VIDWRITE_CODEC_KIND_AUDIO;
-  self->candidates = g_strdupv ((char **) (candidates ? candidates : (const char *const[]){ name, NULL }));
+  self->candidates
+      = g_strdupv ((char **)(candidates ? candidates : (const char *const[]){ name, NULL }));
   if (why)
     {
       const VwCodec *codec = NULL;
@@ -85,7 +86,9 @@ codec_info_new (const char *name, VwMedia media, const char *const *candidates, 
   else
     {
       self->element = g_strdup (GST_OBJECT_NAME (resolved.factory));
-      self->options = vw_options_list_keys (self->element, media);
+      /* A factory name takes its property names, not FFmpeg's keys. */
+      self->options = resolved.codec ? vw_options_list_keys (self->element, media)
+                                     : g_strv_builder_end (g_strv_builder_new ());
     }
   {
     g_autofree char *list = vw_codec_containers (&resolved);
@@ -176,7 +179,7 @@ const char *const *
 vidwrite_codec_info_get_candidates (VidwriteCodecInfo *self)
 {
   g_return_val_if_fail (VIDWRITE_IS_CODEC_INFO (self), NULL);
-  return (const char *const *) self->candidates;
+  return (const char *const *)self->candidates;
 }
 
 /**
@@ -192,7 +195,7 @@ const char *const *
 vidwrite_codec_info_get_containers (VidwriteCodecInfo *self)
 {
   g_return_val_if_fail (VIDWRITE_IS_CODEC_INFO (self), NULL);
-  return (const char *const *) self->containers;
+  return (const char *const *)self->containers;
 }
 
 /**
@@ -209,7 +212,7 @@ const char *const *
 vidwrite_codec_info_get_options (VidwriteCodecInfo *self)
 {
   g_return_val_if_fail (VIDWRITE_IS_CODEC_INFO (self), NULL);
-  return (const char *const *) self->options;
+  return (const char *const *)self->options;
 }
 
 /**
@@ -237,10 +240,9 @@ vidwrite_list_codecs (void)
     for (guint i = 0; (codec = vw_codec_nth (i)); i++)
       if (codec->media == media)
         {
-          VidwriteCodecInfo *info = codec_info_new (codec->name, codec->media,
-                                                    codec->factories ? codec->factories
-                                                                     : (const char *const[]){ NULL },
-                                                    NULL);
+          VidwriteCodecInfo *info = codec_info_new (
+              codec->name, codec->media,
+              codec->factories ? codec->factories : (const char *const[]){ NULL }, NULL);
           g_ptr_array_add (out, info);
         }
   return out;

@@ -39,11 +39,11 @@ static const struct
   const char *probe_name;
   double psnr_floor;
 } video_expect[] = {
-  { "libx264", "h264", 30 },      { "libopenh264", "h264", 25 }, { "libx265", "hevc", 28 },
-  { "mpeg4", "mpeg4", 25 },       { "mpeg2video", "mpeg2video", 25 },
-  { "mjpeg", "mjpeg", 25 },       { "libvpx", "vp8", 25 },       { "libvpx-vp9", "vp9", 28 },
-  { "libaom-av1", "av1", 28 },    { "ffv1", "ffv1", 32 },        { "prores", "prores", 32 },
-  { "libtheora", "theora", 25 },  { "png", "png", 32 },          { "rawvideo", "rawvideo", 32 },
+  { "libx264", "h264", 30 }, { "libopenh264", "h264", 25 },      { "libx265", "hevc", 28 },
+  { "mpeg4", "mpeg4", 25 },  { "mpeg2video", "mpeg2video", 25 }, { "mjpeg", "mjpeg", 25 },
+  { "libvpx", "vp8", 25 },   { "libvpx-vp9", "vp9", 28 },        { "libaom-av1", "av1", 28 },
+  { "ffv1", "ffv1", 32 },    { "prores", "prores", 32 },         { "libtheora", "theora", 25 },
+  { "png", "png", 32 },      { "rawvideo", "rawvideo", 32 },
 };
 
 static const struct
@@ -51,10 +51,16 @@ static const struct
   const char *codec;
   const char *probe_name;
 } audio_expect[] = {
-  { "aac", "aac" },   { "mp3", "mp3" },       { "mp2", "mp2" },
-  { "opus", "opus" }, { "vorbis", "vorbis" }, { "flac", "flac" },
-  { "ac3", "ac3" },   { "pcm_s16le", "pcm_s16le" },
-  { "pcm_s24le", "pcm_s24le" }, { "pcm_f32le", "pcm_f32le" },
+  { "aac", "aac" },
+  { "mp3", "mp3" },
+  { "mp2", "mp2" },
+  { "opus", "opus" },
+  { "vorbis", "vorbis" },
+  { "flac", "flac" },
+  { "ac3", "ac3" },
+  { "pcm_s16le", "pcm_s16le" },
+  { "pcm_s24le", "pcm_s24le" },
+  { "pcm_f32le", "pcm_f32le" },
 };
 
 /* A quick video codec for each container, to carry the audio under test, and the other audio
@@ -65,9 +71,9 @@ static const struct
   const char *codec;
   guint rate;
 } carrier[] = {
-  { "mp4", "libx264", RATE },    { "mov", "libx264", RATE },    { "mkv", "libx264", RATE },
-  { "webm", "libvpx", RATE },    { "avi", "libx264", RATE },    { "ogv", "libtheora", RATE },
-  { "ogg", "libtheora", RATE },  { "ts", "libx264", RATE },     { "flv", "libx264", 44100 },
+  { "mp4", "libx264", RATE },   { "mov", "libx264", RATE }, { "mkv", "libx264", RATE },
+  { "webm", "libvpx", RATE },   { "avi", "libx264", RATE }, { "ogv", "libtheora", RATE },
+  { "ogg", "libtheora", RATE }, { "ts", "libx264", RATE },  { "flv", "libx264", 44100 },
   { "mpg", "libx264", RATE },
 };
 
@@ -126,7 +132,7 @@ test_video_matrix (Fixture *f, gconstpointer data)
       /* scripts/deps.sh installs every plugin these need. */
       g_assert_cmpstr (vidwrite_codec_info_get_unavailable_reason (info), ==, NULL);
       g_assert_nonnull (vidwrite_codec_info_get_element (info));
-      g_assert_cmpuint (g_strv_length ((char **) containers), >, 0);
+      g_assert_cmpuint (g_strv_length ((char **)containers), >, 0);
       for (guint c = 0; containers[c]; c++)
         {
           g_autofree char *name = g_strdup_printf ("%s.%s", video_expect[i].codec, containers[c]);
@@ -147,7 +153,7 @@ test_video_matrix (Fixture *f, gconstpointer data)
           g_assert_cmpint (vwt_probe_int (probe, "width"), ==, W);
           g_assert_cmpint (vwt_probe_int (probe, "height"), ==, H);
           g_assert_cmpint (vwt_probe_int (probe, "nb_read_frames"), ==, N);
-          g_assert_cmpuint (g_bytes_get_size (rgb), ==, (gsize) N * H * W * 3);
+          g_assert_cmpuint (g_bytes_get_size (rgb), ==, (gsize)N * H * W * 3);
           g_assert_cmpfloat (psnr, >=, video_expect[i].psnr_floor);
           written++;
         }
@@ -171,7 +177,7 @@ test_audio_matrix (Fixture *f, gconstpointer data)
       const char *const *containers = vidwrite_codec_info_get_containers (info);
 
       g_assert_cmpstr (vidwrite_codec_info_get_unavailable_reason (info), ==, NULL);
-      g_assert_cmpuint (g_strv_length ((char **) containers), >, 0);
+      g_assert_cmpuint (g_strv_length ((char **)containers), >, 0);
       for (guint c = 0; containers[c]; c++)
         {
           g_autofree char *name = g_strdup_printf ("%s.%s", audio_expect[i].codec, containers[c]);
@@ -255,13 +261,15 @@ static char *
 picture_types (const char *path)
 {
   const char *ffprobe = g_getenv ("FFPROBE") ? g_getenv ("FFPROBE") : "ffprobe";
-  const char *argv[] = { ffprobe, "-v", "error", "-select_streams", "v:0", "-show_entries",
-                         "frame=pict_type", "-of", "csv=p=0", path, NULL };
+  const char *argv[] = {
+    ffprobe,   "-v", "error", "-select_streams", "v:0", "-show_entries", "frame=pict_type", "-of",
+    "csv=p=0", path, NULL
+  };
   g_autofree char *out = NULL;
   g_autoptr (GError) error = NULL;
   gint status = 0;
 
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+  g_assert_true (g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
                                NULL, &status, &error));
   g_assert_no_error (error);
   g_assert_true (g_spawn_check_wait_status (status, NULL));
@@ -293,8 +301,8 @@ test_gop (Fixture *f, gconstpointer data)
     const char *codec;
     gboolean takes_bf;
   } cases[] = {
-    { "libx264", TRUE },     { "libx265", TRUE },     { "mpeg2video", TRUE },
-    { "mpeg4", FALSE },      { "libvpx-vp9", FALSE }, { "libaom-av1", FALSE },
+    { "libx264", TRUE }, { "libx265", TRUE },     { "mpeg2video", TRUE },
+    { "mpeg4", FALSE },  { "libvpx-vp9", FALSE }, { "libaom-av1", FALSE },
   };
   const guint n = 30;
   g_autoptr (GBytes) frames = vwt_make_frames (n, H, W, 3, 14);
@@ -363,7 +371,8 @@ test_bitrate (Fixture *f, gconstpointer data)
       write_ok (path, frames, n, h, w, 3, 25, cases[i].codec, options);
       if (cases[i].ffmpeg_args)
         {
-          g_assert_true (vwt_ffmpeg_encode (frames, w, h, "rgb24", "25", cases[i].ffmpeg_args, ref));
+          g_assert_true (
+              vwt_ffmpeg_encode (frames, w, h, "rgb24", "25", cases[i].ffmpeg_args, ref));
           expected = vwt_file_size (ref) * 8.0 / (n / 25.0) / 1000.0;
         }
       double kbps = vwt_file_size (path) * 8.0 / (n / 25.0) / 1000.0;
@@ -381,18 +390,20 @@ test_quality_scales (Fixture *f, gconstpointer data)
   {
     const char *codec, *key, *better, *worse;
   } cases[] = {
-    { "libvpx-vp9", "crf", "20", "50" },   { "libvpx", "crf", "10", "50" },
-    { "libaom-av1", "crf", "20", "50" },   { "libx265", "crf", "20", "40" },
-    { "mpeg4", "qscale", "2", "20" },      { "mpeg4", "q:v", "2", "20" },
-    { "mjpeg", "q:v", "2", "20" },         { "mpeg2video", "qscale", "2", "20" },
+    { "libvpx-vp9", "crf", "20", "50" }, { "libvpx", "crf", "10", "50" },
+    { "libaom-av1", "crf", "20", "50" }, { "libx265", "crf", "20", "40" },
+    { "mpeg4", "qscale", "2", "20" },    { "mpeg4", "q:v", "2", "20" },
+    { "mjpeg", "q:v", "2", "20" },       { "mpeg2video", "qscale", "2", "20" },
   };
   const guint n = 30, h = 120, w = 160;
   g_autoptr (GBytes) frames = vwt_make_frames (n, h, w, 3, 17);
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *a = g_strdup_printf ("%s-%s%s.mkv", cases[i].codec, cases[i].key, cases[i].better);
-      g_autofree char *b = g_strdup_printf ("%s-%s%s.mkv", cases[i].codec, cases[i].key, cases[i].worse);
+      g_autofree char *a
+          = g_strdup_printf ("%s-%s%s.mkv", cases[i].codec, cases[i].key, cases[i].better);
+      g_autofree char *b
+          = g_strdup_printf ("%s-%s%s.mkv", cases[i].codec, cases[i].key, cases[i].worse);
       g_autoptr (GHashTable) better = vwt_options (cases[i].key, cases[i].better, NULL);
       g_autoptr (GHashTable) worse = vwt_options (cases[i].key, cases[i].worse, NULL);
 
@@ -421,7 +432,8 @@ test_x265_preset (Fixture *f, gconstpointer data)
       g_autofree char *name = g_strdup_printf ("x265-%s.mkv", presets[i]);
       g_autofree char *ref_name = g_strdup_printf ("ffmpeg-x265-%s.mkv", presets[i]);
       g_autofree char *ref = vwt_path (f->dir, ref_name);
-      g_autofree char *args = g_strdup_printf ("-c:v libx265 -preset %s -pix_fmt yuv420p", presets[i]);
+      g_autofree char *args
+          = g_strdup_printf ("-c:v libx265 -preset %s -pix_fmt yuv420p", presets[i]);
       g_autoptr (GHashTable) options = vwt_options ("preset", presets[i], NULL);
 
       ours[i] = write_size (f, name, frames, n, h, w, "libx265", options);
@@ -439,13 +451,14 @@ static double
 audio_kbps (const char *path, double seconds)
 {
   const char *ffprobe = g_getenv ("FFPROBE") ? g_getenv ("FFPROBE") : "ffprobe";
-  const char *argv[] = { ffprobe, "-v", "error", "-select_streams", "a:0", "-show_entries",
-                         "packet=size", "-of", "csv=p=0", path, NULL };
+  const char *argv[]
+      = { ffprobe,   "-v", "error", "-select_streams", "a:0", "-show_entries", "packet=size", "-of",
+          "csv=p=0", path, NULL };
   g_autofree char *out = NULL;
   gint status = 0;
   double bytes = 0;
 
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+  g_assert_true (g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
                                NULL, &status, NULL));
   g_assert_true (g_spawn_check_wait_status (status, NULL));
   g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
@@ -461,7 +474,7 @@ ffmpeg_audio_kbps (const char *dir, GBytes *tones, guint channels, gsize n, cons
 {
   const char *ffmpeg = g_getenv ("FFMPEG") ? g_getenv ("FFMPEG") : "ffmpeg";
   const float *planar = g_bytes_get_data (tones, NULL);
-  g_autofree float *interleaved = g_new (float, channels * n);
+  g_autofree float *interleaved = g_new (float, channels *n);
   g_autofree char *raw = g_build_filename (dir, "tones.f32", NULL);
   g_autofree char *cmd = NULL;
   gint status = 0;
@@ -469,13 +482,14 @@ ffmpeg_audio_kbps (const char *dir, GBytes *tones, guint channels, gsize n, cons
   for (gsize i = 0; i < n; i++)
     for (guint c = 0; c < channels; c++)
       interleaved[i * channels + c] = planar[c * n + i];
-  g_assert_true (g_file_set_contents (raw, (char *) interleaved, sizeof (float) * channels * n, NULL));
-  cmd = g_strdup_printf ("%s -v error -y -f f32le -ar %u -ac %u -i %s %s %s", ffmpeg, RATE, channels,
-                         raw, args, out);
+  g_assert_true (
+      g_file_set_contents (raw, (char *)interleaved, sizeof (float) * channels * n, NULL));
+  cmd = g_strdup_printf ("%s -v error -y -f f32le -ar %u -ac %u -i %s %s %s", ffmpeg, RATE,
+                         channels, raw, args, out);
   g_assert_true (g_spawn_command_line_sync (cmd, NULL, NULL, &status, NULL));
   g_assert_true (g_spawn_check_wait_status (status, NULL));
   g_unlink (raw);
-  return audio_kbps (out, (double) n / RATE);
+  return audio_kbps (out, (double)n / RATE);
 }
 
 /* Audio options: b lands where FFmpeg's own encoder lands with the same b on the same tones
@@ -509,7 +523,8 @@ test_audio_options (Fixture *f, gconstpointer data)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *name = g_strdup_printf ("%s-%s.%s", cases[i].codec, cases[i].value, cases[i].ext);
+      g_autofree char *name
+          = g_strdup_printf ("%s-%s.%s", cases[i].codec, cases[i].value, cases[i].ext);
       g_autofree char *ref_name = g_strdup_printf ("ffmpeg-%s.%s", name, cases[i].ext);
       g_autofree char *path = vwt_path (f->dir, name);
       g_autofree char *ref = vwt_path (f->dir, ref_name);
@@ -520,7 +535,7 @@ test_audio_options (Fixture *f, gconstpointer data)
       g_assert_true (vidwrite_write_video (path, frames, 4 * FPS, H, W, 3, FPS, vcodec, NULL, tones,
                                            2, RATE, cases[i].codec, options, &error));
       g_assert_no_error (error);
-      double kbps = audio_kbps (path, (double) samples / RATE);
+      double kbps = audio_kbps (path, (double)samples / RATE);
       double theirs = ffmpeg_audio_kbps (f->dir, tones, 2, samples, cases[i].ffmpeg_args, ref);
       g_test_message ("%s: %.1f kbit/s; FFmpeg %s: %.1f kbit/s", name, kbps, cases[i].ffmpeg_args,
                       theirs);
@@ -534,7 +549,8 @@ test_audio_options (Fixture *f, gconstpointer data)
       for (guint k = 0; k < 2; k++)
         {
           const char *value = k ? scales[i].worse : scales[i].better;
-          g_autofree char *name = g_strdup_printf ("%s-%s.%s", scales[i].codec, value, scales[i].ext);
+          g_autofree char *name
+              = g_strdup_printf ("%s-%s.%s", scales[i].codec, value, scales[i].ext);
           g_autofree char *path = vwt_path (f->dir, name);
           g_autoptr (GHashTable) options = vwt_options (scales[i].key, value, NULL);
           g_autoptr (GError) error = NULL;
@@ -554,14 +570,15 @@ test_audio_options (Fixture *f, gconstpointer data)
   /* opus frame_duration=60: 60 ms packets, a third as many as the default 20 ms. */
   {
     g_autofree char *path = vwt_path (f->dir, "opus-60ms.mkv");
-    g_autoptr (GHashTable) options = vwt_options ("frame_duration", "60", "application", "voip", NULL);
+    g_autoptr (GHashTable) options
+        = vwt_options ("frame_duration", "60", "application", "voip", NULL);
     g_autoptr (GError) error = NULL;
     const char *ffprobe = g_getenv ("FFPROBE") ? g_getenv ("FFPROBE") : "ffprobe";
     g_autofree char *cmd = NULL, *out = NULL;
     gint status = 0;
 
-    g_assert_true (vidwrite_write_video (path, frames, 4 * FPS, H, W, 3, FPS, "libx264", NULL, tones,
-                                         2, RATE, "opus", options, &error));
+    g_assert_true (vidwrite_write_video (path, frames, 4 * FPS, H, W, 3, FPS, "libx264", NULL,
+                                         tones, 2, RATE, "opus", options, &error));
     g_assert_no_error (error);
     cmd = g_strdup_printf ("%s -v error -select_streams a:0 -show_entries packet=duration_time -of "
                            "csv=p=0 %s",
@@ -585,10 +602,10 @@ box_offset (const char *path, const char *type)
   g_assert_true (g_file_get_contents (path, &data, &len, NULL));
   for (gsize at = 0; at + 8 <= len;)
     {
-      guint32 size = GUINT32_FROM_BE (*(guint32 *) (data + at));
+      guint32 size = GUINT32_FROM_BE (*(guint32 *)(data + at));
 
       if (memcmp (data + at + 4, type, 4) == 0)
-        return (gssize) at;
+        return (gssize)at;
       if (size < 8)
         break;
       at += size;
@@ -635,49 +652,180 @@ test_errors (Fixture *f, gconstpointer data)
     gint code;
     const char *mentions[3];
   } cases[] = {
-    { "a.mp4", "h264_nvenc", NULL, NULL, NULL, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
+    { "a.mp4",
+      "h264_nvenc",
+      NULL,
+      NULL,
+      NULL,
+      VIDWRITE_ERROR_CODEC_UNAVAILABLE,
       { "h264_nvenc", "nvh264enc", "gstreamer1.0-plugins-bad" } },
-    { "a.mp4", "hevc_vaapi", NULL, NULL, NULL, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
+    { "a.mp4",
+      "hevc_vaapi",
+      NULL,
+      NULL,
+      NULL,
+      VIDWRITE_ERROR_CODEC_UNAVAILABLE,
       { "vah265enc", "vaapih265enc", "gstreamer1.0-vaapi" } },
-    { "a.mp4", "h264_qsv", NULL, NULL, NULL, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
+    { "a.mp4",
+      "h264_qsv",
+      NULL,
+      NULL,
+      NULL,
+      VIDWRITE_ERROR_CODEC_UNAVAILABLE,
       { "qsvh264enc", "msdkh264enc", NULL } },
-    { "a.mkv", "av1_vaapi", NULL, NULL, NULL, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
+    { "a.mkv",
+      "av1_vaapi",
+      NULL,
+      NULL,
+      NULL,
+      VIDWRITE_ERROR_CODEC_UNAVAILABLE,
       { "vaav1enc", "1.24", NULL } },
-    { "a.mp4", "h264_v4l2m2m", NULL, NULL, NULL, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
+    { "a.mp4",
+      "h264_v4l2m2m",
+      NULL,
+      NULL,
+      NULL,
+      VIDWRITE_ERROR_CODEC_UNAVAILABLE,
       { "v4l2h264enc", NULL, NULL } },
-    { "a.mp4", "libx264rgb", NULL, NULL, NULL, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
+    { "a.mp4",
+      "libx264rgb",
+      NULL,
+      NULL,
+      NULL,
+      VIDWRITE_ERROR_CODEC_UNAVAILABLE,
       { "libx264rgb", "yuv444p", NULL } },
     { "a.gif", "gif", NULL, NULL, NULL, VIDWRITE_ERROR_UNSUPPORTED_CONTAINER, { ".gif", NULL } },
     { "a.mkv", "gif", NULL, NULL, NULL, VIDWRITE_ERROR_CODEC_UNAVAILABLE, { "gif", "png", NULL } },
-    { "a.mkv", "libsvtav1", NULL, NULL, NULL, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
+    { "a.mkv",
+      "libsvtav1",
+      NULL,
+      NULL,
+      NULL,
+      VIDWRITE_ERROR_CODEC_UNAVAILABLE,
       { "libsvtav1", "libaom-av1", NULL } },
-    { "a.mkv", "librav1e", NULL, NULL, NULL, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
+    { "a.mkv",
+      "librav1e",
+      NULL,
+      NULL,
+      NULL,
+      VIDWRITE_ERROR_CODEC_UNAVAILABLE,
       { "librav1e", "libaom-av1", NULL } },
-    { "a.mp4", NULL, NULL, NULL, "libfdk_aac", VIDWRITE_ERROR_CODEC_UNAVAILABLE,
+    { "a.mp4",
+      NULL,
+      NULL,
+      NULL,
+      "libfdk_aac",
+      VIDWRITE_ERROR_CODEC_UNAVAILABLE,
       { "libfdk_aac", "voaacenc", NULL } },
     { "a.mp4", "ffv1", NULL, NULL, NULL, VIDWRITE_ERROR_INCOMPATIBLE, { ".mp4", "ffv1", ".mkv" } },
-    { "a.webm", "libx264", NULL, NULL, NULL, VIDWRITE_ERROR_INCOMPATIBLE, { ".webm", ".mkv", NULL } },
+    { "a.webm",
+      "libx264",
+      NULL,
+      NULL,
+      NULL,
+      VIDWRITE_ERROR_INCOMPATIBLE,
+      { ".webm", ".mkv", NULL } },
     { "a.mp4", "png", NULL, NULL, NULL, VIDWRITE_ERROR_INCOMPATIBLE, { "png", ".mov", NULL } },
-    { "a.mp4", "rawvideo", NULL, NULL, NULL, VIDWRITE_ERROR_INCOMPATIBLE, { "rawvideo", ".mkv", NULL } },
-    { "a.ogv", "libx265", NULL, NULL, NULL, VIDWRITE_ERROR_INCOMPATIBLE, { "libx265", ".mp4", NULL } },
-    { "a.mp4", NULL, NULL, NULL, "vorbis", VIDWRITE_ERROR_INCOMPATIBLE, { "vorbis", ".ogg", NULL } },
-    { "a.mov", NULL, NULL, NULL, "pcm_f32le", VIDWRITE_ERROR_INCOMPATIBLE, { "pcm_f32le", ".mkv", NULL } },
+    { "a.mp4",
+      "rawvideo",
+      NULL,
+      NULL,
+      NULL,
+      VIDWRITE_ERROR_INCOMPATIBLE,
+      { "rawvideo", ".mkv", NULL } },
+    { "a.ogv",
+      "libx265",
+      NULL,
+      NULL,
+      NULL,
+      VIDWRITE_ERROR_INCOMPATIBLE,
+      { "libx265", ".mp4", NULL } },
+    { "a.mp4",
+      NULL,
+      NULL,
+      NULL,
+      "vorbis",
+      VIDWRITE_ERROR_INCOMPATIBLE,
+      { "vorbis", ".ogg", NULL } },
+    { "a.mov",
+      NULL,
+      NULL,
+      NULL,
+      "pcm_f32le",
+      VIDWRITE_ERROR_INCOMPATIBLE,
+      { "pcm_f32le", ".mkv", NULL } },
     { "a.flv", NULL, NULL, NULL, "flac", VIDWRITE_ERROR_INCOMPATIBLE, { "flac", ".mkv", NULL } },
-    { "a.mkv", "libx264", NULL, NULL, "h264", VIDWRITE_ERROR_UNKNOWN_CODEC, { "h264", "video", NULL } },
-    { "a.webm", "libvpx-vp9", "deadline", "fast", NULL, VIDWRITE_ERROR_INVALID_OPTION,
+    { "a.mkv",
+      "libx264",
+      NULL,
+      NULL,
+      "h264",
+      VIDWRITE_ERROR_UNKNOWN_CODEC,
+      { "h264", "video", NULL } },
+    { "a.webm",
+      "libvpx-vp9",
+      "deadline",
+      "fast",
+      NULL,
+      VIDWRITE_ERROR_INVALID_OPTION,
       { "deadline", "fast", "realtime" } },
-    { "a.mkv", "libx265", "tune", "film", NULL, VIDWRITE_ERROR_INVALID_OPTION, { "film", "grain", NULL } },
+    { "a.mkv",
+      "libx265",
+      "tune",
+      "film",
+      NULL,
+      VIDWRITE_ERROR_INVALID_OPTION,
+      { "film", "grain", NULL } },
     { "a.mkv", "libx265", "crf", "20", NULL, VIDWRITE_ERROR_INVALID_OPTION, { "crf", "qp", NULL } },
-    { "a.mkv", "mpeg4", "qscale", "40", NULL, VIDWRITE_ERROR_INVALID_OPTION, { "qscale", "40", "31" } },
-    { "a.mkv", "mpeg4", "b", "300k", NULL, VIDWRITE_ERROR_INVALID_OPTION, { "300k", "qscale", NULL } },
-    { "a.mkv", "libaom-av1", "crf", "70", NULL, VIDWRITE_ERROR_INVALID_OPTION, { "crf", "70", NULL } },
-    { "a.mkv", "libx264", "movflags", "+faststart", NULL, VIDWRITE_ERROR_INVALID_OPTION,
+    { "a.mkv",
+      "mpeg4",
+      "qscale",
+      "40",
+      NULL,
+      VIDWRITE_ERROR_INVALID_OPTION,
+      { "qscale", "40", "31" } },
+    { "a.mkv",
+      "mpeg4",
+      "b",
+      "300k",
+      NULL,
+      VIDWRITE_ERROR_INVALID_OPTION,
+      { "300k", "qscale", NULL } },
+    { "a.mkv",
+      "libaom-av1",
+      "crf",
+      "70",
+      NULL,
+      VIDWRITE_ERROR_INVALID_OPTION,
+      { "crf", "70", NULL } },
+    { "a.mkv",
+      "libx264",
+      "movflags",
+      "+faststart",
+      NULL,
+      VIDWRITE_ERROR_INVALID_OPTION,
       { "movflags", "+faststart", "matroskamux" } },
-    { "a.mp4", "libx264", "movflags", "+frag_keyframe", NULL, VIDWRITE_ERROR_INVALID_OPTION,
+    { "a.mp4",
+      "libx264",
+      "movflags",
+      "+frag_keyframe",
+      NULL,
+      VIDWRITE_ERROR_INVALID_OPTION,
       { "+frag_keyframe", "+faststart", NULL } },
-    { "a.mkv", "ffv1", "no_such_option", "1", NULL, VIDWRITE_ERROR_INVALID_OPTION,
+    { "a.mkv",
+      "ffv1",
+      "no_such_option",
+      "1",
+      NULL,
+      VIDWRITE_ERROR_INVALID_OPTION,
       { "no_such_option", "slices", NULL } },
-    { "a.mkv", "rawvideo", "crf", "20", NULL, VIDWRITE_ERROR_INVALID_OPTION, { "crf", "pix_fmt", NULL } },
+    { "a.mkv",
+      "rawvideo",
+      "crf",
+      "20",
+      NULL,
+      VIDWRITE_ERROR_INVALID_OPTION,
+      { "crf", "pix_fmt", NULL } },
   };
   g_autoptr (GBytes) frames = vwt_make_frames (2, H, W, 3, 20);
   const double freqs[] = { 440, 1000 };
@@ -686,14 +834,14 @@ test_errors (Fixture *f, gconstpointer data)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autofree char *path = vwt_path (f->dir, cases[i].file);
-      g_autoptr (GHashTable) options = cases[i].key ? vwt_options (cases[i].key, cases[i].value, NULL)
-                                                    : NULL;
+      g_autoptr (GHashTable) options
+          = cases[i].key ? vwt_options (cases[i].key, cases[i].value, NULL) : NULL;
       g_autoptr (GError) error = NULL;
       gboolean has_audio = cases[i].acodec != NULL;
 
       /* "qp" with "crf" for x265 must be refused: both set the same quantizer. */
-      if (g_str_equal (cases[i].vcodec ? cases[i].vcodec : "", "libx265") &&
-          g_str_equal (cases[i].key ? cases[i].key : "", "crf"))
+      if (g_str_equal (cases[i].vcodec ? cases[i].vcodec : "", "libx265")
+          && g_str_equal (cases[i].key ? cases[i].key : "", "crf"))
         g_hash_table_insert (options, g_strdup ("qp"), g_strdup ("20"));
       g_assert_false (vidwrite_write_video (path, frames, 2, H, W, 3, FPS, cases[i].vcodec, options,
                                             has_audio ? tones : NULL, has_audio ? 2 : 0,
@@ -722,7 +870,8 @@ test_registry (Fixture *f, gconstpointer data)
       const char *element = vidwrite_codec_info_get_element (info);
 
       /* One of the two, never both. */
-      g_assert_true ((element == NULL) != (vidwrite_codec_info_get_unavailable_reason (info) == NULL));
+      g_assert_true ((element == NULL)
+                     != (vidwrite_codec_info_get_unavailable_reason (info) == NULL));
       if (element)
         {
           available++;
@@ -748,6 +897,7 @@ test_registry (Fixture *f, gconstpointer data)
   g_autoptr (VidwriteCodecInfo) factory = find ("vp8enc");
   g_assert_cmpstr (vidwrite_codec_info_get_element (factory), ==, "vp8enc");
   g_assert_true (g_strv_contains (vidwrite_codec_info_get_containers (factory), "webm"));
+  g_assert_cmpuint (g_strv_length ((char **)vidwrite_codec_info_get_options (factory)), ==, 0);
 
   g_autoptr (VidwriteCodecInfo) pcm = find ("pcm_s16le");
   g_assert_cmpint (vidwrite_codec_info_get_kind (pcm), ==, VIDWRITE_CODEC_KIND_AUDIO);
@@ -763,8 +913,8 @@ static void
 test_family_properties (Fixture *f, gconstpointer data)
 {
   g_autofree char *text = NULL;
-  g_autoptr (GHashTable) documented = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                             (GDestroyNotify) g_strfreev);
+  g_autoptr (GHashTable) documented
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_strfreev);
   const char *factory;
   guint checked_installed = 0, checked_documented = 0;
 
@@ -777,7 +927,8 @@ test_family_properties (Fixture *f, gconstpointer data)
       if (lines[i][0] == '#' || !colon)
         continue;
       *colon = '\0';
-      g_hash_table_insert (documented, g_strdup (lines[i]), g_strsplit (g_strstrip (colon + 1), " ", -1));
+      g_hash_table_insert (documented, g_strdup (lines[i]),
+                           g_strsplit (g_strstrip (colon + 1), " ", -1));
     }
 
   for (guint i = 0; (factory = vw_options_nth_family (i)); i++)
@@ -792,9 +943,10 @@ test_family_properties (Fixture *f, gconstpointer data)
       g_assert_true (element != NULL || known != NULL);
       for (guint k = 0; names[k]; k++)
         {
-          gboolean found = element ? g_object_class_find_property (G_OBJECT_GET_CLASS (element),
-                                                                   names[k]) != NULL
-                                   : g_strv_contains (known, names[k]);
+          gboolean found
+              = element
+                    ? g_object_class_find_property (G_OBJECT_GET_CLASS (element), names[k]) != NULL
+                    : g_strv_contains (known, names[k]);
           if (!found)
             g_test_message ("%s has no property “%s”", factory, names[k]);
           g_assert_true (found);
