@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+/* clang-format off */
 static const VwContainer containers[] = {
   /* extension, muxer, FFmpeg's default audio codec for it, smallest frame side */
   { "mp4", "mp4mux", "aac", 16 },
@@ -21,6 +22,7 @@ static const VwContainer containers[] = {
   { "flv", "flvmux", "mp3", 0 },
   { "mpg", "mpegpsmux", "mp2", 0 },
 };
+/* clang-format on */
 
 #define FACTORIES(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
@@ -32,7 +34,7 @@ static const VwContainer containers[] = {
 #define LIBAV "gst-libav (Debian: gstreamer1.0-libav)"
 #define NVENC "the nvcodec plugin of " BAD ", and an NVIDIA GPU with its driver's libnvidia-encode"
 #define VAAPI                                                                                      \
-  "the va plugin of " BAD " or gstreamer-vaapi (Debian: gstreamer1.0-vaapi), and a VA-API "       \
+  "the va plugin of " BAD " or gstreamer-vaapi (Debian: gstreamer1.0-vaapi), and a VA-API "        \
   "driver with an encoder for it"
 #define QSV                                                                                        \
   "the qsv or msdk plugin of " BAD " (Debian 12 builds neither), and an Intel GPU with oneVPL"
@@ -440,8 +442,8 @@ muxer_sink_caps (GstElementFactory *muxer, const char *media_type)
 
           for (guint i = 0; i < gst_caps_get_size (caps); i++)
             if (gst_structure_has_name (gst_caps_get_structure (caps, i), media_type))
-              out = gst_caps_merge_structure (out,
-                                              gst_structure_copy (gst_caps_get_structure (caps, i)));
+              out = gst_caps_merge_structure (
+                  out, gst_structure_copy (gst_caps_get_structure (caps, i)));
           gst_caps_unref (caps);
         }
     }
@@ -468,8 +470,8 @@ vw_codec_make_encoder (const VwResolved *resolved, const VwContainer *container,
     {
       g_autoptr (GstCaps) wanted = gst_caps_from_string (resolved->codec->raw_caps);
       g_autoptr (GstElementFactory) muxer = gst_element_factory_find (container->muxer);
-      g_autoptr (GstCaps) taken = muxer_sink_caps (
-          muxer, gst_structure_get_name (gst_caps_get_structure (wanted, 0)));
+      g_autoptr (GstCaps) taken
+          = muxer_sink_caps (muxer, gst_structure_get_name (gst_caps_get_structure (wanted, 0)));
       g_autoptr (GstCaps) caps = gst_caps_intersect (wanted, taken);
 
       g_object_set (encoder, "caps", caps, NULL);

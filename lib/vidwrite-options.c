@@ -28,11 +28,11 @@ typedef enum
 
 typedef enum
 {
-  VW_UNIT_SAME,         /* FFmpeg's unit is the property's */
-  VW_UNIT_KILO,         /* FFmpeg gives bit/s, the property takes kbit/s */
-  VW_UNIT_MS_OF_RATE,   /* FFmpeg gives bits, the property takes ms at the kbit/s in `ref` */
-  VW_UNIT_TENTH,        /* FFmpeg's scale is ten times the property's (vorbis q 0..10) */
-  VW_UNIT_KILO_OR_MAX,  /* kbit/s, where FFmpeg's b=0 means "no limit": the property's maximum */
+  VW_UNIT_SAME,        /* FFmpeg's unit is the property's */
+  VW_UNIT_KILO,        /* FFmpeg gives bit/s, the property takes kbit/s */
+  VW_UNIT_MS_OF_RATE,  /* FFmpeg gives bits, the property takes ms at the kbit/s in `ref` */
+  VW_UNIT_TENTH,       /* FFmpeg's scale is ten times the property's (vorbis q 0..10) */
+  VW_UNIT_KILO_OR_MAX, /* kbit/s, where FFmpeg's b=0 means "no limit": the property's maximum */
 } VwUnit;
 
 /* How each unit converts: value / divisor, and whether 0 stands for the property's maximum. */
@@ -41,8 +41,8 @@ static const struct
   double divisor;
   gboolean zero_is_max;
 } unit_rules[] = {
-  [VW_UNIT_SAME] = { 1, FALSE },        [VW_UNIT_KILO] = { 1000, FALSE },
-  [VW_UNIT_MS_OF_RATE] = { 1, FALSE },  [VW_UNIT_TENTH] = { 10, FALSE },
+  [VW_UNIT_SAME] = { 1, FALSE },          [VW_UNIT_KILO] = { 1000, FALSE },
+  [VW_UNIT_MS_OF_RATE] = { 1, FALSE },    [VW_UNIT_TENTH] = { 10, FALSE },
   [VW_UNIT_KILO_OR_MAX] = { 1000, TRUE },
 };
 
@@ -80,13 +80,15 @@ typedef struct
   const char *params_property; /* where VW_TARGET_PARAMS go, or NULL */
   const VwOption *options;     /* ends with a row whose key is NULL */
   const char *const *by_channels; /* defaults that depend on the channel count, indexed by it */
-  gboolean own_options;        /* other keys are the element's own (FFmpeg private) options,
-                                * spelt with '-' for '_' ("quant_mat" -> quant-mat) */
-  gboolean restamp;            /* its output has no timestamps and is in input order */
-  const char *default_params;  /* first in the params property; the user's later ones win */
+  gboolean own_options;           /* other keys are the element's own (FFmpeg private) options,
+                                   * spelt with '-' for '_' ("quant_mat" -> quant-mat) */
+  gboolean restamp;               /* its output has no timestamps and is in input order */
+  const char *default_params;     /* first in the params property; the user's later ones win */
 } VwFamily;
 
+/* clang-format off */
 #define END { NULL, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0, 0 }
+/* clang-format on */
 
 #ifdef HAVE_X264
 /* x264enc would only fail at its first frame on a bad key; libx264's parser says so now. */
@@ -169,9 +171,12 @@ static const VwOption x264_options[] = {
 };
 
 static const VwChoice x265_tunes[] = {
-  { "psnr", NULL, "psnr" },         { "ssim", NULL, "ssim" },
-  { "grain", NULL, "grain" },       { "zerolatency", NULL, "zerolatency" },
-  { "fastdecode", NULL, "fastdecode" }, { "animation", NULL, "animation" },
+  { "psnr", NULL, "psnr" },
+  { "ssim", NULL, "ssim" },
+  { "grain", NULL, "grain" },
+  { "zerolatency", NULL, "zerolatency" },
+  { "fastdecode", NULL, "fastdecode" },
+  { "animation", NULL, "animation" },
   { NULL },
 };
 
@@ -215,18 +220,20 @@ static const VwChoice vpx_deadlines[] = {
  * mode the quantizer ignores cq-level once the bitrate cap is lifted (measured: the same size
  * for crf 20 and 50).  The nearest is crf as cq-level with the quantizer pinned to it. */
 #define VPX_OPTIONS                                                                                \
-  { "crf", VW_TARGET_PROPERTY, "cq-level", VW_UNIT_SAME, "end-usage=cq", "qmin qmax" },          \
-  { "crf", VW_TARGET_PROPERTY, "min-quantizer" },                                                 \
-  { "crf", VW_TARGET_PROPERTY, "max-quantizer" },                                                 \
-  { "b", VW_TARGET_PROPERTY, "target-bitrate" },                                                  \
-  { "qmin", VW_TARGET_PROPERTY, "min-quantizer" },                                                \
-  { "qmax", VW_TARGET_PROPERTY, "max-quantizer" },                                                \
-  { "g", VW_TARGET_PROPERTY, "keyframe-max-dist" },                                               \
-  { "threads", VW_TARGET_PROPERTY, "threads" },                                                   \
-  { "deadline", VW_TARGET_PROPERTY, "deadline", VW_UNIT_SAME, NULL, NULL, vpx_deadlines },        \
-  { "cpu-used", VW_TARGET_PROPERTY, "cpu-used" },                                                 \
-  { "lag-in-frames", VW_TARGET_PROPERTY, "lag-in-frames" },                                       \
-  { "auto-alt-ref", VW_TARGET_PROPERTY, "auto-alt-ref" }
+  { "crf", VW_TARGET_PROPERTY, "cq-level", VW_UNIT_SAME, "end-usage=cq", "qmin qmax" },            \
+      { "crf", VW_TARGET_PROPERTY, "min-quantizer" },                                              \
+      { "crf", VW_TARGET_PROPERTY, "max-quantizer" },                                              \
+      { "b", VW_TARGET_PROPERTY, "target-bitrate" },                                               \
+      { "qmin", VW_TARGET_PROPERTY, "min-quantizer" },                                             \
+      { "qmax", VW_TARGET_PROPERTY, "max-quantizer" },                                             \
+      { "g", VW_TARGET_PROPERTY, "keyframe-max-dist" },                                            \
+      { "threads", VW_TARGET_PROPERTY, "threads" },                                                \
+      { "deadline", VW_TARGET_PROPERTY, "deadline", VW_UNIT_SAME, NULL, NULL, vpx_deadlines },     \
+      { "cpu-used", VW_TARGET_PROPERTY, "cpu-used" },                                              \
+      { "lag-in-frames", VW_TARGET_PROPERTY, "lag-in-frames" },                                    \
+  {                                                                                                \
+    "auto-alt-ref", VW_TARGET_PROPERTY, "auto-alt-ref"                                             \
+  }
 
 static const VwOption vp8_options[] = {
   VPX_OPTIONS,
@@ -263,7 +270,7 @@ static const VwOption aom_options[] = {
  * is refused: gst-libav 1.22 gives FFmpeg a 1/65535 time base and no frame rate, so FFmpeg
  * budgets bits for 65535 frames a second (measured: b=300k and b=1M give the same file). */
 #define AVENC_NO_RATE                                                                              \
-  "gst-libav 1.22's rate control ignores the frame rate, so bitrates are not met; use qscale "    \
+  "gst-libav 1.22's rate control ignores the frame rate, so bitrates are not met; use qscale "     \
   "(1 best .. 31 worst) for the quality instead"
 static const VwOption avenc_options[] = {
   { "qscale", VW_TARGET_PROPERTY, "qmin", VW_UNIT_SAME, NULL, "q", NULL, NULL, NULL, 1, 31 },
@@ -320,10 +327,16 @@ static const VwOption raw_options[] = {
  * qsvh265enc.html (GstQsvEncoder), msdk/GstMsdkEnc.html.  Rates are kbit/s in all of them.
  * tests/hardware-properties.txt holds the same names for the test that checks these rows. */
 static const VwChoice nvenc_presets[] = {
-  { "default", NULL, "default" }, { "slow", NULL, "hq" },   { "medium", NULL, "default" },
-  { "fast", NULL, "hp" },         { "hp", NULL, "hp" },     { "hq", NULL, "hq" },
-  { "ll", NULL, "low-latency" },  { "llhq", NULL, "low-latency-hq" },
-  { "llhp", NULL, "low-latency-hp" }, { "lossless", NULL, "lossless" },
+  { "default", NULL, "default" },
+  { "slow", NULL, "hq" },
+  { "medium", NULL, "default" },
+  { "fast", NULL, "hp" },
+  { "hp", NULL, "hp" },
+  { "hq", NULL, "hq" },
+  { "ll", NULL, "low-latency" },
+  { "llhq", NULL, "low-latency-hq" },
+  { "llhp", NULL, "low-latency-hp" },
+  { "lossless", NULL, "lossless" },
   { NULL },
 };
 
@@ -462,8 +475,8 @@ static const char *const opus_bitrates[] = {
 static const VwFamily families[] = {
   { "x264enc", "pass=qual quantizer=23 bitrate=2048000 key-int-max=250", "option-string",
     x264_options },
-  { "x265enc", "tune=0 key-int-max=250", "option-string", x265_options, NULL, FALSE,
-    FALSE, "crf=28" },
+  { "x265enc", "tune=0 key-int-max=250", "option-string", x265_options, NULL, FALSE, FALSE,
+    "crf=28" },
   { "openh264enc", NULL, NULL, openh264_options },
   { "vp8enc", "deadline=1000000 cpu-used=4 keyframe-max-dist=128", NULL, vp8_options },
   { "vp9enc", "deadline=1000000 cpu-used=4 row-mt=true keyframe-max-dist=128", NULL, vp9_options },
@@ -852,7 +865,8 @@ convert_unit (const VwContext *ctx, const VwOption *row, char **converted, GErro
     }
   else if (v == 0 && unit_rules[row->unit].zero_is_max)
     {
-      GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (ctx->element), row->name);
+      GParamSpec *pspec
+          = g_object_class_find_property (G_OBJECT_GET_CLASS (ctx->element), row->name);
       double lo = 0, hi = 0;
 
       if (pspec)
@@ -861,9 +875,8 @@ convert_unit (const VwContext *ctx, const VwOption *row, char **converted, GErro
     }
   else
     v /= unit_rules[row->unit].divisor;
-  *converted = g_strdup_printf ("%.15g", unit_rules[row->unit].divisor > 1 && row->unit != VW_UNIT_TENTH
-                                           ? round (v)
-                                           : v);
+  *converted = g_strdup_printf (
+      "%.15g", unit_rules[row->unit].divisor > 1 && row->unit != VW_UNIT_TENTH ? round (v) : v);
   return TRUE;
 }
 
@@ -971,8 +984,8 @@ apply_pix_fmt (const VwContext *ctx, VwEncoderSettings *settings, GError **error
 }
 
 static gboolean
-apply_row (const VwContext *ctx, const VwOption *row, GString *params,
-           VwEncoderSettings *settings, GError **error)
+apply_row (const VwContext *ctx, const VwOption *row, GString *params, VwEncoderSettings *settings,
+           GError **error)
 {
   VwContext muxer_ctx;
   double v;
@@ -1033,8 +1046,8 @@ apply_row (const VwContext *ctx, const VwOption *row, GString *params,
             return option_error (ctx, error, "the muxer %s is not installed", ctx->muxer_factory);
           gst_object_ref_sink (settings->muxer);
         }
-      muxer_ctx = (VwContext){ ctx->codec, ctx->key, ctx->value, settings->muxer,
-                               ctx->muxer_factory };
+      muxer_ctx
+          = (VwContext){ ctx->codec, ctx->key, ctx->value, settings->muxer, ctx->muxer_factory };
       ctx = &muxer_ctx;
       break;
 
@@ -1125,15 +1138,14 @@ own_option_property (const VwFamily *family, GstElement *encoder, const char *ke
 static gboolean
 is_mapped (const VwFamily *family, VwMedia media, const char *key)
 {
-  return (family && find_option (family->options, key)) ||
-         (media == VW_MEDIA_VIDEO && find_option (common_video_options, key));
+  return (family && find_option (family->options, key))
+         || (media == VW_MEDIA_VIDEO && find_option (common_video_options, key));
 }
 
 gboolean
-vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_names,
-                  VwMedia media, guint channels, const char *muxer_factory, GHashTable *options,
-                  VwEncoderSettings *settings,
-                  GError **error)
+vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_names, VwMedia media,
+                  guint channels, const char *muxer_factory, GHashTable *options,
+                  VwEncoderSettings *settings, GError **error)
 {
   const char *factory = GST_OBJECT_NAME (gst_element_get_factory (encoder));
   const VwFamily *family = ffmpeg_names ? find_family (factory) : NULL;
@@ -1170,13 +1182,13 @@ vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_n
             return option_error (&ctx, error, "the option has no value");
           if (g_hash_table_contains (plain, k))
             return option_error (&ctx, error, "the option is given twice");
-          if (family && !is_mapped (family, media, k) &&
-              !(own = own_option_property (family, encoder, k)))
+          if (family && !is_mapped (family, media, k)
+              && !(own = own_option_property (family, encoder, k)))
             {
               g_autofree char *known = known_keys (family, media);
               g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_OPTION,
                            "unknown option “%s” (value “%s”) for %s (%s); it takes: %s%s",
-                           (char *) key, ctx.value, codec_name, factory, known,
+                           (char *)key, ctx.value, codec_name, factory, known,
                            family->own_options ? ", and the encoder's own options" : "");
               return FALSE;
             }
@@ -1255,8 +1267,8 @@ vw_options_list_keys (const char *factory, VwMedia media)
 {
   const VwFamily *family = find_family (factory);
   g_autoptr (GStrvBuilder) keys = g_strv_builder_new ();
-  const VwOption *const tables[] = { media == VW_MEDIA_VIDEO ? common_video_options : NULL,
-                                     family ? family->options : NULL };
+  const VwOption *const tables[]
+      = { media == VW_MEDIA_VIDEO ? common_video_options : NULL, family ? family->options : NULL };
 
   for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
     for (const VwOption *row = tables[t]; row && row->key; row++)
@@ -1295,7 +1307,8 @@ vw_options_family_properties (const char *factory)
         g_strv_builder_add (out, row->ref);
       if (row->target == VW_TARGET_PROPERTY && row->name)
         g_strv_builder_add (out, row->name);
-      for (const VwChoice *c = row->choices; row->target == VW_TARGET_PROPERTY && c && c->value; c++)
+      for (const VwChoice *c = row->choices; row->target == VW_TARGET_PROPERTY && c && c->value;
+           c++)
         g_strv_builder_add (out, c->name ? c->name : row->name);
     }
   return g_strv_builder_end (out);

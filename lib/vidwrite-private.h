@@ -63,8 +63,7 @@ gboolean vw_codec_check_container (const VwResolved *resolved,
                                    const VwContainer *container,
                                    GError **error);
 const char *vw_resolved_name (const VwResolved *resolved);
-GstElement *vw_codec_make_encoder (const VwResolved *resolved,
-                                   const VwContainer *container,
+GstElement *vw_codec_make_encoder (const VwResolved *resolved, const VwContainer *container,
                                    GError **error);
 /* The rows, for the public registry: NULL past the end. */
 const VwCodec *vw_codec_nth (guint i);
@@ -83,15 +82,9 @@ typedef struct
 /* `ffmpeg_names`: the codec was named as FFmpeg names it, so are the options, and FFmpeg's
  * defaults apply; otherwise the codec was a factory and the options are its property names.
  * `channels`: of the audio stream, for defaults that depend on it; 0 for video. */
-gboolean vw_options_apply (GstElement *encoder,
-                           const char *codec_name,
-                           gboolean ffmpeg_names,
-                           VwMedia media,
-                           guint channels,
-                           const char *muxer_factory,
-                           GHashTable *options,
-                           VwEncoderSettings *settings,
-                           GError **error);
+gboolean vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_names,
+                           VwMedia media, guint channels, const char *muxer_factory,
+                           GHashTable *options, VwEncoderSettings *settings, GError **error);
 void vw_encoder_settings_clear (VwEncoderSettings *settings);
 gboolean vw_parse_number (const char *text, double *value);
 GStrv vw_options_list_keys (const char *factory, VwMedia media);

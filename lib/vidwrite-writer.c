@@ -386,10 +386,10 @@ on_encoded (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
               start = segment->start;
             }
           buffer = gst_buffer_make_writable (buffer);
-          GST_BUFFER_PTS (buffer) = GST_BUFFER_DTS (buffer) =
-              start + video_time (self, self->frames_encoded);
-          GST_BUFFER_DURATION (buffer) =
-              video_time (self, self->frames_encoded + 1) - video_time (self, self->frames_encoded);
+          GST_BUFFER_PTS (buffer) = GST_BUFFER_DTS (buffer)
+              = start + video_time (self, self->frames_encoded);
+          GST_BUFFER_DURATION (buffer) = video_time (self, self->frames_encoded + 1)
+                                         - video_time (self, self->frames_encoded);
           GST_PAD_PROBE_INFO_DATA (info) = buffer;
         }
       self->frames_encoded++;
