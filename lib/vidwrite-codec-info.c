@@ -81,7 +81,9 @@ codec_info_new (const char *name, VwMedia media, const char *const *candidates, 
       for (guint i = 0; (codec = vw_codec_nth (i)) && !g_str_equal (codec->name, name); i++)
         ;
       resolved.codec = codec;
-      self->options = g_strv_builder_end (g_strv_builder_new ());
+      /* What the preferred element would take, were it installed (hardware encoders). */
+      self->options = codec && codec->factories ? vw_options_list_keys (codec->factories[0], media)
+                                                : g_strv_builder_end (g_strv_builder_new ());
     }
   else
     {
@@ -203,10 +205,11 @@ vidwrite_codec_info_get_containers (VidwriteCodecInfo *self)
  * @self: a #VidwriteCodecInfo
  *
  * The FFmpeg option keys vidwrite maps for the element this codec resolves to ("crf",
- * "preset", "b" ...).  avenc_* elements take their own FFmpeg options besides; an encoder given
- * by factory name takes its property names instead, and lists none here.
+ * "preset", "b" ...), or, when it is unavailable, for the element it would prefer.  avenc_*
+ * elements take their own FFmpeg options besides; an encoder given by factory name takes its
+ * property names instead, and lists none here.
  *
- * Returns: (array zero-terminated=1) (transfer none): the option keys; empty when unavailable
+ * Returns: (array zero-terminated=1) (transfer none): the option keys
  */
 const char *const *
 vidwrite_codec_info_get_options (VidwriteCodecInfo *self)

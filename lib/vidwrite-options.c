@@ -1272,7 +1272,7 @@ vw_options_list_keys (const char *factory, VwMedia media)
 
   for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
     for (const VwOption *row = tables[t]; row && row->key; row++)
-      if (find_option (tables[t], row->key) == row)
+      if (find_option (tables[t], row->key) == row && row->target != VW_TARGET_REFUSED)
         g_strv_builder_add (keys, row->key);
   return g_strv_builder_end (keys);
 }

@@ -893,6 +893,12 @@ test_registry (Fixture *f, gconstpointer data)
   g_autoptr (VidwriteCodecInfo) nvenc = find ("hevc_nvenc");
   g_assert_null (vidwrite_codec_info_get_element (nvenc));
   g_assert_true (g_strv_contains (vidwrite_codec_info_get_candidates (nvenc), "nvh265enc"));
+  g_assert_true (g_strv_contains (vidwrite_codec_info_get_options (nvenc), "cq"));
+
+  /* Refused keys are not offered. */
+  g_autoptr (VidwriteCodecInfo) mpeg4 = find ("mpeg4");
+  g_assert_true (g_strv_contains (vidwrite_codec_info_get_options (mpeg4), "qscale"));
+  g_assert_false (g_strv_contains (vidwrite_codec_info_get_options (mpeg4), "b"));
 
   g_autoptr (VidwriteCodecInfo) factory = find ("vp8enc");
   g_assert_cmpstr (vidwrite_codec_info_get_element (factory), ==, "vp8enc");
