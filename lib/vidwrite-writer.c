@@ -367,9 +367,33 @@ on_encoded (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   VidwriteWriter *self = user_data;
 
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+
   g_mutex_lock (&self->lock);
-  if (!GST_BUFFER_FLAG_IS_SET (GST_PAD_PROBE_INFO_BUFFER (info), GST_BUFFER_FLAG_HEADER))
-    self->frames_encoded++;
+  if (!GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_HEADER))
+    {
+      /* Encoders that lose timestamps emit frames in input order: the n-th is frame n, in
+       * their output segment (gst-libav starts it at 1000 hours, to keep DTS positive). */
+      if (self->vsettings.restamp)
+        {
+          g_autoptr (GstEvent) event = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
+          const GstSegment *segment = NULL;
+          GstClockTime start = 0;
+
+          if (event)
+            {
+              gst_event_parse_segment (event, &segment);
+              start = segment->start;
+            }
+          buffer = gst_buffer_make_writable (buffer);
+          GST_BUFFER_PTS (buffer) = GST_BUFFER_DTS (buffer)
+              = start + video_time (self, self->frames_encoded);
+          GST_BUFFER_DURATION (buffer) = video_time (self, self->frames_encoded + 1)
+                                         - video_time (self, self->frames_encoded);
+          GST_PAD_PROBE_INFO_DATA (info) = buffer;
+        }
+      self->frames_encoded++;
+    }
   self->activity++;
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
@@ -540,11 +564,13 @@ start_pipeline (VidwriteWriter *self, GError **error)
   g_autoptr (GstBus) bus = NULL;
 
   self->pipeline = gst_pipeline_new ("vidwrite");
-  muxer = make (self->container->muxer, error);
   sink = make ("filesink", error);
-  if (!muxer || !sink)
+  if (!sink)
+    return FALSE;
+  /* A muxer that options configured was made with them (vw_options_apply). */
+  muxer = self->vsettings.muxer ? self->vsettings.muxer : make (self->container->muxer, error);
+  if (!muxer)
     {
-      g_clear_object (&muxer);
       g_clear_object (&sink);
       return FALSE;
     }
@@ -1005,17 +1031,11 @@ prepare_encoder (VidwriteWriter *self, const char *name, VwMedia media, const Gs
       vw_resolved_clear (resolved);
       return NULL;
     }
-  encoder = gst_element_factory_create (resolved->factory, NULL);
+  encoder = vw_codec_make_encoder (resolved, self->container, error);
   if (!encoder)
-    {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
-                   "the element %s for codec “%s” could not be created",
-                   GST_OBJECT_NAME (resolved->factory), name);
-      return NULL;
-    }
-  gst_object_ref_sink (encoder);
+    return NULL;
   if (!vw_options_apply (encoder, vw_resolved_name (resolved), resolved->codec != NULL, media,
-                         channels, options, settings, error))
+                         channels, self->container->muxer, options, settings, error))
     {
       gst_object_unref (encoder);
       vw_encoder_settings_clear (settings);
