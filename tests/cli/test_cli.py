@@ -296,17 +296,22 @@ def test_list_codecs():
     text = r.stdout.decode()
     lines = {m.group(1): m.group(2) for m in re.finditer(r"^  (\S+) +(.*)$", text, re.M)}
     assert "Video codecs" in text and "Audio codecs" in text
-    assert set(lines["libx264"].split()) >= {"mp4", "mkv", "mov"}
+    # Each available name: the element it resolves to here, then its containers.
+    assert lines["libx264"].split()[0] == "x264enc"
+    assert set(lines["libx264"].split()[1:]) >= {"mp4", "mkv", "mov"}
     assert "webm" not in lines["libx264"].split()
+    assert lines["aac"].split()[0] == "voaacenc"
     assert set(lines["aac"].split()) >= {"mp4", "mov"}
     assert set(lines["libopus"].split()) >= {"webm", "mkv"}
     assert "mp4" not in lines["flac"].split()
     assert set(lines["rawvideo"].split()) >= {"mkv", "avi", "mov"}
-    # Names the library does not serve say why, in its words.
-    assert lines["alac"].startswith("unavailable: ")
-    assert "alac" in lines["alac"]
+    assert re.search(r"^ +options: .*preset tune crf", text, re.M)
+    # Names the library knows but cannot serve here say why, in its words.
+    assert lines["h264_nvenc"].startswith("unavailable: ")
+    assert "nvh264enc" in lines["h264_nvenc"]
+    assert lines["libfdk_aac"].startswith("unavailable: ")
     containers = re.search(r"^Containers.*:(.*)$", text, re.M).group(1).split()
-    assert {".mp4", ".mkv", ".webm", ".mov"} <= set(containers)
+    assert {".mp4", ".mkv", ".webm", ".mov", ".mpg"} <= set(containers)
 
 
 def test_demo(tmp_path):
