@@ -272,6 +272,9 @@ static const VwOption aom_options[] = {
 #define AVENC_NO_RATE                                                                              \
   "gst-libav 1.22's rate control ignores the frame rate, so bitrates are not met; use qscale "     \
   "(1 best .. 31 worst) for the quality instead"
+#define AVENC_NO_REORDER                                                                           \
+  "gst-libav 1.22 loses its output timestamps, which vidwrite rebuilds in input order, so "     \
+  "B-frames cannot be used"
 static const VwOption avenc_options[] = {
   { "qscale", VW_TARGET_PROPERTY, "qmin", VW_UNIT_SAME, NULL, "q", NULL, NULL, NULL, 1, 31 },
   { "qscale", VW_TARGET_PROPERTY, "qmax" },
@@ -280,6 +283,10 @@ static const VwOption avenc_options[] = {
   { "b", VW_TARGET_REFUSED, AVENC_NO_RATE },
   { "maxrate", VW_TARGET_REFUSED, AVENC_NO_RATE },
   { "bufsize", VW_TARGET_REFUSED, AVENC_NO_RATE },
+  /* The output's timestamps are rebuilt in input order (gst-libav 1.22 drops them): frames may
+   * not be reordered. */
+  { "bf", VW_TARGET_REFUSED, AVENC_NO_REORDER },
+  { "max_bframes", VW_TARGET_REFUSED, AVENC_NO_REORDER },
   { "g", VW_TARGET_PROPERTY, "gop-size" },
   { "keyint_min", VW_TARGET_PROPERTY, "keyint-min" },
   { "threads", VW_TARGET_PROPERTY, "threads" },
