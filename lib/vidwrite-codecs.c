@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+/* clang-format off */
 static const VwContainer containers[] = {
   /* extension, muxer, FFmpeg's default audio codec for it, smallest frame side */
   { "mp4", "mp4mux", "aac", 16 },
@@ -19,39 +20,153 @@ static const VwContainer containers[] = {
   { "ogg", "oggmux", "vorbis", 0 },
   { "ts", "mpegtsmux", "aac", 0 },
   { "flv", "flvmux", "mp3", 0 },
+  { "mpg", "mpegpsmux", "mp2", 0 },
 };
+/* clang-format on */
 
 #define FACTORIES(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
+/* Where the Debian packages of the elements come from, for the messages. */
+#define UGLY "gst-plugins-ugly (Debian: gstreamer1.0-plugins-ugly)"
+#define GOOD "gst-plugins-good (Debian: gstreamer1.0-plugins-good)"
+#define BAD "gst-plugins-bad (Debian: gstreamer1.0-plugins-bad)"
+#define BASE "gst-plugins-base (Debian: gstreamer1.0-plugins-base)"
+#define LIBAV "gst-libav (Debian: gstreamer1.0-libav)"
+#define NVENC "the nvcodec plugin of " BAD ", and an NVIDIA GPU with its driver's libnvidia-encode"
+#define VAAPI                                                                                      \
+  "the va plugin of " BAD " or gstreamer-vaapi (Debian: gstreamer1.0-vaapi), and a VA-API "        \
+  "driver with an encoder for it"
+#define QSV                                                                                        \
+  "the qsv or msdk plugin of " BAD " (Debian 12 builds neither), and an Intel GPU with oneVPL"
+#define H264_IN "mp4 mov mkv avi ts flv mpg"
+#define HEVC_IN "mp4 mov mkv ts"
+#define AV1_IN "mp4 mov mkv webm"
+#define VP9_IN "mp4 mov mkv webm"
+
+/* Every combination listed was written with gst-launch-1.0 on Debian 12 and read back with
+ * ffprobe; what is not listed failed there.  Parsers: byte-stream encoders need theirs before
+ * mp4/mkv/flv, vp9parse gives mp4mux its vpcC box; mpeg4videoparse and jpegparse are left out
+ * because behind avenc_mpeg4 and avenc_mjpeg they drop the first timestamps (mp4mux: "Buffer has
+ * no PTS"; matroskamux keeps one frame). */
 static const VwCodec codecs[] = {
   /* video */
-  { "libx264", VW_MEDIA_VIDEO, FACTORIES ("x264enc"), "h264parse", "mp4 mov mkv avi ts flv",
-    "x264enc comes with gst-plugins-ugly (Debian: gstreamer1.0-plugins-ugly)" },
-  { "h264", VW_MEDIA_VIDEO, FACTORIES ("x264enc"), "h264parse", "mp4 mov mkv avi ts flv",
-    "x264enc comes with gst-plugins-ugly (Debian: gstreamer1.0-plugins-ugly)" },
+  { "libx264", VW_MEDIA_VIDEO, FACTORIES ("x264enc"), "h264parse", H264_IN,
+    "x264enc comes with " UGLY },
+  { "h264", VW_MEDIA_VIDEO, FACTORIES ("x264enc"), "h264parse", H264_IN,
+    "x264enc comes with " UGLY },
+  { "libopenh264", VW_MEDIA_VIDEO, FACTORIES ("openh264enc"), "h264parse", H264_IN,
+    "openh264enc comes with " BAD },
+  { "libx265", VW_MEDIA_VIDEO, FACTORIES ("x265enc"), "h265parse", HEVC_IN,
+    "x265enc comes with " BAD },
+  { "hevc", VW_MEDIA_VIDEO, FACTORIES ("x265enc"), "h265parse", HEVC_IN,
+    "x265enc comes with " BAD },
+  { "mpeg4", VW_MEDIA_VIDEO, FACTORIES ("avenc_mpeg4"), NULL, "mp4 mov mkv avi ts mpg",
+    "avenc_mpeg4 comes with " LIBAV },
+  /* avenc_mpeg2video of gst-libav 1.22.0 refuses every frame rate ("MPEG-1/2 does not support
+   * 1000000000/1 fps"), so mjpegtools' encoder serves it. */
+  { "mpeg2video", VW_MEDIA_VIDEO, FACTORIES ("mpeg2enc"), "mpegvideoparse", "mkv avi ts mpg",
+    "mpeg2enc comes with " BAD },
+  { "mjpeg", VW_MEDIA_VIDEO, FACTORIES ("avenc_mjpeg", "jpegenc"), NULL, "mov mkv avi",
+    "avenc_mjpeg comes with " LIBAV ", jpegenc with " GOOD },
+  { "libvpx", VW_MEDIA_VIDEO, FACTORIES ("vp8enc"), NULL, "mov mkv webm avi ogv ogg",
+    "vp8enc comes with " GOOD },
+  { "vp8", VW_MEDIA_VIDEO, FACTORIES ("vp8enc"), NULL, "mov mkv webm avi ogv ogg",
+    "vp8enc comes with " GOOD },
+  { "libvpx-vp9", VW_MEDIA_VIDEO, FACTORIES ("vp9enc"), "vp9parse", VP9_IN,
+    "vp9enc comes with " GOOD },
+  { "vp9", VW_MEDIA_VIDEO, FACTORIES ("vp9enc"), "vp9parse", VP9_IN, "vp9enc comes with " GOOD },
+  { "libaom-av1", VW_MEDIA_VIDEO, FACTORIES ("av1enc"), "av1parse", AV1_IN,
+    "av1enc comes with " BAD },
+  { "av1", VW_MEDIA_VIDEO, FACTORIES ("av1enc"), "av1parse", AV1_IN, "av1enc comes with " BAD },
+  { "ffv1", VW_MEDIA_VIDEO, FACTORIES ("avenc_ffv1"), NULL, "mkv", "avenc_ffv1 comes with " LIBAV },
+  { "prores", VW_MEDIA_VIDEO, FACTORIES ("avenc_prores_ks"), NULL, "mov mkv",
+    "avenc_prores_ks comes with " LIBAV },
+  { "prores_ks", VW_MEDIA_VIDEO, FACTORIES ("avenc_prores_ks"), NULL, "mov mkv",
+    "avenc_prores_ks comes with " LIBAV },
+  { "libtheora", VW_MEDIA_VIDEO, FACTORIES ("theoraenc"), NULL, "mkv ogv ogg",
+    "theoraenc comes with " BASE },
+  { "theora", VW_MEDIA_VIDEO, FACTORIES ("theoraenc"), NULL, "mkv ogv ogg",
+    "theoraenc comes with " BASE },
+  { "png", VW_MEDIA_VIDEO, FACTORIES ("avenc_png", "pngenc"), NULL, "mov avi",
+    "avenc_png comes with " LIBAV ", pngenc with " GOOD },
+  /* Uncompressed: a capsfilter stands in for the encoder (see vw_codec_make_encoder()). */
+  { "rawvideo", VW_MEDIA_VIDEO, FACTORIES ("capsfilter"), NULL, "mov mkv avi",
+    "capsfilter comes with GStreamer itself", "video/x-raw" },
+
+  /* Hardware: the plugins' newer elements first, then the older ones they replace. */
+  { "h264_nvenc", VW_MEDIA_VIDEO, FACTORIES ("nvcudah264enc", "nvh264enc"), "h264parse", H264_IN,
+    "they come with " NVENC },
+  { "hevc_nvenc", VW_MEDIA_VIDEO, FACTORIES ("nvcudah265enc", "nvh265enc"), "h265parse", HEVC_IN,
+    "they come with " NVENC },
+  { "av1_nvenc", VW_MEDIA_VIDEO, FACTORIES ("nvcudaav1enc", "nvav1enc"), "av1parse", AV1_IN,
+    "they come with the nvcodec plugin of gst-plugins-bad 1.24 or later (Debian 12 has 1.22), "
+    "and an NVIDIA GPU of the Ada generation or later" },
+  { "h264_vaapi", VW_MEDIA_VIDEO, FACTORIES ("vah264enc", "vah264lpenc", "vaapih264enc"),
+    "h264parse", H264_IN, "they come with " VAAPI },
+  { "hevc_vaapi", VW_MEDIA_VIDEO, FACTORIES ("vah265enc", "vah265lpenc", "vaapih265enc"),
+    "h265parse", HEVC_IN, "they come with " VAAPI },
+  { "vp9_vaapi", VW_MEDIA_VIDEO, FACTORIES ("vavp9enc", "vaapivp9enc"), "vp9parse", VP9_IN,
+    "they come with " VAAPI " (vavp9enc: gst-plugins-bad 1.24 or later)" },
+  { "av1_vaapi", VW_MEDIA_VIDEO, FACTORIES ("vaav1enc"), "av1parse", AV1_IN,
+    "vaav1enc comes with the va plugin of gst-plugins-bad 1.24 or later (Debian 12 has 1.22), "
+    "and a VA-API driver with an AV1 encoder" },
+  { "h264_qsv", VW_MEDIA_VIDEO, FACTORIES ("qsvh264enc", "msdkh264enc"), "h264parse", H264_IN,
+    "they come with " QSV },
+  { "hevc_qsv", VW_MEDIA_VIDEO, FACTORIES ("qsvh265enc", "msdkh265enc"), "h265parse", HEVC_IN,
+    "they come with " QSV },
+  { "h264_v4l2m2m", VW_MEDIA_VIDEO, FACTORIES ("v4l2h264enc"), "h264parse", H264_IN,
+    "v4l2h264enc comes with the video4linux2 plugin of " GOOD
+    " and appears only where a V4L2 memory-to-memory H.264 encoder device exists" },
+
+  /* FFmpeg names nothing here can serve: what to use instead. */
+  { "libx264rgb", VW_MEDIA_VIDEO, NULL, NULL, "",
+    "x264enc takes no RGB input; use libx264 with pix_fmt=yuv444p, or ffv1 with pix_fmt=bgr0 for "
+    "lossless RGB" },
+  { "gif", VW_MEDIA_VIDEO, NULL, NULL, "",
+    "GStreamer 1.22 has no GIF encoder (gst-libav does not wrap FFmpeg's); use png in .mov or "
+    "libvpx in .webm" },
+  { "libsvtav1", VW_MEDIA_VIDEO, NULL, NULL, "",
+    "svtav1enc is not packaged for Debian 12; use libaom-av1 (av1enc)" },
+  { "librav1e", VW_MEDIA_VIDEO, NULL, NULL, "",
+    "rav1enc (gst-plugins-rs) is not packaged for Debian 12; use libaom-av1 (av1enc)" },
+  { "libxvid", VW_MEDIA_VIDEO, NULL, NULL, "",
+    "Debian 12 has no Xvid element; use mpeg4 (avenc_mpeg4), which writes the same MPEG-4 "
+    "part 2" },
+  { "libfdk_aac", VW_MEDIA_AUDIO, NULL, NULL, "",
+    "fdkaacenc is not in Debian 12's gst-plugins-bad; use aac (voaacenc)" },
+  { "aac_at", VW_MEDIA_AUDIO, NULL, NULL, "",
+    "AudioToolbox exists only on Apple systems; use aac (voaacenc)" },
 
   /* audio */
   /* avenc_aac in GStreamer 1.22 blends the two channels of stereo (measured: a 440 Hz left and
    * 660 Hz right come back in both); voaacenc takes only mono and stereo. */
-  { "aac", VW_MEDIA_AUDIO, FACTORIES ("voaacenc", "avenc_aac"), "aacparse", "mp4 mov mkv avi ts flv",
-    "voaacenc comes with gst-plugins-bad (Debian: gstreamer1.0-plugins-bad), avenc_aac with "
-    "gst-libav (gstreamer1.0-libav)" },
-  { "mp3", VW_MEDIA_AUDIO, FACTORIES ("lamemp3enc"), "mpegaudioparse", "mp4 mov mkv avi ts flv",
-    "lamemp3enc comes with gst-plugins-good (Debian: gstreamer1.0-plugins-good)" },
-  { "libmp3lame", VW_MEDIA_AUDIO, FACTORIES ("lamemp3enc"), "mpegaudioparse",
-    "mp4 mov mkv avi ts flv",
-    "lamemp3enc comes with gst-plugins-good (Debian: gstreamer1.0-plugins-good)" },
-  /* Not .mp4: what mp4mux makes of opusenc's output decodes 28% short in FFmpeg (measured). */
+  { "aac", VW_MEDIA_AUDIO, FACTORIES ("voaacenc", "avenc_aac"), "aacparse", H264_IN,
+    "voaacenc comes with " BAD ", avenc_aac with " LIBAV },
+  { "mp3", VW_MEDIA_AUDIO, FACTORIES ("lamemp3enc"), "mpegaudioparse", H264_IN,
+    "lamemp3enc comes with " GOOD },
+  { "libmp3lame", VW_MEDIA_AUDIO, FACTORIES ("lamemp3enc"), "mpegaudioparse", H264_IN,
+    "lamemp3enc comes with " GOOD },
+  { "mp2", VW_MEDIA_AUDIO, FACTORIES ("avenc_mp2", "twolamemp2enc"), "mpegaudioparse",
+    "mkv avi ts mpg", "avenc_mp2 comes with " LIBAV ", twolamemp2enc with " GOOD },
+  /* Not .mp4/.mov: qtmux 1.22 writes Opus that FFmpeg decodes to 34623 of 48000 samples. */
   { "opus", VW_MEDIA_AUDIO, FACTORIES ("opusenc"), NULL, "mkv webm ogv ogg ts",
-    "opusenc comes with gst-plugins-base (Debian: gstreamer1.0-plugins-base)" },
+    "opusenc comes with " BASE },
   { "libopus", VW_MEDIA_AUDIO, FACTORIES ("opusenc"), NULL, "mkv webm ogv ogg ts",
-    "opusenc comes with gst-plugins-base (Debian: gstreamer1.0-plugins-base)" },
+    "opusenc comes with " BASE },
   { "vorbis", VW_MEDIA_AUDIO, FACTORIES ("vorbisenc"), NULL, "mkv webm ogv ogg",
-    "vorbisenc comes with gst-plugins-base (Debian: gstreamer1.0-plugins-base)" },
+    "vorbisenc comes with " BASE },
   { "libvorbis", VW_MEDIA_AUDIO, FACTORIES ("vorbisenc"), NULL, "mkv webm ogv ogg",
-    "vorbisenc comes with gst-plugins-base (Debian: gstreamer1.0-plugins-base)" },
+    "vorbisenc comes with " BASE },
   { "flac", VW_MEDIA_AUDIO, FACTORIES ("flacenc"), NULL, "mkv ogv ogg",
-    "flacenc comes with gst-plugins-good (Debian: gstreamer1.0-plugins-good)" },
+    "flacenc comes with " GOOD },
+  { "ac3", VW_MEDIA_AUDIO, FACTORIES ("avenc_ac3"), "ac3parse", "mp4 mov mkv avi ts",
+    "avenc_ac3 comes with " LIBAV },
+  { "pcm_s16le", VW_MEDIA_AUDIO, FACTORIES ("capsfilter"), NULL, "mov mkv avi flv",
+    "capsfilter comes with GStreamer itself", "audio/x-raw,format=S16LE" },
+  { "pcm_s24le", VW_MEDIA_AUDIO, FACTORIES ("capsfilter"), NULL, "mov mkv avi",
+    "capsfilter comes with GStreamer itself", "audio/x-raw,format=S24LE" },
+  { "pcm_f32le", VW_MEDIA_AUDIO, FACTORIES ("capsfilter"), NULL, "mkv",
+    "capsfilter comes with GStreamer itself", "audio/x-raw,format=F32LE" },
 };
 
 static const char *
@@ -153,6 +268,13 @@ vw_codec_resolve (const char *name, VwMedia media, const GstCaps *input, VwResol
       return FALSE;
     }
 
+  if (codec && !codec->factories)
+    {
+      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
+                   "%s codec “%s” cannot be written with GStreamer here: %s", media_name (media),
+                   name, codec->missing_hint);
+      return FALSE;
+    }
   if (codec)
     {
       g_autofree char *wanted = NULL;
@@ -252,8 +374,8 @@ muxer_takes_factory_output (GstElementFactory *muxer, GstElementFactory *encoder
   return FALSE;
 }
 
-static char *
-containers_taking (const VwResolved *resolved)
+char *
+vw_codec_containers (const VwResolved *resolved)
 {
   GString *out = g_string_new (NULL);
 
@@ -263,6 +385,8 @@ containers_taking (const VwResolved *resolved)
 
       if (resolved->codec)
         takes = word_in_list (containers[i].extension, resolved->codec->containers);
+      else if (!resolved->factory)
+        takes = FALSE;
       else
         {
           g_autoptr (GstElementFactory) muxer = gst_element_factory_find (containers[i].muxer);
@@ -295,10 +419,68 @@ vw_codec_check_container (const VwResolved *resolved, const VwContainer *contain
   if (takes)
     return TRUE;
 
-  g_autofree char *others = containers_taking (resolved);
+  g_autofree char *others = vw_codec_containers (resolved);
   g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INCOMPATIBLE,
                "a .%s file cannot hold “%s” (%s); containers that take it: %s",
                container->extension, vw_resolved_name (resolved),
                GST_OBJECT_NAME (resolved->factory), *others ? others : "none");
   return FALSE;
+}
+
+static GstCaps *
+muxer_sink_caps (GstElementFactory *muxer, const char *media_type)
+{
+  GstCaps *out = gst_caps_new_empty ();
+
+  for (const GList *m = gst_element_factory_get_static_pad_templates (muxer); m; m = m->next)
+    {
+      GstStaticPadTemplate *sink = m->data;
+
+      if (sink->direction == GST_PAD_SINK)
+        {
+          GstCaps *caps = gst_static_pad_template_get_caps (sink);
+
+          for (guint i = 0; i < gst_caps_get_size (caps); i++)
+            if (gst_structure_has_name (gst_caps_get_structure (caps, i), media_type))
+              out = gst_caps_merge_structure (
+                  out, gst_structure_copy (gst_caps_get_structure (caps, i)));
+          gst_caps_unref (caps);
+        }
+    }
+  return out;
+}
+
+/* The encoder element.  An uncompressed codec has none: a capsfilter takes its place, letting
+ * through the row's caps as far as the muxer takes them (qtmux wants packed RGB, avimux I420 or
+ * BGR), so that the converter in front produces something the muxer accepts. */
+GstElement *
+vw_codec_make_encoder (const VwResolved *resolved, const VwContainer *container, GError **error)
+{
+  GstElement *encoder = gst_element_factory_create (resolved->factory, NULL);
+
+  if (!encoder)
+    {
+      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
+                   "the element %s for codec “%s” could not be created",
+                   GST_OBJECT_NAME (resolved->factory), vw_resolved_name (resolved));
+      return NULL;
+    }
+  gst_object_ref_sink (encoder);
+  if (resolved->codec && resolved->codec->raw_caps)
+    {
+      g_autoptr (GstCaps) wanted = gst_caps_from_string (resolved->codec->raw_caps);
+      g_autoptr (GstElementFactory) muxer = gst_element_factory_find (container->muxer);
+      g_autoptr (GstCaps) taken
+          = muxer_sink_caps (muxer, gst_structure_get_name (gst_caps_get_structure (wanted, 0)));
+      g_autoptr (GstCaps) caps = gst_caps_intersect (wanted, taken);
+
+      g_object_set (encoder, "caps", caps, NULL);
+    }
+  return encoder;
+}
+
+const VwCodec *
+vw_codec_nth (guint i)
+{
+  return i < G_N_ELEMENTS (codecs) ? &codecs[i] : NULL;
 }

@@ -5,6 +5,14 @@
 
 #include <string.h>
 
+/**
+ * vidwrite_error_quark:
+ *
+ * The quark of the %VIDWRITE_ERROR domain; GObject introspection sees it as the error domain
+ * of #VidwriteError, so bindings raise the codes of that enumeration.
+ *
+ * Returns: the error domain's quark
+ */
 G_DEFINE_QUARK (vidwrite-error-quark, vidwrite_error)
 
 /* A resource error (the file system) is IO; anything else is the pipeline failing to encode. */

@@ -22,14 +22,29 @@ typedef enum
   VW_TARGET_PARAMS,     /* "name=value" appended to the family's params property */
   VW_TARGET_RAW_PARAMS, /* the value, "k=v:k=v", appended as is to the params property */
   VW_TARGET_PIX_FMT,    /* the raw format the encoder is fed */
+  VW_TARGET_MUXER,      /* a property of the container's muxer */
+  VW_TARGET_REFUSED,    /* known, but does not work with this element: `name` says why */
 } VwTarget;
 
 typedef enum
 {
-  VW_UNIT_SAME,       /* FFmpeg's unit is the property's */
-  VW_UNIT_KILO,       /* FFmpeg gives bit/s, the property takes kbit/s */
-  VW_UNIT_MS_OF_RATE, /* FFmpeg gives bits, the property takes ms at the kbit/s in `ref` */
+  VW_UNIT_SAME,        /* FFmpeg's unit is the property's */
+  VW_UNIT_KILO,        /* FFmpeg gives bit/s, the property takes kbit/s */
+  VW_UNIT_MS_OF_RATE,  /* FFmpeg gives bits, the property takes ms at the kbit/s in `ref` */
+  VW_UNIT_TENTH,       /* FFmpeg's scale is ten times the property's (vorbis q 0..10) */
+  VW_UNIT_KILO_OR_MAX, /* kbit/s, where FFmpeg's b=0 means "no limit": the property's maximum */
 } VwUnit;
+
+/* How each unit converts: value / divisor, and whether 0 stands for the property's maximum. */
+static const struct
+{
+  double divisor;
+  gboolean zero_is_max;
+} unit_rules[] = {
+  [VW_UNIT_SAME] = { 1, FALSE },          [VW_UNIT_KILO] = { 1000, FALSE },
+  [VW_UNIT_MS_OF_RATE] = { 1, FALSE },    [VW_UNIT_TENTH] = { 10, FALSE },
+  [VW_UNIT_KILO_OR_MAX] = { 1000, TRUE },
+};
 
 /* One accepted spelling of a value: what FFmpeg calls it, which property (or caps field) it
  * sets, NULL for the option's own, and the value the element wants. */
@@ -55,6 +70,7 @@ typedef struct
   const VwChoice *choices; /* NULL: whatever the property parses */
   const char *ref;         /* VW_UNIT_MS_OF_RATE: the property that holds the rate */
   VwParamCheck check;      /* VW_TARGET_RAW_PARAMS: validates each key=value */
+  double lo, hi;           /* FFmpeg's range, where the property does not state one (lo < hi) */
 } VwOption;
 
 typedef struct
@@ -64,9 +80,15 @@ typedef struct
   const char *params_property; /* where VW_TARGET_PARAMS go, or NULL */
   const VwOption *options;     /* ends with a row whose key is NULL */
   const char *const *by_channels; /* defaults that depend on the channel count, indexed by it */
+  gboolean own_options;           /* other keys are the element's own (FFmpeg private) options,
+                                   * spelt with '-' for '_' ("quant_mat" -> quant-mat) */
+  gboolean restamp;               /* its output has no timestamps and is in input order */
+  const char *default_params;     /* first in the params property; the user's later ones win */
 } VwFamily;
 
-#define END { NULL, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL }
+/* clang-format off */
+#define END { NULL, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0, 0 }
+/* clang-format on */
 
 #ifdef HAVE_X264
 /* x264enc would only fail at its first frame on a bad key; libx264's parser says so now. */
@@ -148,13 +170,266 @@ static const VwOption x264_options[] = {
   END,
 };
 
-static const VwOption aac_options[] = {
+static const VwChoice x265_tunes[] = {
+  { "psnr", NULL, "psnr" },
+  { "ssim", NULL, "ssim" },
+  { "grain", NULL, "grain" },
+  { "zerolatency", NULL, "zerolatency" },
+  { "fastdecode", NULL, "fastdecode" },
+  { "animation", NULL, "animation" },
+  { NULL },
+};
+
+/* x265enc: `option-string` is applied after the properties and x265 takes its keys in order,
+ * each rate-control key switching the mode (crf -> CRF, qp -> CQP, bitrate -> ABR).  So rate
+ * control lives there: FFmpeg's default crf=28 first (x265enc's own default is ABR at
+ * 2048 kbit/s), the user's choice after it. */
+static const VwOption x265_options[] = {
+  { "preset", VW_TARGET_PROPERTY, "speed-preset" },
+  { "tune", VW_TARGET_PROPERTY, "tune", VW_UNIT_SAME, NULL, NULL, x265_tunes },
+  { "crf", VW_TARGET_PARAMS, "crf", VW_UNIT_SAME, NULL, "qp b", NULL, NULL, NULL, 0, 51 },
+  { "qp", VW_TARGET_PARAMS, "qp", VW_UNIT_SAME, NULL, "b", NULL, NULL, NULL, 0, 51 },
+  { "b", VW_TARGET_PARAMS, "bitrate", VW_UNIT_KILO },
+  { "maxrate", VW_TARGET_PARAMS, "vbv-maxrate", VW_UNIT_KILO },
+  { "bufsize", VW_TARGET_PARAMS, "vbv-bufsize", VW_UNIT_KILO },
+  { "g", VW_TARGET_PROPERTY, "key-int-max" },
+  { "keyint_min", VW_TARGET_PARAMS, "min-keyint" },
+  { "bf", VW_TARGET_PARAMS, "bframes" },
+  { "threads", VW_TARGET_PARAMS, "pools" },
+  { "x265-params", VW_TARGET_RAW_PARAMS },
+  END,
+};
+
+static const VwOption openh264_options[] = {
+  { "b", VW_TARGET_PROPERTY, "bitrate", VW_UNIT_SAME, "rate-control=bitrate" },
+  { "maxrate", VW_TARGET_PROPERTY, "max-bitrate" },
+  { "g", VW_TARGET_PROPERTY, "gop-size" },
+  { "threads", VW_TARGET_PROPERTY, "multi-thread" },
+  END,
+};
+
+/* FFmpeg's -deadline words; vp8enc/vp9enc take microseconds (0 best, 1 realtime). */
+static const VwChoice vpx_deadlines[] = {
+  { "best", NULL, "0" },
+  { "good", NULL, "1000000" },
+  { "realtime", NULL, "1" },
+  { NULL },
+};
+
+/* crf: vp8enc/vp9enc have no constant-quality (VPX_Q) mode, and in their constrained-quality
+ * mode the quantizer ignores cq-level once the bitrate cap is lifted (measured: the same size
+ * for crf 20 and 50).  The nearest is crf as cq-level with the quantizer pinned to it. */
+#define VPX_OPTIONS                                                                                \
+  { "crf", VW_TARGET_PROPERTY, "cq-level", VW_UNIT_SAME, "end-usage=cq", "qmin qmax" },            \
+      { "crf", VW_TARGET_PROPERTY, "min-quantizer" },                                              \
+      { "crf", VW_TARGET_PROPERTY, "max-quantizer" },                                              \
+      { "b", VW_TARGET_PROPERTY, "target-bitrate" },                                               \
+      { "qmin", VW_TARGET_PROPERTY, "min-quantizer" },                                             \
+      { "qmax", VW_TARGET_PROPERTY, "max-quantizer" },                                             \
+      { "g", VW_TARGET_PROPERTY, "keyframe-max-dist" },                                            \
+      { "threads", VW_TARGET_PROPERTY, "threads" },                                                \
+      { "deadline", VW_TARGET_PROPERTY, "deadline", VW_UNIT_SAME, NULL, NULL, vpx_deadlines },     \
+      { "cpu-used", VW_TARGET_PROPERTY, "cpu-used" },                                              \
+      { "lag-in-frames", VW_TARGET_PROPERTY, "lag-in-frames" },                                    \
+  {                                                                                                \
+    "auto-alt-ref", VW_TARGET_PROPERTY, "auto-alt-ref"                                             \
+  }
+
+static const VwOption vp8_options[] = {
+  VPX_OPTIONS,
+  END,
+};
+
+static const VwOption vp9_options[] = {
+  VPX_OPTIONS,
+  { "row-mt", VW_TARGET_PROPERTY, "row-mt" },
+  { "tile-columns", VW_TARGET_PROPERTY, "tile-columns" },
+  { "tile-rows", VW_TARGET_PROPERTY, "tile-rows" },
+  END,
+};
+
+/* av1enc has no cq-level: constant quality is end-usage=q with the quantizer pinned to crf. */
+static const VwOption aom_options[] = {
+  { "crf", VW_TARGET_PROPERTY, "min-quantizer", VW_UNIT_SAME, "end-usage=q", NULL, NULL, NULL, NULL,
+    0, 63 },
+  { "crf", VW_TARGET_PROPERTY, "max-quantizer" },
+  { "b", VW_TARGET_PROPERTY, "target-bitrate", VW_UNIT_KILO_OR_MAX },
+  { "g", VW_TARGET_PROPERTY, "keyframe-max-dist" },
+  { "threads", VW_TARGET_PROPERTY, "threads" },
+  { "cpu-used", VW_TARGET_PROPERTY, "cpu-used" },
+  { "lag-in-frames", VW_TARGET_PROPERTY, "lag-in-frames" },
+  { "row-mt", VW_TARGET_PROPERTY, "row-mt" },
+  { "tile-columns", VW_TARGET_PROPERTY, "tile-columns" },
+  { "tile-rows", VW_TARGET_PROPERTY, "tile-rows" },
+  END,
+};
+
+/* gst-libav: AVCodecContext fields are properties.  FFmpeg's qscale (-q:v) is a fixed quantizer;
+ * gst-libav's pass=quant + quantizer barely moves the output (measured: 4767 vs 4663 bytes for
+ * 2 and 20), so qscale pins qmin and qmax, which gives FFmpeg's fixed quantizer.  Rate control
+ * is refused: gst-libav 1.22 gives FFmpeg a 1/65535 time base and no frame rate, so FFmpeg
+ * budgets bits for 65535 frames a second (measured: b=300k and b=1M give the same file). */
+#define AVENC_NO_RATE                                                                              \
+  "gst-libav 1.22's rate control ignores the frame rate, so bitrates are not met; use qscale "     \
+  "(1 best .. 31 worst) for the quality instead"
+#define AVENC_NO_REORDER                                                                           \
+  "gst-libav 1.22 loses its output timestamps, which vidwrite rebuilds in input order, so "     \
+  "B-frames cannot be used"
+static const VwOption avenc_options[] = {
+  { "qscale", VW_TARGET_PROPERTY, "qmin", VW_UNIT_SAME, NULL, "q", NULL, NULL, NULL, 1, 31 },
+  { "qscale", VW_TARGET_PROPERTY, "qmax" },
+  { "q", VW_TARGET_PROPERTY, "qmin", VW_UNIT_SAME, NULL, NULL, NULL, NULL, NULL, 1, 31 },
+  { "q", VW_TARGET_PROPERTY, "qmax" },
+  { "b", VW_TARGET_REFUSED, AVENC_NO_RATE },
+  { "maxrate", VW_TARGET_REFUSED, AVENC_NO_RATE },
+  { "bufsize", VW_TARGET_REFUSED, AVENC_NO_RATE },
+  /* The output's timestamps are rebuilt in input order (gst-libav 1.22 drops them): frames may
+   * not be reordered. */
+  { "bf", VW_TARGET_REFUSED, AVENC_NO_REORDER },
+  { "max_bframes", VW_TARGET_REFUSED, AVENC_NO_REORDER },
+  { "g", VW_TARGET_PROPERTY, "gop-size" },
+  { "keyint_min", VW_TARGET_PROPERTY, "keyint-min" },
+  { "threads", VW_TARGET_PROPERTY, "threads" },
+  { "compression_level", VW_TARGET_PROPERTY, "compression-level" },
+  { "slices", VW_TARGET_PROPERTY, "slices" },
+  END,
+};
+
+/* mpeg2enc (mjpegtools): kbit/s, and its own names. */
+static const VwOption mpeg2enc_options[] = {
+  { "qscale", VW_TARGET_PROPERTY, "quantisation", VW_UNIT_SAME, NULL, "q" },
+  { "q", VW_TARGET_PROPERTY, "quantisation" },
+  { "b", VW_TARGET_PROPERTY, "bitrate", VW_UNIT_KILO },
+  { "g", VW_TARGET_PROPERTY, "max-gop-size" },
+  { "keyint_min", VW_TARGET_PROPERTY, "min-gop-size" },
+  { "bf", VW_TARGET_PROPERTY, "b-per-refframe" },
+  END,
+};
+
+static const VwOption theora_options[] = {
+  { "b", VW_TARGET_PROPERTY, "bitrate", VW_UNIT_KILO },
+  { "g", VW_TARGET_PROPERTY, "keyframe-force" },
+  END,
+};
+
+static const VwOption jpegenc_options[] = {
+  { "quality", VW_TARGET_PROPERTY, "quality" },
+  END,
+};
+
+static const VwOption pngenc_options[] = {
+  { "compression_level", VW_TARGET_PROPERTY, "compression-level" },
+  END,
+};
+
+/* A capsfilter standing in for an uncompressed codec: nothing to set but pix_fmt. */
+static const VwOption raw_options[] = {
+  END,
+};
+
+/* Hardware encoders: property names from the GStreamer plugin documentation,
+ * https://gstreamer.freedesktop.org/documentation/ nvcodec/GstNvBaseEnc.html (nvh264enc,
+ * nvh265enc), nvcodec/nvcudah264enc.html and nvcudah265enc.html (GstNvEncoder), va/vah264enc.html
+ * and vah265lpenc.html (GstVaBaseEnc), vaapi/vaapih264enc.html, qsv/qsvh264enc.html and
+ * qsvh265enc.html (GstQsvEncoder), msdk/GstMsdkEnc.html.  Rates are kbit/s in all of them.
+ * tests/hardware-properties.txt holds the same names for the test that checks these rows. */
+static const VwChoice nvenc_presets[] = {
+  { "default", NULL, "default" },
+  { "slow", NULL, "hq" },
+  { "medium", NULL, "default" },
+  { "fast", NULL, "hp" },
+  { "hp", NULL, "hp" },
+  { "hq", NULL, "hq" },
+  { "ll", NULL, "low-latency" },
+  { "llhq", NULL, "low-latency-hq" },
+  { "llhp", NULL, "low-latency-hp" },
+  { "lossless", NULL, "lossless" },
+  { NULL },
+};
+
+static const VwOption nvbase_options[] = {
+  { "b", VW_TARGET_PROPERTY, "bitrate", VW_UNIT_KILO },
+  { "maxrate", VW_TARGET_PROPERTY, "max-bitrate", VW_UNIT_KILO },
+  { "g", VW_TARGET_PROPERTY, "gop-size" },
+  { "bf", VW_TARGET_PROPERTY, "bframes" },
+  { "preset", VW_TARGET_PROPERTY, "preset", VW_UNIT_SAME, NULL, NULL, nvenc_presets },
+  { "qp", VW_TARGET_PROPERTY, "qp-const", VW_UNIT_SAME, "rc-mode=constqp", "b cq" },
+  { "cq", VW_TARGET_PROPERTY, "const-quality", VW_UNIT_SAME, "rc-mode=vbr" },
+  END,
+};
+
+static const VwOption nvencoder_options[] = {
+  { "b", VW_TARGET_PROPERTY, "bitrate", VW_UNIT_KILO },
+  { "maxrate", VW_TARGET_PROPERTY, "max-bitrate", VW_UNIT_KILO },
+  { "g", VW_TARGET_PROPERTY, "gop-size" },
+  { "bf", VW_TARGET_PROPERTY, "b-frames" },
+  { "preset", VW_TARGET_PROPERTY, "preset", VW_UNIT_SAME, NULL, NULL, nvenc_presets },
+  { "qp", VW_TARGET_PROPERTY, "qp-i", VW_UNIT_SAME, "rc-mode=cqp", "b cq" },
+  { "qp", VW_TARGET_PROPERTY, "qp-p" },
+  { "qp", VW_TARGET_PROPERTY, "qp-b" },
+  { "cq", VW_TARGET_PROPERTY, "const-quality", VW_UNIT_SAME, "rc-mode=vbr" },
+  END,
+};
+
+/* FFmpeg's vaapi/qsv presets are 1 (best) .. 7 (fastest): the drivers' target usage. */
+static const VwOption va_options[] = {
+  { "b", VW_TARGET_PROPERTY, "bitrate", VW_UNIT_KILO, "rate-control=vbr" },
+  { "maxrate", VW_TARGET_PROPERTY, "bitrate", VW_UNIT_KILO, "rate-control=vbr" },
+  { "g", VW_TARGET_PROPERTY, "key-int-max" },
+  { "bf", VW_TARGET_PROPERTY, "b-frames" },
+  { "preset", VW_TARGET_PROPERTY, "target-usage" },
+  { "qp", VW_TARGET_PROPERTY, "qpi", VW_UNIT_SAME, "rate-control=cqp", "b cq maxrate" },
+  { "qp", VW_TARGET_PROPERTY, "qpp" },
+  { "qp", VW_TARGET_PROPERTY, "qpb" },
+  END,
+};
+
+static const VwOption vaapi_options[] = {
+  { "b", VW_TARGET_PROPERTY, "bitrate", VW_UNIT_KILO, "rate-control=vbr" },
+  { "g", VW_TARGET_PROPERTY, "keyframe-period" },
+  { "bf", VW_TARGET_PROPERTY, "max-bframes" },
+  { "preset", VW_TARGET_PROPERTY, "quality-level" },
+  { "qp", VW_TARGET_PROPERTY, "init-qp", VW_UNIT_SAME, "rate-control=cqp", "b cq" },
+  { "cq", VW_TARGET_PROPERTY, "quality-factor", VW_UNIT_SAME, "rate-control=icq" },
+  END,
+};
+
+static const VwOption qsv_options[] = {
+  { "b", VW_TARGET_PROPERTY, "bitrate", VW_UNIT_KILO },
+  { "maxrate", VW_TARGET_PROPERTY, "max-bitrate", VW_UNIT_KILO },
+  { "g", VW_TARGET_PROPERTY, "gop-size" },
+  { "bf", VW_TARGET_PROPERTY, "b-frames" },
+  { "preset", VW_TARGET_PROPERTY, "target-usage" },
+  { "qp", VW_TARGET_PROPERTY, "qp-i", VW_UNIT_SAME, "rate-control=cqp", "b cq" },
+  { "qp", VW_TARGET_PROPERTY, "qp-p" },
+  { "qp", VW_TARGET_PROPERTY, "qp-b" },
+  { "cq", VW_TARGET_PROPERTY, "icq-quality", VW_UNIT_SAME, "rate-control=icq" },
+  END,
+};
+
+static const VwOption msdk_options[] = {
+  { "b", VW_TARGET_PROPERTY, "bitrate", VW_UNIT_KILO },
+  { "maxrate", VW_TARGET_PROPERTY, "max-vbv-bitrate", VW_UNIT_KILO },
+  { "g", VW_TARGET_PROPERTY, "gop-size" },
+  { "bf", VW_TARGET_PROPERTY, "b-frames" },
+  { "preset", VW_TARGET_PROPERTY, "target-usage" },
+  { "qp", VW_TARGET_PROPERTY, "qpi", VW_UNIT_SAME, "rate-control=cqp", "b" },
+  { "qp", VW_TARGET_PROPERTY, "qpp" },
+  { "qp", VW_TARGET_PROPERTY, "qpb" },
+  END,
+};
+
+/* audio */
+
+static const VwOption bits_options[] = {
   { "b", VW_TARGET_PROPERTY, "bitrate" },
   END,
 };
 
+/* lamemp3enc: b in kbit/s; q:a is LAME's VBR quality (-V), 0 best .. 9. */
 static const VwOption lame_options[] = {
-  { "b", VW_TARGET_PROPERTY, "bitrate", VW_UNIT_KILO, "target=bitrate cbr=true" },
+  { "b", VW_TARGET_PROPERTY, "bitrate", VW_UNIT_KILO, "target=bitrate cbr=true", "q" },
+  { "q", VW_TARGET_PROPERTY, "quality", VW_UNIT_SAME, "target=quality" },
   END,
 };
 
@@ -178,13 +453,20 @@ static const VwOption opus_options[] = {
   END,
 };
 
+/* vorbisenc: FFmpeg's q:a 0..10 is libvorbis' quality × 10. */
 static const VwOption vorbis_options[] = {
-  { "b", VW_TARGET_PROPERTY, "bitrate" },
+  { "b", VW_TARGET_PROPERTY, "bitrate", VW_UNIT_SAME, NULL, "q" },
+  { "q", VW_TARGET_PROPERTY, "quality", VW_UNIT_TENTH },
   END,
 };
 
 static const VwOption flac_options[] = {
   { "compression_level", VW_TARGET_PROPERTY, "quality" },
+  END,
+};
+
+static const VwOption mp2_twolame_options[] = {
+  { "b", VW_TARGET_PROPERTY, "bitrate", VW_UNIT_KILO },
   END,
 };
 
@@ -195,20 +477,65 @@ static const char *const opus_bitrates[] = {
   "bitrate=256000", "bitrate=320000", "bitrate=384000", "bitrate=416000",
 };
 
+/* Where GStreamer's defaults differ from FFmpeg's, `defaults` restores FFmpeg's behaviour, or
+ * (av1enc's cpu-used 0, vpx's realtime deadline) picks a speed that is not glacial. */
 static const VwFamily families[] = {
   { "x264enc", "pass=qual quantizer=23 bitrate=2048000 key-int-max=250", "option-string",
     x264_options },
-  { "avenc_aac", NULL, NULL, aac_options },
-  { "voaacenc", NULL, NULL, aac_options },
+  { "x265enc", "tune=0 key-int-max=250", "option-string", x265_options, NULL, FALSE, FALSE,
+    "crf=28" },
+  { "openh264enc", NULL, NULL, openh264_options },
+  { "vp8enc", "deadline=1000000 cpu-used=4 keyframe-max-dist=128", NULL, vp8_options },
+  { "vp9enc", "deadline=1000000 cpu-used=4 row-mt=true keyframe-max-dist=128", NULL, vp9_options },
+  { "av1enc", "cpu-used=6 row-mt=true keyframe-max-dist=9999", NULL, aom_options },
+  /* gst-libav 1.22.0 with FFmpeg 5.1 emits video packets without timestamps (PTS NONE from
+   * every avenc_* video element, even behind videotestsrc): vidwrite rebuilds them, which is
+   * exact as long as packets come out in input order, hence no B-frames (no `bf`). */
+  { "avenc_mpeg4", NULL, NULL, avenc_options, NULL, TRUE, TRUE },
+  { "avenc_mjpeg", NULL, NULL, avenc_options, NULL, TRUE, TRUE },
+  { "avenc_ffv1", NULL, NULL, avenc_options, NULL, TRUE, TRUE },
+  { "avenc_prores_ks", NULL, NULL, avenc_options, NULL, TRUE, TRUE },
+  { "avenc_png", NULL, NULL, avenc_options, NULL, TRUE, TRUE },
+  { "mpeg2enc", "format=3", NULL, mpeg2enc_options },
+  { "theoraenc", NULL, NULL, theora_options },
+  { "jpegenc", NULL, NULL, jpegenc_options },
+  { "pngenc", NULL, NULL, pngenc_options },
+  { "capsfilter", NULL, NULL, raw_options },
+  { "nvh264enc", NULL, NULL, nvbase_options },
+  { "nvh265enc", NULL, NULL, nvbase_options },
+  { "nvcudah264enc", NULL, NULL, nvencoder_options },
+  { "nvcudah265enc", NULL, NULL, nvencoder_options },
+  { "vah264enc", NULL, NULL, va_options },
+  { "vah264lpenc", NULL, NULL, va_options },
+  { "vah265enc", NULL, NULL, va_options },
+  { "vah265lpenc", NULL, NULL, va_options },
+  { "vaapih264enc", NULL, NULL, vaapi_options },
+  { "vaapih265enc", NULL, NULL, vaapi_options },
+  { "qsvh264enc", NULL, NULL, qsv_options },
+  { "qsvh265enc", NULL, NULL, qsv_options },
+  { "msdkh264enc", NULL, NULL, msdk_options },
+  { "msdkh265enc", NULL, NULL, msdk_options },
+  { "avenc_aac", NULL, NULL, bits_options },
+  { "voaacenc", NULL, NULL, bits_options },
+  { "avenc_ac3", NULL, NULL, bits_options },
+  { "avenc_mp2", NULL, NULL, bits_options },
+  { "twolamemp2enc", NULL, NULL, mp2_twolame_options },
   { "lamemp3enc", NULL, NULL, lame_options },
-  { "opusenc", NULL, NULL, opus_options, opus_bitrates },
+  { "opusenc", "bitrate-type=vbr", NULL, opus_options, opus_bitrates },
   { "vorbisenc", NULL, NULL, vorbis_options },
   { "flacenc", NULL, NULL, flac_options },
+};
+
+static const VwChoice faststart_flags[] = {
+  { "+faststart", "faststart", "true" },
+  { "faststart", "faststart", "true" },
+  { NULL },
 };
 
 /* Options every video encoder takes: they act on the pipeline, not on the element. */
 static const VwOption common_video_options[] = {
   { "pix_fmt", VW_TARGET_PIX_FMT },
+  { "movflags", VW_TARGET_MUXER, NULL, VW_UNIT_SAME, NULL, NULL, faststart_flags },
   END,
 };
 
@@ -295,6 +622,7 @@ typedef struct
   const char *key;
   const char *value; /* as the caller gave it */
   GstElement *element;
+  const char *muxer_factory; /* the container's, for VW_TARGET_MUXER */
 } VwContext;
 
 static gboolean
@@ -535,24 +863,27 @@ convert_unit (const VwContext *ctx, const VwOption *row, char **converted, GErro
     }
   if (!vw_parse_number (ctx->value, &v))
     return option_error (ctx, error, "“%s” is not a number", ctx->value);
-  switch (row->unit)
+  if (row->unit == VW_UNIT_MS_OF_RATE)
     {
-    case VW_UNIT_KILO:
-      v = round (v / 1000.0);
-      break;
-    case VW_UNIT_MS_OF_RATE:
-      {
-        guint kbps = 0;
+      guint kbps = 0;
 
-        g_object_get (ctx->element, row->ref, &kbps, NULL);
-        v = kbps ? round (v / kbps) : 0;
-        break;
-      }
-    case VW_UNIT_SAME:
-    default:
-      g_assert_not_reached ();
+      g_object_get (ctx->element, row->ref, &kbps, NULL);
+      v = kbps ? round (v / kbps) : 0;
     }
-  *converted = g_strdup_printf ("%.0f", v);
+  else if (v == 0 && unit_rules[row->unit].zero_is_max)
+    {
+      GParamSpec *pspec
+          = g_object_class_find_property (G_OBJECT_GET_CLASS (ctx->element), row->name);
+      double lo = 0, hi = 0;
+
+      if (pspec)
+        pspec_range (pspec, &lo, &hi);
+      v = hi;
+    }
+  else
+    v /= unit_rules[row->unit].divisor;
+  *converted = g_strdup_printf (
+      "%.15g", unit_rules[row->unit].divisor > 1 && row->unit != VW_UNIT_TENTH ? round (v) : v);
   return TRUE;
 }
 
@@ -660,9 +991,14 @@ apply_pix_fmt (const VwContext *ctx, VwEncoderSettings *settings, GError **error
 }
 
 static gboolean
-apply_row (VwContext *ctx, const VwFamily *family, const VwOption *row, GString *params,
-           VwEncoderSettings *settings, GError **error)
+apply_row (const VwContext *ctx, const VwOption *row, GString *params, VwEncoderSettings *settings,
+           GError **error)
 {
+  VwContext muxer_ctx;
+  double v;
+
+  if (row->lo < row->hi && (!vw_parse_number (ctx->value, &v) || v < row->lo || v > row->hi))
+    return option_error (ctx, error, "it takes a number from %g to %g", row->lo, row->hi);
   if (row->also && !set_assignments (ctx, row->also, error))
     return FALSE;
 
@@ -671,11 +1007,16 @@ apply_row (VwContext *ctx, const VwFamily *family, const VwOption *row, GString 
     case VW_TARGET_PIX_FMT:
       return apply_pix_fmt (ctx, settings, error);
 
+    case VW_TARGET_REFUSED:
+      return option_error (ctx, error, "%s", row->name);
+
     case VW_TARGET_PARAMS:
       {
-        double v;
+        g_autofree char *converted = NULL;
 
-        if (!vw_parse_number (ctx->value, &v) || v != floor (v))
+        if (!convert_unit (ctx, row, &converted, error))
+          return FALSE;
+        if (!vw_parse_number (converted, &v) || v != floor (v))
           return option_error (ctx, error, "“%s” is not a whole number", ctx->value);
         g_string_append_printf (params, "%s%s=%.0f", params->len ? ":" : "", row->name, v);
         return TRUE;
@@ -703,6 +1044,19 @@ apply_row (VwContext *ctx, const VwFamily *family, const VwOption *row, GString 
         g_string_append_printf (params, "%s%s", params->len ? ":" : "", ctx->value);
         return TRUE;
       }
+
+    case VW_TARGET_MUXER:
+      if (!settings->muxer)
+        {
+          settings->muxer = gst_element_factory_make (ctx->muxer_factory, NULL);
+          if (!settings->muxer)
+            return option_error (ctx, error, "the muxer %s is not installed", ctx->muxer_factory);
+          gst_object_ref_sink (settings->muxer);
+        }
+      muxer_ctx
+          = (VwContext){ ctx->codec, ctx->key, ctx->value, settings->muxer, ctx->muxer_factory };
+      ctx = &muxer_ctx;
+      break;
 
     case VW_TARGET_CAPS:
     case VW_TARGET_PROPERTY:
@@ -734,7 +1088,6 @@ apply_row (VwContext *ctx, const VwFamily *family, const VwOption *row, GString 
       else if (!set_property_text (ctx, name, text, error))
         return FALSE;
     }
-  (void) family;
   return TRUE;
 }
 
@@ -777,19 +1130,41 @@ encoder_caps_template (GstElement *encoder)
   return gst_structure_new_empty (name);
 }
 
+/* A key the family does not list but the element has as its own option: "quant_mat" ->
+ * quant-mat.  NULL when there is no such property. */
+static char *
+own_option_property (const VwFamily *family, GstElement *encoder, const char *key)
+{
+  g_autofree char *name = g_strdelimit (g_strdup (key), "_", '-');
+
+  if (family->own_options && g_object_class_find_property (G_OBJECT_GET_CLASS (encoder), name))
+    return g_steal_pointer (&name);
+  return NULL;
+}
+
+static gboolean
+is_mapped (const VwFamily *family, VwMedia media, const char *key)
+{
+  return (family && find_option (family->options, key))
+         || (media == VW_MEDIA_VIDEO && find_option (common_video_options, key));
+}
+
 gboolean
-vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_names,
-                  VwMedia media, guint channels, GHashTable *options, VwEncoderSettings *settings,
-                  GError **error)
+vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_names, VwMedia media,
+                  guint channels, const char *muxer_factory, GHashTable *options,
+                  VwEncoderSettings *settings, GError **error)
 {
   const char *factory = GST_OBJECT_NAME (gst_element_get_factory (encoder));
   const VwFamily *family = ffmpeg_names ? find_family (factory) : NULL;
   g_autoptr (GHashTable) plain = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr (GString) params = g_string_new (NULL);
-  VwContext ctx = { codec_name, NULL, NULL, encoder };
+  g_autoptr (GString) params = g_string_new (family ? family->default_params : NULL);
+  VwContext ctx = { codec_name, NULL, NULL, encoder, muxer_factory };
 
   settings->encoder_caps = encoder_caps_template (encoder);
   settings->pix_fmt = GST_VIDEO_FORMAT_UNKNOWN;
+  settings->muxer = NULL;
+  /* A property of the element, however it was named. */
+  settings->restamp = find_family (factory) && find_family (factory)->restamp;
 
   if (family && family->defaults && !set_assignments (&ctx, family->defaults, error))
     return FALSE;
@@ -805,34 +1180,31 @@ vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_n
       g_hash_table_iter_init (&iter, options);
       while (g_hash_table_iter_next (&iter, &key, &value))
         {
-          char *k = plain_key (key, media);
+          g_autofree char *k = plain_key (key, media);
+          g_autofree char *own = NULL;
 
           ctx.key = key;
           ctx.value = value ? value : "";
           if (!value)
-            {
-              g_free (k);
-              return option_error (&ctx, error, "the option has no value");
-            }
+            return option_error (&ctx, error, "the option has no value");
           if (g_hash_table_contains (plain, k))
-            {
-              g_free (k);
-              return option_error (&ctx, error, "the option is given twice");
-            }
-          if (family && !find_option (family->options, k) &&
-              !(media == VW_MEDIA_VIDEO && find_option (common_video_options, k)))
+            return option_error (&ctx, error, "the option is given twice");
+          if (family && !is_mapped (family, media, k)
+              && !(own = own_option_property (family, encoder, k)))
             {
               g_autofree char *known = known_keys (family, media);
               g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_OPTION,
-                           "unknown option “%s” (value “%s”) for %s (%s); it takes: %s",
-                           (char *) key, ctx.value, codec_name, factory, known);
-              g_free (k);
+                           "unknown option “%s” (value “%s”) for %s (%s); it takes: %s%s",
+                           (char *)key, ctx.value, codec_name, factory, known,
+                           family->own_options ? ", and the encoder's own options" : "");
               return FALSE;
             }
-          g_hash_table_insert (plain, k, value);
+          g_hash_table_insert (plain, g_steal_pointer (&k), value);
         }
     }
 
+  /* Rows in table order, so that what depends on another setting comes after it; a key may
+   * have several rows (one value setting several properties). */
   const VwOption *const tables[] = { media == VW_MEDIA_VIDEO ? common_video_options : NULL,
                                      family ? family->options : NULL };
 
@@ -863,25 +1235,26 @@ vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_n
           continue;
         ctx.key = row->key;
         ctx.value = value;
-        if (!apply_row (&ctx, family, row, params, settings, error))
+        if (!apply_row (&ctx, row, params, settings, error))
           return FALSE;
-        g_hash_table_remove (plain, row->key);
       }
 
-  /* An encoder named by its factory: the keys are its property names. */
-  if (!family)
+  /* What is left: an encoder named by its factory takes its property names; a family with
+   * own options takes the element's. */
+  GHashTableIter iter;
+  gpointer key, value;
+  g_hash_table_iter_init (&iter, plain);
+  while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      GHashTableIter iter;
-      gpointer key, value;
+      g_autofree char *own = NULL;
 
-      g_hash_table_iter_init (&iter, plain);
-      while (g_hash_table_iter_next (&iter, &key, &value))
-        {
-          ctx.key = key;
-          ctx.value = value;
-          if (!set_property_text (&ctx, key, value, error))
-            return FALSE;
-        }
+      if (is_mapped (family, media, key))
+        continue;
+      own = family ? own_option_property (family, encoder, key) : g_strdup (key);
+      ctx.key = key;
+      ctx.value = value;
+      if (!set_property_text (&ctx, own, value, error))
+        return FALSE;
     }
 
   if (params->len && family && family->params_property)
@@ -893,4 +1266,63 @@ void
 vw_encoder_settings_clear (VwEncoderSettings *settings)
 {
   g_clear_pointer (&settings->encoder_caps, gst_structure_free);
+  g_clear_object (&settings->muxer);
+}
+
+GStrv
+vw_options_list_keys (const char *factory, VwMedia media)
+{
+  const VwFamily *family = find_family (factory);
+  g_autoptr (GStrvBuilder) keys = g_strv_builder_new ();
+  const VwOption *const tables[]
+      = { media == VW_MEDIA_VIDEO ? common_video_options : NULL, family ? family->options : NULL };
+
+  for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
+    for (const VwOption *row = tables[t]; row && row->key; row++)
+      if (find_option (tables[t], row->key) == row && row->target != VW_TARGET_REFUSED)
+        g_strv_builder_add (keys, row->key);
+  return g_strv_builder_end (keys);
+}
+
+static void
+add_assigned_names (GStrvBuilder *out, const char *assignments)
+{
+  g_auto (GStrv) words = assignments ? g_strsplit (assignments, " ", -1) : NULL;
+
+  for (guint i = 0; words && words[i]; i++)
+    {
+      g_auto (GStrv) kv = g_strsplit (words[i], "=", 2);
+      g_strv_builder_add (out, kv[0]);
+    }
+}
+
+GStrv
+vw_options_family_properties (const char *factory)
+{
+  const VwFamily *family = find_family (factory);
+  g_autoptr (GStrvBuilder) out = g_strv_builder_new ();
+
+  if (!family)
+    return NULL;
+  add_assigned_names (out, family->defaults);
+  if (family->params_property)
+    g_strv_builder_add (out, family->params_property);
+  for (const VwOption *row = family->options; row->key; row++)
+    {
+      add_assigned_names (out, row->also);
+      if (row->ref)
+        g_strv_builder_add (out, row->ref);
+      if (row->target == VW_TARGET_PROPERTY && row->name)
+        g_strv_builder_add (out, row->name);
+      for (const VwChoice *c = row->choices; row->target == VW_TARGET_PROPERTY && c && c->value;
+           c++)
+        g_strv_builder_add (out, c->name ? c->name : row->name);
+    }
+  return g_strv_builder_end (out);
+}
+
+const char *
+vw_options_nth_family (guint i)
+{
+  return i < G_N_ELEMENTS (families) ? families[i].factory : NULL;
 }

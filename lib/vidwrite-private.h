@@ -40,6 +40,8 @@ typedef struct
   const char *parser;           /* placed after the encoder, or NULL */
   const char *containers;       /* extensions it goes into, space-separated */
   const char *missing_hint;     /* why it may be unavailable, or what to use instead */
+  const char *raw_caps;         /* uncompressed: what the capsfilter standing in for an
+                                 * encoder lets through, narrowed to what the muxer takes */
 } VwCodec;
 
 /* A codec resolved on this machine: its row and the factory that will serve it. */
@@ -61,6 +63,11 @@ gboolean vw_codec_check_container (const VwResolved *resolved,
                                    const VwContainer *container,
                                    GError **error);
 const char *vw_resolved_name (const VwResolved *resolved);
+GstElement *vw_codec_make_encoder (const VwResolved *resolved, const VwContainer *container,
+                                   GError **error);
+/* The rows, for the public registry: NULL past the end. */
+const VwCodec *vw_codec_nth (guint i);
+char *vw_codec_containers (const VwResolved *resolved);
 
 /* vidwrite-options.c: FFmpeg option keys -> element properties, per encoder family. */
 
@@ -68,21 +75,23 @@ typedef struct
 {
   GstStructure *encoder_caps; /* fields the encoder's output must have (profile, level) */
   GstVideoFormat pix_fmt;     /* what the encoder is fed; GST_VIDEO_FORMAT_UNKNOWN: default */
+  GstElement *muxer;          /* the muxer, made early when an option configures it */
+  gboolean restamp;           /* the encoder's output timestamps must be rebuilt */
 } VwEncoderSettings;
 
 /* `ffmpeg_names`: the codec was named as FFmpeg names it, so are the options, and FFmpeg's
  * defaults apply; otherwise the codec was a factory and the options are its property names.
  * `channels`: of the audio stream, for defaults that depend on it; 0 for video. */
-gboolean vw_options_apply (GstElement *encoder,
-                           const char *codec_name,
-                           gboolean ffmpeg_names,
-                           VwMedia media,
-                           guint channels,
-                           GHashTable *options,
-                           VwEncoderSettings *settings,
-                           GError **error);
+gboolean vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_names,
+                           VwMedia media, guint channels, const char *muxer_factory,
+                           GHashTable *options, VwEncoderSettings *settings, GError **error);
 void vw_encoder_settings_clear (VwEncoderSettings *settings);
 gboolean vw_parse_number (const char *text, double *value);
+GStrv vw_options_list_keys (const char *factory, VwMedia media);
+/* For the test that checks the tables: the families' factories, and every property a family's
+ * rows name. */
+const char *vw_options_nth_family (guint i);
+GStrv vw_options_family_properties (const char *factory);
 
 /* vidwrite-convert.c: caller's pixels -> what the encoder is fed. */
 

@@ -100,11 +100,13 @@ struct _VidwriteWriter
 
   /* Serialises push, finish and cancel: the pending queues and counters below are theirs. */
   GMutex api_lock;
+  GThread *api_owner; /* the thread holding api_lock, so that cancel() can tell it is inside */
   WriterState state;
   GError *failure; /* why the writer failed, for the calls that come after */
   GQueue video_pending, audio_pending;
   guint64 frames_sent, samples_sent; /* handed to appsrc */
   gboolean video_eos, audio_eos;
+  gboolean audio_ended; /* vidwrite_writer_end_audio(): no more audio will come */
   guint64 progress_reported;
   GMainContext *progress_context; /* where finish_async's caller wants `progress` */
 
@@ -142,8 +144,44 @@ static guint signals[N_SIGNALS];
 
 static void initable_iface_init (GInitableIface *iface);
 
+/**
+ * VidwriteWriter:
+ *
+ * Writes one video file from frames (and audio samples) pushed in any number of chunks.
+ *
+ * Create it with vidwrite_writer_new(), describe the video with vidwrite_writer_set_video() and
+ * optionally the audio with vidwrite_writer_set_audio(), push data with
+ * vidwrite_writer_push_frames() and vidwrite_writer_push_audio(), then call
+ * vidwrite_writer_finish() (or vidwrite_writer_finish_async()).  The file appears at its name
+ * only when it is complete; vidwrite_writer_cancel(), a failure or dropping the last reference
+ * before finishing leaves no file.
+ *
+ * Its methods may be called from any thread: they are serialised, and vidwrite_writer_cancel()
+ * interrupts a push or finish that is waiting.  Different writers run in parallel.
+ */
 G_DEFINE_FINAL_TYPE_WITH_CODE (VidwriteWriter, vidwrite_writer, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE, initable_iface_init))
+
+/* ---- the API lock ---------------------------------------------------------------------- */
+
+typedef VidwriteWriter ApiGuard;
+
+static ApiGuard *
+api_enter (VidwriteWriter *self)
+{
+  g_mutex_lock (&self->api_lock);
+  g_atomic_pointer_set (&self->api_owner, g_thread_self ());
+  return self;
+}
+
+static void
+api_leave (ApiGuard *self)
+{
+  g_atomic_pointer_set (&self->api_owner, NULL);
+  g_mutex_unlock (&self->api_lock);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ApiGuard, api_leave)
 
 /* ---- small helpers ---------------------------------------------------------------------- */
 
@@ -333,9 +371,33 @@ on_encoded (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   VidwriteWriter *self = user_data;
 
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+
   g_mutex_lock (&self->lock);
-  if (!GST_BUFFER_FLAG_IS_SET (GST_PAD_PROBE_INFO_BUFFER (info), GST_BUFFER_FLAG_HEADER))
-    self->frames_encoded++;
+  if (!GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_HEADER))
+    {
+      /* Encoders that lose timestamps emit frames in input order: the n-th is frame n, in
+       * their output segment (gst-libav starts it at 1000 hours, to keep DTS positive). */
+      if (self->vsettings.restamp)
+        {
+          g_autoptr (GstEvent) event = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
+          const GstSegment *segment = NULL;
+          GstClockTime start = 0;
+
+          if (event)
+            {
+              gst_event_parse_segment (event, &segment);
+              start = segment->start;
+            }
+          buffer = gst_buffer_make_writable (buffer);
+          GST_BUFFER_PTS (buffer) = GST_BUFFER_DTS (buffer)
+              = start + video_time (self, self->frames_encoded);
+          GST_BUFFER_DURATION (buffer) = video_time (self, self->frames_encoded + 1)
+                                         - video_time (self, self->frames_encoded);
+          GST_PAD_PROBE_INFO_DATA (info) = buffer;
+        }
+      self->frames_encoded++;
+    }
   self->activity++;
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
@@ -438,6 +500,9 @@ build_video_branch (VidwriteWriter *self, GstElement *muxer, GError **error)
   if (!add_and_link (self, &tail, self->vsrc, error) ||
       !add_factory (self, &tail, "videoconvert", error))
     return FALSE;
+  /* Room in the queue appears when a frame leaves appsrc, not only when one leaves the encoder:
+   * while x264 fills its lookahead nothing comes out of it for dozens of frames. */
+  watch_pad (self, self->vsrc, "src", on_activity);
 
   /* What the encoder is fed, and the matrix it is converted with and tagged as. */
   caps = gst_caps_new_empty_simple ("video/x-raw");
@@ -542,11 +607,13 @@ start_pipeline (VidwriteWriter *self, GError **error)
   g_autoptr (GstBus) bus = NULL;
 
   self->pipeline = gst_pipeline_new ("vidwrite");
-  muxer = make (self->container->muxer, error);
   sink = make ("filesink", error);
-  if (!muxer || !sink)
+  if (!sink)
+    return FALSE;
+  /* A muxer that options configured was made with them (vw_options_apply). */
+  muxer = self->vsettings.muxer ? self->vsettings.muxer : make (self->container->muxer, error);
+  if (!muxer)
     {
-      g_clear_object (&muxer);
       g_clear_object (&sink);
       return FALSE;
     }
@@ -894,7 +961,7 @@ drain (VidwriteWriter *self, gboolean finishing, GError **error)
             return FALSE;
           moved = TRUE;
         }
-      if (finishing && g_queue_is_empty (&self->audio_pending) &&
+      if ((finishing || self->audio_ended) && g_queue_is_empty (&self->audio_pending) &&
           !send_eos (self, self->asrc, &self->audio_eos, error))
         return FALSE;
 
@@ -967,6 +1034,8 @@ vidwrite_writer_new (const char *filename, GError **error)
  * vidwrite_writer_get_filename:
  * @self: a #VidwriteWriter
  *
+ * Gets the name of the file the writer writes, as given to vidwrite_writer_new().
+ *
  * Returns: (type filename): the file this writer writes
  */
 const char *
@@ -1005,17 +1074,11 @@ prepare_encoder (VidwriteWriter *self, const char *name, VwMedia media, const Gs
       vw_resolved_clear (resolved);
       return NULL;
     }
-  encoder = gst_element_factory_create (resolved->factory, NULL);
+  encoder = vw_codec_make_encoder (resolved, self->container, error);
   if (!encoder)
-    {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
-                   "the element %s for codec “%s” could not be created",
-                   GST_OBJECT_NAME (resolved->factory), name);
-      return NULL;
-    }
-  gst_object_ref_sink (encoder);
+    return NULL;
   if (!vw_options_apply (encoder, vw_resolved_name (resolved), resolved->codec != NULL, media,
-                         channels, options, settings, error))
+                         channels, self->container->muxer, options, settings, error))
     {
       gst_object_unref (encoder);
       vw_encoder_settings_clear (settings);
@@ -1067,11 +1130,11 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
                            VidwritePixelFormat format, gint fps_n, gint fps_d, const char *codec,
                            GHashTable *options, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
+  g_autoptr (ApiGuard) guard = NULL;
   GstVideoFormat accepted;
 
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
-  locker = g_mutex_locker_new (&self->api_lock);
+  guard = api_enter (self);
 
   if (!check_configuring (self, "video", error))
     return FALSE;
@@ -1175,11 +1238,11 @@ vidwrite_writer_set_audio (VidwriteWriter *self, guint channels, guint rate,
                            VidwriteSampleFormat format, VidwriteAudioLayout layout,
                            const char *codec, GHashTable *options, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
+  g_autoptr (ApiGuard) guard = NULL;
   VwEncoderSettings settings = { 0 };
 
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
-  locker = g_mutex_locker_new (&self->api_lock);
+  guard = api_enter (self);
 
   if (!check_configuring (self, "audio", error))
     return FALSE;
@@ -1255,6 +1318,21 @@ check_pushable (VidwriteWriter *self, GBytes *data, gboolean has, const char *wh
   return TRUE;
 }
 
+/* FALSE with CANCELLED if cancel() was called from a handler during this call. */
+static gboolean
+check_abort (VidwriteWriter *self, GError **error)
+{
+  gboolean abort;
+
+  g_mutex_lock (&self->lock);
+  abort = self->abort;
+  g_mutex_unlock (&self->lock);
+  if (abort)
+    g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_CANCELLED, "writing “%s” was cancelled",
+                 self->filename);
+  return !abort;
+}
+
 static gboolean
 push_chunk (VidwriteWriter *self, GQueue *queue, GBytes *data, gsize count, GError **error)
 {
@@ -1273,7 +1351,7 @@ push_chunk (VidwriteWriter *self, GQueue *queue, GBytes *data, gsize count, GErr
   if (!drain (self, FALSE, &local))
     return fail (self, error, local);
   report_progress (self);
-  return TRUE;
+  return check_abort (self, &local) || fail (self, error, local);
 }
 
 /**
@@ -1290,11 +1368,11 @@ push_chunk (VidwriteWriter *self, GQueue *queue, GBytes *data, gsize count, GErr
 gboolean
 vidwrite_writer_push_frames (VidwriteWriter *self, GBytes *frames, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
+  g_autoptr (ApiGuard) guard = NULL;
   gsize size;
 
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
-  locker = g_mutex_locker_new (&self->api_lock);
+  guard = api_enter (self);
 
   if (!check_pushable (self, frames, TRUE, "video", error))
     return FALSE;
@@ -1326,14 +1404,20 @@ vidwrite_writer_push_frames (VidwriteWriter *self, GBytes *frames, GError **erro
 gboolean
 vidwrite_writer_push_audio (VidwriteWriter *self, GBytes *samples, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
+  g_autoptr (ApiGuard) guard = NULL;
   gsize size, unit;
 
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
-  locker = g_mutex_locker_new (&self->api_lock);
+  guard = api_enter (self);
 
   if (!check_pushable (self, samples, self->has_audio, "audio", error))
     return FALSE;
+  if (self->audio_ended)
+    {
+      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_STATE,
+                   "the audio of “%s” was ended with vidwrite_writer_end_audio()", self->filename);
+      return FALSE;
+    }
   size = g_bytes_get_size (samples);
   unit = (gsize) self->channels * self->sample_bytes;
   if (size % unit != 0)
@@ -1349,6 +1433,42 @@ vidwrite_writer_push_audio (VidwriteWriter *self, GBytes *samples, GError **erro
   self->samples_pushed += size / unit;
   g_mutex_unlock (&self->lock);
   return push_chunk (self, &self->audio_pending, samples, size / unit, error);
+}
+
+/**
+ * vidwrite_writer_end_audio:
+ * @self: a #VidwriteWriter
+ * @error: return location for a #GError in the %VIDWRITE_ERROR domain
+ *
+ * Says that no more audio will come, while video still may.  Until the audio ends or covers
+ * them, frames wait in the writer (as references to the pushed #GBytes) so that the muxer is
+ * never starved; a soundtrack shorter than the picture should be ended so that the frames after
+ * it can flow and memory stays bounded.  vidwrite_writer_finish() ends the audio anyway.
+ *
+ * Returns: %TRUE, or %FALSE with %VIDWRITE_ERROR_STATE when the writer has no audio or is no
+ *   longer open
+ */
+gboolean
+vidwrite_writer_end_audio (VidwriteWriter *self, GError **error)
+{
+  g_autoptr (ApiGuard) guard = NULL;
+  GError *local = NULL;
+
+  g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
+  guard = api_enter (self);
+
+  if (!is_open (self))
+    return set_state_error (self, error);
+  if (!self->has_audio)
+    {
+      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_STATE,
+                   "the writer of “%s” has no audio stream to end", self->filename);
+      return FALSE;
+    }
+  self->audio_ended = TRUE;
+  if (self->state == STATE_RUNNING && !drain (self, FALSE, &local))
+    return fail (self, error, local);
+  return TRUE;
 }
 
 static gboolean
@@ -1415,12 +1535,12 @@ on_cancellable_cancelled (GCancellable *cancellable, gpointer user_data)
 gboolean
 vidwrite_writer_finish (VidwriteWriter *self, GCancellable *cancellable, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
+  g_autoptr (ApiGuard) guard = NULL;
   gulong handler = 0;
   gboolean ok;
 
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
-  locker = g_mutex_locker_new (&self->api_lock);
+  guard = api_enter (self);
 
   if (cancellable)
     handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancellable_cancelled), self, NULL);
@@ -1478,6 +1598,9 @@ vidwrite_writer_finish_async (VidwriteWriter *self, GCancellable *cancellable,
  * vidwrite_writer_finish_finish:
  * @self: a #VidwriteWriter
  * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError in the %VIDWRITE_ERROR domain
+ *
+ * Completes vidwrite_writer_finish_async().
  *
  * Returns: %TRUE when the file is complete at its name
  */
@@ -1502,24 +1625,34 @@ vidwrite_writer_finish_finish (VidwriteWriter *self, GAsyncResult *result, GErro
 gboolean
 vidwrite_writer_cancel (VidwriteWriter *self, GError **error)
 {
+  g_autoptr (ApiGuard) guard = NULL;
+
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
 
-  on_cancellable_cancelled (NULL, self);
-  g_mutex_lock (&self->api_lock);
-  if (self->state == STATE_FINISHED)
+  /* From a `progress` handler, inside a push or finish of this thread: that call sees the
+   * request and abandons the write itself. */
+  if (g_atomic_pointer_get (&self->api_owner) == g_thread_self ())
     {
-      g_mutex_unlock (&self->api_lock);
-      return set_state_error (self, error);
+      if (self->state == STATE_FINISHED)
+        return set_state_error (self, error);
+      on_cancellable_cancelled (NULL, self);
+      return TRUE;
     }
+
+  on_cancellable_cancelled (NULL, self);
+  guard = api_enter (self);
+  if (self->state == STATE_FINISHED)
+    return set_state_error (self, error);
   if (is_open (self))
     abandon (self, STATE_CANCELLED, NULL);
-  g_mutex_unlock (&self->api_lock);
   return TRUE;
 }
 
 /**
  * vidwrite_writer_get_frames_pushed:
  * @self: a #VidwriteWriter
+ *
+ * Gets the number of frames pushed so far; see #VidwriteWriter:frames-pushed.
  *
  * Returns: how many frames the caller has pushed
  */
@@ -1534,6 +1667,8 @@ vidwrite_writer_get_frames_pushed (VidwriteWriter *self)
  * vidwrite_writer_get_frames_encoded:
  * @self: a #VidwriteWriter
  *
+ * Gets the number of frames encoded so far; see #VidwriteWriter:frames-encoded.
+ *
  * Returns: how many frames have left the encoder
  */
 guint64
@@ -1546,6 +1681,8 @@ vidwrite_writer_get_frames_encoded (VidwriteWriter *self)
 /**
  * vidwrite_writer_get_samples_pushed:
  * @self: a #VidwriteWriter
+ *
+ * Gets the number of audio samples pushed so far; see #VidwriteWriter:samples-pushed.
  *
  * Returns: how many audio samples (of each channel) the caller has pushed
  */

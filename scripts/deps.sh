@@ -1,17 +1,27 @@
 # Sourced by the scripts: installs the Debian packages vidwrite needs, when any is missing.
-# Usage: vw_install_deps build|test|demo
+# Usage: vw_install_deps build|test|demo|bench
 
 VW_BUILD_PACKAGES="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gobject-introspection
   libgirepository1.0-dev gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav libx264-dev"
-VW_TEST_PACKAGES="ffmpeg python3-gi python3-numpy python3-pytest"
+# python3-torch (about 490 MiB installed with its dependencies, 120 MiB to download with
+# the others here) so that the torch tests run; torchvision and PyAV for the comparison tests;
+# gjs for the GJS test; gi-docgen for the API reference (-Ddocs=true) and its check.
+VW_TEST_PACKAGES="ffmpeg python3-gi python3-numpy python3-pytest python3-torch python3-torchvision
+  python3-av gjs gi-docgen"
+# bench/run.sh: the tools it compares against (ffmpeg, torchvision with PyAV), Pillow and the
+# DejaVu fonts for its synthetic screen recording, matplotlib for its chart, GNU time for peak
+# RSS, valgrind for bench/profile.sh.  Never needed by the tests.
+VW_BENCH_PACKAGES="ffmpeg time python3-gi python3-numpy python3-torch python3-torchvision python3-av
+  python3-pil fonts-dejavu-core python3-matplotlib valgrind"
 
 vw_install_deps () {
   local wanted="$VW_BUILD_PACKAGES"
   case "${1:-build}" in
     test) wanted="$wanted $VW_TEST_PACKAGES" ;;
     demo) wanted="$wanted ffmpeg" ;;
+    bench) wanted="$wanted $VW_BENCH_PACKAGES" ;;
   esac
   local missing=""
   for p in $wanted; do

@@ -472,6 +472,78 @@ test_state (Fixture *f, gconstpointer data)
   check_counts (path, 5, 0);
 }
 
+/* A soundtrack shorter than the picture: once the audio is ended, frames flow at once instead of
+ * waiting in the writer for audio that will never come. */
+static void
+test_end_audio (Fixture *f, gconstpointer data)
+{
+  const guint n = 100;
+  const gsize samples = RATE / 2;
+  g_autoptr (GBytes) frames = vwt_make_frames (n, H, W, 3, 9);
+  g_autoptr (GBytes) tones = vwt_make_tones (2, samples, RATE, freqs);
+  g_autofree char *path = vwt_path (f->dir, "short-audio.mp4");
+  g_autoptr (VidwriteWriter) writer = new_writer (path, TRUE);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (vidwrite_writer_push_audio (writer, tones, &error));
+  g_assert_true (vidwrite_writer_end_audio (writer, &error));
+  g_assert_no_error (error);
+  g_assert_false (vidwrite_writer_push_audio (writer, tones, &error));
+  g_assert_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_STATE);
+  g_clear_error (&error);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (GBytes) chunk = frames_slice (frames, i, 1);
+      g_assert_true (vidwrite_writer_push_frames (writer, chunk, &error));
+    }
+  /* Every frame but the encoder's lookahead has left: none is held back for audio. */
+  g_assert_cmpuint (vidwrite_writer_get_frames_encoded (writer), >, n / 2);
+  g_assert_true (vidwrite_writer_finish (writer, NULL, &error));
+  g_assert_no_error (error);
+  check_counts (path, n, samples);
+
+  g_autofree char *silent = vwt_path (f->dir, "silent.mkv");
+  g_autoptr (VidwriteWriter) plain = new_writer (silent, FALSE);
+  g_assert_false (vidwrite_writer_end_audio (plain, &error));
+  g_assert_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_STATE);
+}
+
+static void
+cancel_on_progress (VidwriteWriter *writer, guint64 encoded, guint64 pushed, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (encoded >= 5)
+    {
+      g_assert_true (vidwrite_writer_cancel (writer, &error));
+      g_assert_no_error (error);
+    }
+}
+
+/* A progress handler may cancel: the call it interrupts fails with CANCELLED, no file is left. */
+static void
+test_cancel_from_handler (Fixture *f, gconstpointer data)
+{
+  const guint n = 80;
+  g_autoptr (GBytes) frames = vwt_make_frames (n, H, W, 3, 10);
+  g_autofree char *path = vwt_path (f->dir, "handler.mp4");
+  g_autoptr (VidwriteWriter) writer = new_writer (path, FALSE);
+  g_autoptr (GError) error = NULL;
+  gboolean ok = TRUE;
+
+  g_signal_connect (writer, "progress", G_CALLBACK (cancel_on_progress), NULL);
+  for (guint i = 0; i < n && ok; i++)
+    {
+      g_autoptr (GBytes) chunk = frames_slice (frames, i, 1);
+      ok = vidwrite_writer_push_frames (writer, chunk, &error);
+    }
+  if (ok)
+    ok = vidwrite_writer_finish (writer, NULL, &error);
+  g_assert_false (ok);
+  g_assert_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_CANCELLED);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -487,5 +559,7 @@ main (int argc, char **argv)
   ADD ("/writer/cancel", test_cancel);
   ADD ("/writer/cancellable", test_cancellable);
   ADD ("/writer/state", test_state);
+  ADD ("/writer/end-audio", test_end_audio);
+  ADD ("/writer/cancel-from-handler", test_cancel_from_handler);
   return g_test_run ();
 }

@@ -208,8 +208,10 @@ vwt_count_streams (const char *path)
 GBytes *
 vwt_decode_video (const char *path, const char *pix_fmt)
 {
+  /* passthrough: every frame as stored, none duplicated or dropped to fit a rate. */
   const char *argv[] = { tool ("FFMPEG", "ffmpeg"), "-v", "error", "-i", path, "-map", "0:v:0",
-                         "-f", "rawvideo", "-pix_fmt", pix_fmt ? pix_fmt : "rgb24", "-", NULL };
+                         "-vsync", "passthrough", "-f", "rawvideo", "-pix_fmt",
+                         pix_fmt ? pix_fmt : "rgb24", "-", NULL };
   GBytes *out = NULL;
 
   if (!run (argv, &out, NULL))

@@ -50,6 +50,9 @@ VIDWRITE_AVAILABLE_IN_ALL
 gboolean vidwrite_writer_push_audio (VidwriteWriter *self, GBytes *samples, GError **error);
 
 VIDWRITE_AVAILABLE_IN_ALL
+gboolean vidwrite_writer_end_audio (VidwriteWriter *self, GError **error);
+
+VIDWRITE_AVAILABLE_IN_ALL
 gboolean vidwrite_writer_finish (VidwriteWriter *self, GCancellable *cancellable, GError **error);
 
 VIDWRITE_AVAILABLE_IN_ALL

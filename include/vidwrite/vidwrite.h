@@ -9,6 +9,7 @@
 #include <vidwrite/vidwrite-error.h>
 #include <vidwrite/vidwrite-enums.h>
 #include <vidwrite/vidwrite-types.h>
+#include <vidwrite/vidwrite-codecs.h>
 #include <vidwrite/vidwrite-rate.h>
 #include <vidwrite/vidwrite-writer.h>
 #include <vidwrite/vidwrite-write-video.h>

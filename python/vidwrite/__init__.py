@@ -1,0 +1,12 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Write video files from numpy arrays and torch tensors, through the vidwrite C library.
+
+``vidwrite.write_video`` takes the parameters of ``torchvision.io.write_video``; replace the
+import and keep the call.  ``vidwrite.Writer`` writes in parts.  Errors are ``vidwrite.Error``.
+"""
+
+from ._lib import Error, ErrorCode, Vidwrite
+from ._writer import Writer, write_video
+
+__version__ = f"{Vidwrite.MAJOR_VERSION}.{Vidwrite.MINOR_VERSION}.{Vidwrite.MICRO_VERSION}"
+__all__ = ["Error", "ErrorCode", "Writer", "write_video"]

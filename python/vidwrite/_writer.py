@@ -1,0 +1,193 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The Writer context manager, and write_video() on top of it."""
+
+import numbers
+import os
+
+from ._arrays import (PIXEL_FORMATS, audio_bytes, audio_view, frame_rate, frames_per_chunk,
+                      option_table, sample_rate, samples_per_chunk, video_bytes, video_view)
+from ._lib import Error, Vidwrite, call
+
+# Audio pushed ahead of the frames that follow: the library lets video through only while
+# audio covers it plus its margin (1 s or 8192 samples), so each chunk of frames is preceded
+# by this much more, and never waits for audio it has not been given.
+AUDIO_AHEAD_SECONDS = 2
+AUDIO_AHEAD_SAMPLES = 16384
+
+
+class Writer:
+    """Writes a video file from frames (and audio) given in any number of parts.
+
+    Use it as a context manager: the file appears when the ``with`` block ends normally, and
+    an exception inside the block cancels the write, leaving no file (and any file that was
+    at ``filename`` before as it was)::
+
+        with vidwrite.Writer("out.mp4", fps=30, width=640, height=480) as writer:
+            for frames in batches:          # uint8 [T, H, W, 3], numpy or torch
+                writer.write_frames(frames)
+
+    ``fps`` is an int, a float (29.97 is 30000/1001) or a ``fractions.Fraction``; ``channels``
+    is 1 (gray), 3 (RGB) or 4 (RGBA; alpha is dropped).  For audio, give ``audio_fps`` (the
+    sample rate) and ``audio_channels``, and call :meth:`write_audio` with ``[C, N]`` arrays;
+    alternate audio and frames covering about the same time, since frames wait in memory for
+    the audio of their time.  ``progress``, if given, is called as
+    ``progress(frames_encoded, frames_pushed)`` from the writing calls as the encoder advances;
+    it must not call back into the writer.
+    """
+
+    def __init__(self, filename, fps, width, height, channels=3, video_codec="libx264",
+                 options=None, audio_fps=None, audio_channels=None, audio_codec=None,
+                 audio_options=None, *, progress=None):
+        for name, value in (("width", width), ("height", height)):
+            if not isinstance(value, numbers.Integral) or value < 1:
+                raise Error(f"{name} must be a positive int; got {value!r}")
+        if channels not in PIXEL_FORMATS:
+            raise Error(f"channels must be 1 (gray), 3 (RGB) or 4 (RGBA); got {channels!r}")
+        fps_n, fps_d = frame_rate(fps)
+        video_table = option_table(options, "options")
+        has_audio = audio_fps is not None or audio_channels is not None
+        if has_audio:
+            rate = sample_rate(audio_fps)
+            if not isinstance(audio_channels, numbers.Integral) or audio_channels < 1:
+                raise Error("audio_channels must be a positive int with audio_fps; got "
+                            f"{audio_channels!r}")
+            audio_table = option_table(audio_options, "audio_options")
+        self.filename = os.fspath(filename)
+        self.width, self.height, self.channels = int(width), int(height), int(channels)
+        self.fps = (fps_n, fps_d)
+        self.audio_fps = rate if has_audio else None
+        self.audio_channels = int(audio_channels) if has_audio else None
+
+        self._writer = call(Vidwrite.Writer.new, self.filename)
+        try:
+            call(self._writer.set_video, self.width, self.height, PIXEL_FORMATS[channels],
+                 fps_n, fps_d, video_codec, video_table)
+            if has_audio:
+                call(self._writer.set_audio, self.audio_channels, rate, Vidwrite.SampleFormat.F32,
+                     Vidwrite.AudioLayout.PLANAR, audio_codec, audio_table)
+        except BaseException:
+            self.cancel()
+            raise
+        if progress is not None:
+            self._writer.connect("progress", lambda _writer, encoded, pushed:
+                                 progress(encoded, pushed))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, traceback):
+        if exc_type is None:
+            self.close()
+        else:
+            self.cancel()
+        return False
+
+    @property
+    def frames_pushed(self):
+        """Frames given to :meth:`write_frames` so far."""
+        return self._writer.get_frames_pushed()
+
+    @property
+    def frames_encoded(self):
+        """Frames that have left the encoder so far."""
+        return self._writer.get_frames_encoded()
+
+    def _check_frames(self, frames):
+        view = video_view(frames, "frames")
+        expected = (self.height, self.width, self.channels)
+        if view.shape[1:] != expected:
+            raise Error(f"frames of shape [{', '.join(map(str, view.shape[1:]))}] do not fit this "
+                        f"writer's [H, W, C] = [{', '.join(map(str, expected))}]")
+        return view
+
+    def _check_audio(self, samples):
+        if self.audio_channels is None:
+            raise Error("this writer has no audio: give audio_fps and audio_channels when "
+                        "creating it")
+        view = audio_view(samples, "audio")
+        if view.shape[0] != self.audio_channels:
+            raise Error(f"audio has {view.shape[0]} channels; this writer was created with "
+                        f"audio_channels={self.audio_channels}")
+        return view
+
+    def _push_frames(self, view, start, stop):
+        step = frames_per_chunk(view.shape[1:])
+        for first in range(start, stop, step):
+            call(self._writer.push_frames, video_bytes(view, first, min(stop, first + step)))
+
+    def _push_audio(self, view, start, stop):
+        step = samples_per_chunk(view.shape[0])
+        for first in range(start, stop, step):
+            call(self._writer.push_audio, audio_bytes(view, first, min(stop, first + step)))
+
+    def write_frames(self, frames):
+        """Appends frames: uint8 ``[T, H, W, C]`` (or one frame ``[H, W, C]``), numpy or torch,
+        any strides."""
+        if getattr(frames, "ndim", None) == 3:
+            frames = frames[None]
+        view = self._check_frames(frames)
+        self._push_frames(view, 0, view.shape[0])
+
+    def write_audio(self, samples):
+        """Appends audio: ``[C, N]`` float32/float64 (full scale ±1) or int16, numpy or torch."""
+        view = self._check_audio(samples)
+        self._push_audio(view, 0, view.shape[1])
+
+    def end_audio(self):
+        """Says that no more audio will come while frames still may (a soundtrack shorter than
+        the picture); until then frames wait in memory for the audio that covers them."""
+        call(self._writer.end_audio)
+
+    def _write_interleaved(self, video, audio):
+        """All of `video` and `audio`, each chunk of frames preceded by the audio its time
+        needs, so that nothing waits in memory for the other stream."""
+        ahead = 0
+        if audio is not None:
+            ahead = max(AUDIO_AHEAD_SECONDS * self.audio_fps, AUDIO_AHEAD_SAMPLES)
+            n_samples = audio.shape[1]
+        fps_n, fps_d = self.fps
+        sent = 0
+        step = frames_per_chunk(video.shape[1:])
+        for first in range(0, video.shape[0], step):
+            stop = min(video.shape[0], first + step)
+            if audio is not None and sent < n_samples:
+                until = min(n_samples, -(-stop * fps_d * self.audio_fps // fps_n) + ahead)
+                self._push_audio(audio, sent, until)
+                sent = max(sent, until)
+                if sent == n_samples:
+                    # A soundtrack shorter than the picture: the frames after it need not wait.
+                    call(self._writer.end_audio)
+            self._push_frames(video, first, stop)
+        if audio is not None and sent < n_samples:
+            self._push_audio(audio, sent, n_samples)
+
+    def close(self):
+        """Finishes the file: waits for the encoder and moves the file to its name."""
+        call(self._writer.finish, None)
+
+    def cancel(self):
+        """Abandons the write: no file is left (nothing happens after close())."""
+        self._writer.cancel()
+
+
+def write_video(filename, video_array, fps, video_codec="libx264", options=None,
+                audio_array=None, audio_fps=None, audio_codec=None, audio_options=None):
+    """Writes a video file, like ``torchvision.io.write_video`` (same parameters).
+
+    ``video_array`` is uint8 ``[T, H, W, C]`` with C = 1, 3 or 4, a numpy array or a torch
+    tensor (on any device), with any strides; it is read a few megabytes at a time, never
+    copied whole.  ``fps`` is an int, a float (29.97 is written as 30000/1001, not rounded) or
+    a ``fractions.Fraction``.  ``audio_array`` is ``[C, N]`` float32/float64 (full scale ±1)
+    or int16, at ``audio_fps`` samples per second.  ``options`` and ``audio_options`` are
+    FFmpeg options (``{"crf": 17, "preset": "slow"}``); values may be str, int or float.
+
+    Raises :class:`vidwrite.Error` with the library's message; on any error no file is left.
+    """
+    video = video_view(video_array)
+    audio = audio_view(audio_array) if audio_array is not None else None
+    _, height, width, channels = video.shape
+    with Writer(filename, fps, width, height, channels, video_codec, options,
+                audio_fps=audio_fps if audio is not None else None,
+                audio_channels=audio.shape[0] if audio is not None else None,
+                audio_codec=audio_codec, audio_options=audio_options) as writer:
+        writer._write_interleaved(video, audio)

@@ -1,0 +1,567 @@
+# The vidwrite command, end to end: every input kind, sound, the codec list, the demo, every
+# error path, the progress line on a terminal and Ctrl-C.  Files are checked by decoding them
+# with FFmpeg.
+# SPDX-License-Identifier: LGPL-2.1-or-later
+import json
+import os
+import pty
+import re
+import signal
+import struct
+import subprocess
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+VIDWRITE = os.environ.get("VIDWRITE") or str(REPO / "build" / "tools" / "vidwrite")
+FFMPEG = os.environ.get("FFMPEG") or "ffmpeg"
+FFPROBE = os.environ.get("FFPROBE") or "ffprobe"
+TIMEOUT = 300
+
+
+def run(args, stdin=None, cwd=None):
+    return subprocess.run([VIDWRITE, *map(str, args)], input=stdin, capture_output=True,
+                          timeout=TIMEOUT, cwd=cwd)
+
+
+def make_frames(t, h, w, c, seed=0):
+    """Smooth moving colour patterns with a box, so that a lossy codec keeps them well."""
+    y, x = np.mgrid[0:h, 0:w]
+    out = np.empty((t, h, w, 3), np.uint8)
+    for i in range(t):
+        out[i, ..., 0] = 128 + 100 * np.sin(x * 0.1 + i * 0.3 + seed)
+        out[i, ..., 1] = y * 255 // max(h - 1, 1)
+        out[i, ..., 2] = 128 + 100 * np.cos((x + y) * 0.08 - i * 0.2 + seed)
+        bx, by = (i * 3) % (w // 2), (i * 2) % (h // 2)
+        out[i, by:by + h // 4, bx:bx + w // 4] = (230, 40, 60)
+    if c == 1:
+        return out.mean(axis=3).astype(np.uint8)[..., None]
+    if c == 4:
+        return np.concatenate([out, np.full((t, h, w, 1), 255, np.uint8)], axis=3)
+    return out
+
+
+def probe(path):
+    out = subprocess.run([FFPROBE, "-v", "error", "-count_frames", "-show_streams", "-of", "json",
+                          str(path)], capture_output=True, check=True, timeout=TIMEOUT).stdout
+    streams = json.loads(out)["streams"]
+    return {s["codec_type"]: s for s in streams}
+
+
+def decode_video(path, w, h, pix_fmt="rgb24", channels=3):
+    raw = subprocess.run([FFMPEG, "-v", "error", "-i", str(path), "-f", "rawvideo", "-pix_fmt",
+                          pix_fmt, "-"], capture_output=True, check=True, timeout=TIMEOUT).stdout
+    return np.frombuffer(raw, np.uint8).reshape(-1, h, w, channels)
+
+
+def decode_audio(path, channels):
+    raw = subprocess.run([FFMPEG, "-v", "error", "-i", str(path), "-vn", "-f", "f32le", "-ac",
+                          str(channels), "-"], capture_output=True, check=True,
+                         timeout=TIMEOUT).stdout
+    return np.frombuffer(raw, "<f4").reshape(-1, channels)
+
+
+def psnr(a, b):
+    mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
+    return 10 * np.log10(255 ** 2 / mse) if mse else 100.0
+
+
+def tone(n, rate, freqs, amplitude=0.5):
+    j = np.arange(n)
+    return np.stack([amplitude * np.sin(2 * np.pi * f * j / rate) for f in freqs], axis=1)
+
+
+def peak_frequency(signal_1d, rate):
+    spectrum = np.abs(np.fft.rfft(signal_1d * np.hanning(len(signal_1d))))
+    return np.argmax(spectrum) * rate / len(signal_1d)
+
+
+def write_wav(path, samples, rate, kind):
+    """samples: N×C floats in [-1, 1]; kind: s16, s24, s32, f32, f32ext (WAVE_FORMAT_EXTENSIBLE)."""
+    n, c = samples.shape
+    if kind == "s16":
+        data, tag, bits = (samples * 32767).round().astype("<i2").tobytes(), 1, 16
+    elif kind == "s24":
+        v = (samples * 8388607).round().astype("<i4").reshape(-1)
+        data = np.frombuffer(v.tobytes(), np.uint8).reshape(-1, 4)[:, :3].tobytes()
+        tag, bits = 1, 24
+    elif kind == "s32":
+        data, tag, bits = (samples * 2147483647).round().astype("<i4").tobytes(), 1, 32
+    else:
+        data, tag, bits = samples.astype("<f4").tobytes(), 3, 32
+    block = c * bits // 8
+    if kind == "f32ext":
+        guid = struct.pack("<H", tag) + bytes.fromhex("000000001000800000aa00389b71")
+        fmt = struct.pack("<HHIIHHHHI", 0xFFFE, c, rate, rate * block, block, bits, 22, bits,
+                          (1 << c) - 1) + guid
+    else:
+        fmt = struct.pack("<HHIIHH", tag, c, rate, rate * block, block, bits)
+    # A LIST chunk before the data, as many tools write one.
+    extra = b"LIST" + struct.pack("<I", 5) + b"INFOx" + b"\0"
+    body = (b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + extra + b"data"
+            + struct.pack("<I", len(data)) + data)
+    Path(path).write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
+
+
+def no_leftovers(directory):
+    return [p for p in os.listdir(directory) if "vidwrite-tmp" in p]
+
+
+# ---- frames ------------------------------------------------------------------------------
+
+
+def test_raw_stdin_exact_frame_count(tmp_path):
+    frames = make_frames(7, 48, 64, 3)
+    out = tmp_path / "stdin.mp4"
+    r = run(["-i", "-", "-s", "64x48", out], stdin=frames.tobytes())
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == b""  # no terminal, no progress
+    v = probe(out)["video"]
+    assert int(v["nb_read_frames"]) == 7
+    assert (v["width"], v["height"], v["r_frame_rate"]) == (64, 48, "30/1")
+    assert psnr(decode_video(out, 64, 48), frames) > 28
+
+
+def test_raw_file_with_decimal_ntsc_rate(tmp_path):
+    frames = make_frames(9, 48, 64, 3)
+    src = tmp_path / "in.rgb"
+    src.write_bytes(frames.tobytes())
+    out = tmp_path / "file.mkv"
+    r = run(["-i", src, "-s", "64x48", "-r", "29.97", "-o", "crf=10", out])
+    assert r.returncode == 0, r.stderr
+    v = probe(out)["video"]
+    assert int(v["nb_read_frames"]) == 9
+    assert v["r_frame_rate"] == "30000/1001"
+    assert psnr(decode_video(out, 64, 48), frames) > 28
+
+
+def test_npy_file_and_stdin(tmp_path):
+    frames = make_frames(11, 32, 48, 3)
+    src = tmp_path / "clip.npy"
+    np.save(src, frames)
+    for name, args, stdin in (("file.mp4", ["-i", src], None),
+                              ("pipe.mp4", ["-i", "-"], src.read_bytes())):
+        out = tmp_path / name
+        r = run([*args, "-r", "25", out], stdin=stdin)
+        assert r.returncode == 0, r.stderr
+        v = probe(out)["video"]
+        assert int(v["nb_read_frames"]) == 11
+        assert (v["width"], v["height"], v["r_frame_rate"]) == (48, 32, "25/1")
+        assert psnr(decode_video(out, 48, 32), frames) > 28
+
+
+def test_npy_gray_and_rgba(tmp_path):
+    for channels, shape_cut in ((1, lambda f: f[..., 0]), (4, lambda f: f)):
+        frames = make_frames(5, 32, 32, channels)
+        src = tmp_path / f"c{channels}.npy"
+        np.save(src, shape_cut(frames))
+        out = tmp_path / f"c{channels}.mkv"
+        r = run(["-i", src, out])
+        assert r.returncode == 0, r.stderr
+        assert int(probe(out)["video"]["nb_read_frames"]) == 5
+        if channels == 1:
+            assert psnr(decode_video(out, 32, 32, "gray", 1), frames) > 35
+        else:
+            assert psnr(decode_video(out, 32, 32), frames[..., :3]) > 28
+
+
+def make_y4m(path, rate, n=12, pix_fmt="yuv420p"):
+    subprocess.run([FFMPEG, "-v", "error", "-y", "-f", "lavfi", "-i",
+                    f"testsrc2=size=64x48:rate={rate}", "-frames:v", str(n), "-pix_fmt", pix_fmt,
+                    str(path)], check=True, timeout=TIMEOUT)
+
+
+@pytest.mark.parametrize("pix_fmt", ["yuv420p", "yuv444p", "yuv422p"])
+def test_y4m_keeps_its_exact_rate(tmp_path, pix_fmt):
+    src = tmp_path / "in.y4m"
+    make_y4m(src, "30000/1001", pix_fmt=pix_fmt)
+    out = tmp_path / "y4m.mp4"
+    r = run(["-i", src, "-o", "crf=5", "-o", f"pix_fmt={pix_fmt}", out])
+    assert r.returncode == 0, r.stderr
+    v = probe(out)["video"]
+    assert v["r_frame_rate"] == "30000/1001"
+    assert int(v["nb_read_frames"]) == 12
+    # The YUV -> RGB step in the tool must match what FFmpeg shows of the source.
+    assert psnr(decode_video(out, 64, 48), decode_video(src, 64, 48)) > 35
+
+
+def test_y4m_on_stdin_and_mono(tmp_path):
+    src = tmp_path / "in.y4m"
+    make_y4m(src, "24000/1001")
+    out = tmp_path / "pipe.mkv"
+    r = run(["-i", "-", out], stdin=src.read_bytes())
+    assert r.returncode == 0, r.stderr
+    v = probe(out)["video"]
+    assert (v["r_frame_rate"], int(v["nb_read_frames"])) == ("24000/1001", 12)
+
+    mono = tmp_path / "mono.y4m"
+    make_y4m(mono, "25", n=6, pix_fmt="gray")
+    out = tmp_path / "mono.mkv"
+    r = run(["-i", mono, out])
+    assert r.returncode == 0, r.stderr
+    assert int(probe(out)["video"]["nb_read_frames"]) == 6
+    assert psnr(decode_video(out, 64, 48, "gray", 1), decode_video(mono, 64, 48, "gray", 1)) > 35
+
+
+def test_y4m_rate_overridden_by_fps(tmp_path):
+    src = tmp_path / "in.y4m"
+    make_y4m(src, "25", n=5)
+    out = tmp_path / "r.mp4"
+    assert run(["-i", src, "-r", "50", out]).returncode == 0
+    assert probe(out)["video"]["r_frame_rate"] == "50/1"
+
+
+def test_gray_input(tmp_path):
+    frames = make_frames(6, 48, 64, 1)
+    out = tmp_path / "gray.mp4"
+    r = run(["-i", "-", "-s", "64x48", "-p", "gray", out], stdin=frames.tobytes())
+    assert r.returncode == 0, r.stderr
+    assert int(probe(out)["video"]["nb_read_frames"]) == 6
+    assert psnr(decode_video(out, 64, 48, "gray", 1), frames) > 35
+
+
+def test_bgr24_input(tmp_path):
+    frames = make_frames(6, 48, 64, 3)
+    out = tmp_path / "bgr.mp4"
+    r = run(["-i", "-", "-s", "64x48", "-p", "bgr24", out],
+            stdin=np.ascontiguousarray(frames[..., ::-1]).tobytes())
+    assert r.returncode == 0, r.stderr
+    decoded = decode_video(out, 64, 48)
+    assert psnr(decoded, frames) > 28
+    assert psnr(decoded, frames[..., ::-1]) < 20  # the channels really were swapped back
+
+
+# ---- sound -------------------------------------------------------------------------------
+
+
+def test_wav_of_another_rate_is_muxed_at_its_rate(tmp_path):
+    rate, n = 22050, 22050
+    wav = tmp_path / "tone.wav"
+    write_wav(wav, tone(n, rate, [440, 880]), rate, "s16")
+    frames = make_frames(30, 48, 64, 3)
+    out = tmp_path / "av.mp4"
+    r = run(["-i", "-", "-s", "64x48", "-a", wav, out], stdin=frames.tobytes())
+    assert r.returncode == 0, r.stderr
+    streams = probe(out)
+    a = streams["audio"]
+    assert (a["codec_name"], int(a["sample_rate"]), a["channels"]) == ("aac", 22050, 2)
+    assert int(streams["video"]["nb_read_frames"]) == 30
+    pcm = decode_audio(out, 2)
+    assert abs(len(pcm) - n) < 2048  # AAC priming and padding at most
+    assert abs(peak_frequency(pcm[:, 0], rate) - 440) < 5
+    assert abs(peak_frequency(pcm[:, 1], rate) - 880) < 5
+
+
+@pytest.mark.parametrize("kind", ["s16", "s24", "s32", "f32", "f32ext"])
+def test_wav_sample_types_lossless(tmp_path, kind):
+    rate, n = 16000, 8000
+    samples = tone(n, rate, [300, 500])
+    wav = tmp_path / f"{kind}.wav"
+    write_wav(wav, samples, rate, kind)
+    out = tmp_path / f"{kind}.mkv"
+    r = run(["-i", "-", "-s", "32x32", "-r", "10", "-a", wav, "--audio-codec", "flac", out],
+            stdin=make_frames(5, 32, 32, 3).tobytes())
+    assert r.returncode == 0, r.stderr
+    a = probe(out)["audio"]
+    assert (a["codec_name"], int(a["sample_rate"]), a["channels"]) == ("flac", rate, 2)
+    pcm = decode_audio(out, 2)
+    assert len(pcm) == n
+    assert np.max(np.abs(pcm - samples)) < 1e-3
+
+
+def test_raw_planar_float_audio(tmp_path):
+    rate, n = 8000, 4000
+    samples = tone(n, rate, [200, 600])
+    raw = tmp_path / "tone.f32"
+    raw.write_bytes(np.ascontiguousarray(samples.T).astype(np.float32).tobytes())
+    out = tmp_path / "planar.mkv"
+    r = run(["-i", "-", "-s", "32x32", "-r", "10", "-a", raw, "--audio-rate", rate,
+             "--audio-channels", 2, "--audio-codec", "flac", out],
+            stdin=make_frames(5, 32, 32, 3).tobytes())
+    assert r.returncode == 0, r.stderr
+    pcm = decode_audio(out, 2)
+    assert len(pcm) == n
+    assert np.max(np.abs(pcm - samples)) < 1e-3
+
+
+# ---- codec list and demo -----------------------------------------------------------------
+
+
+def test_list_codecs():
+    r = run(["--list-codecs"])
+    assert r.returncode == 0, r.stderr
+    text = r.stdout.decode()
+    lines = {m.group(1): m.group(2) for m in re.finditer(r"^  (\S+) +(.*)$", text, re.M)}
+    assert "Video codecs" in text and "Audio codecs" in text
+    # Each available name: the element it resolves to here, then its containers.
+    assert lines["libx264"].split()[0] == "x264enc"
+    assert set(lines["libx264"].split()[1:]) >= {"mp4", "mkv", "mov"}
+    assert "webm" not in lines["libx264"].split()
+    assert lines["aac"].split()[0] == "voaacenc"
+    assert set(lines["aac"].split()) >= {"mp4", "mov"}
+    assert set(lines["libopus"].split()) >= {"webm", "mkv"}
+    assert "mp4" not in lines["flac"].split()
+    assert set(lines["rawvideo"].split()) >= {"mkv", "avi", "mov"}
+    assert re.search(r"^ +options: .*preset tune crf", text, re.M)
+    # Names the library knows but cannot serve here say why, in its words.
+    assert lines["h264_nvenc"].startswith("unavailable: ")
+    assert "nvh264enc" in lines["h264_nvenc"]
+    assert lines["libfdk_aac"].startswith("unavailable: ")
+    containers = re.search(r"^Containers.*:(.*)$", text, re.M).group(1).split()
+    assert {".mp4", ".mkv", ".webm", ".mov", ".mpg"} <= set(containers)
+
+
+def test_demo(tmp_path):
+    r = run(["--demo", "demo.mp4"], cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    streams = probe(tmp_path / "demo.mp4")
+    v, a = streams["video"], streams["audio"]
+    assert (v["codec_name"], v["width"], v["height"]) == ("h264", 640, 360)
+    assert (v["r_frame_rate"], int(v["nb_read_frames"])) == ("30000/1001", 120)
+    assert (a["codec_name"], int(a["sample_rate"]), a["channels"]) == ("aac", 48000, 2)
+    pcm = decode_audio(tmp_path / "demo.mp4", 2)
+    assert abs(len(pcm) - 192192) < 2048
+    assert abs(peak_frequency(pcm[:, 0], 48000) - 440) < 3
+    assert abs(peak_frequency(pcm[:, 1], 48000) - 660) < 3
+    # The pattern moves.
+    video = decode_video(tmp_path / "demo.mp4", 640, 360)
+    assert psnr(video[0], video[60]) < 25
+
+
+# ---- errors ------------------------------------------------------------------------------
+
+
+def y4m_10bit(path):
+    Path(path).write_bytes(b"YUV4MPEG2 W16 H16 F25:1 C420p10\nFRAME\n" + bytes(16 * 16 * 3))
+
+
+def npy_float(path):
+    np.save(path, np.zeros((2, 16, 16, 3), np.float32))
+
+
+RAW = make_frames(3, 16, 16, 3).tobytes()
+
+# (name, arguments, stdin, setup, exit status, words the message must contain)
+ERRORS = [
+    ("missing input", ["-i", "{d}/nope.rgb", "-s", "16x16"], None, None, 1,
+     ["nope.rgb", "No such file"]),
+    ("size does not divide", ["-i", "-", "-s", "16x18"], RAW, None, 1,
+     ["576 bytes into frame 2", "not a whole number of 16x18 rgb24 frames"]),
+    ("size does not divide a file", ["-i", "{d}/in.rgb", "-s", "18x16"], None, "raw", 1,
+     ["in.rgb", "2304 bytes", "not a whole number"]),
+    ("raw without size", ["-i", "-"], RAW, None, 1, ["--size"]),
+    ("bad size", ["-i", "-", "-s", "16*16"], RAW, None, 1, ["16*16", "WIDTHxHEIGHT"]),
+    ("bad pixel format", ["-i", "-", "-s", "16x16", "-p", "yuv420p"], RAW, None, 1,
+     ["yuv420p", "rgb24"]),
+    ("bad fps", ["-i", "-", "-s", "16x16", "-r", "fast"], RAW, None, 1, ["fast"]),
+    ("zero fps", ["-i", "-", "-s", "16x16", "-r", "0/1"], RAW, None, 1, ["0/1"]),
+    ("unknown option key", ["-i", "-", "-s", "16x16", "-o", "bogus=1"], RAW, None, 1,
+     ["unknown option", "bogus"]),
+    ("option without value", ["-i", "-", "-s", "16x16", "-o", "crf"], RAW, None, 1,
+     ["crf", "KEY=VALUE"]),
+    ("bad option value", ["-i", "-", "-s", "16x16", "-o", "crf=lots"], RAW, None, 1,
+     ["crf", "lots"]),
+    ("unknown codec", ["-i", "-", "-s", "16x16", "-c", "nosuchcodec"], RAW, None, 1,
+     ["nosuchcodec"]),
+    ("unknown audio codec", ["-i", "-", "-s", "16x16", "-a", "{d}/t.wav", "--audio-codec",
+                             "nosuchaudio"], RAW, "wav", 1, ["nosuchaudio"]),
+    ("codec the container refuses", ["-i", "-", "-s", "16x16", "-a", "{d}/t.wav",
+                                     "--audio-codec", "flac"], RAW, "wav", 1, ["flac", ".mp4"]),
+    ("frames too small for mp4", ["-i", "-", "-s", "8x8"], make_frames(2, 8, 8, 3).tobytes(),
+     None, 1, ["8x8"]),
+    ("partial frame on stdin", ["-i", "-", "-s", "16x16"], RAW + b"12345", None, 1,
+     ["5 bytes into frame 3"]),
+    ("npy of floats", ["-i", "{d}/f.npy"], None, "npyf", 1, ["f.npy", "<f4", "uint8"]),
+    ("y4m of 10 bits", ["-i", "{d}/t.y4m"], None, "y4m10", 1, ["C420p10"]),
+    ("not a y4m", ["-i", "{d}/in.y4m"], None, "fake_y4m", 1, ["in.y4m", "YUV4MPEG2"]),
+    ("not a wav", ["-i", "-", "-s", "16x16", "-a", "{d}/in.wav"], RAW, "fake_wav", 1,
+     ["in.wav", "RIFF"]),
+    ("raw audio without rate", ["-i", "-", "-s", "16x16", "-a", "{d}/in.rgb"], RAW, "raw", 1,
+     ["--audio-rate"]),
+    ("audio options without audio", ["-i", "-", "-s", "16x16", "--audio-rate", "8000"], RAW,
+     None, 1, ["--audio"]),
+    ("no input", [], None, None, 1, ["--input"]),
+    ("demo with input", ["--demo", "-i", "-"], RAW, None, 1, ["--demo"]),
+    ("empty input", ["-i", "-", "-s", "16x16"], b"", None, 1, ["no frame"]),
+    ("unsupported container", ["-i", "-", "-s", "16x16", "{d}/out.xyz"], RAW, None, 1,
+     [".xyz"]),
+    ("missing directory", ["-i", "-", "-s", "16x16", "{d}/no/such/dir/out.mp4"], RAW, None, 1,
+     ["does not exist"]),
+    ("unknown flag", ["--bogus"], None, None, 2, ["--bogus"]),
+    ("two outputs", ["-i", "-", "-s", "16x16", "{d}/a.mp4", "{d}/b.mp4"], RAW, None, 2,
+     ["one OUTPUT"]),
+]
+
+SETUPS = {
+    "raw": lambda d: (d / "in.rgb").write_bytes(RAW),
+    "wav": lambda d: write_wav(d / "t.wav", tone(800, 8000, [440]), 8000, "s16"),
+    "npyf": lambda d: npy_float(d / "f.npy"),
+    "y4m10": lambda d: y4m_10bit(d / "t.y4m"),
+    "fake_y4m": lambda d: (d / "in.y4m").write_bytes(RAW),
+    "fake_wav": lambda d: (d / "in.wav").write_bytes(RAW),
+}
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["no-target", "existing-target"])
+@pytest.mark.parametrize("case", ERRORS, ids=[e[0] for e in ERRORS])
+def test_error(tmp_path, case, existing):
+    name, args, stdin, setup, status, words = case
+    if setup:
+        SETUPS[setup](tmp_path)
+    outputs = [a for a in args if a.endswith((".mp4", ".xyz"))]
+    args = [a.replace("{d}", str(tmp_path)) for a in args]
+    target = Path(outputs[-1].replace("{d}", str(tmp_path))) if outputs else tmp_path / "out.mp4"
+    if not outputs:
+        args.append(str(target))
+    if existing and target.parent.is_dir():
+        target.write_bytes(b"precious")
+    before = sorted(os.listdir(tmp_path))
+    r = run(args, stdin=stdin)
+    err = r.stderr.decode()
+    assert r.returncode == status, err
+    assert err.count("\n") == 1 and err.startswith("vidwrite: "), err
+    for w in words:
+        assert w in err, err
+    if existing and target.parent.is_dir():
+        assert target.read_bytes() == b"precious"
+    else:
+        assert not target.exists()
+    assert sorted(os.listdir(tmp_path)) == before
+    assert not no_leftovers(tmp_path)
+
+
+# ---- progress and Ctrl-C -----------------------------------------------------------------
+
+
+def run_on_pty(args, stdin_bytes):
+    """Runs vidwrite with stderr on a pseudo-terminal; returns (status, what the terminal got)."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([VIDWRITE, *map(str, args)], stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    feeder = threading.Thread(target=lambda: (proc.stdin.write(stdin_bytes), proc.stdin.close()))
+    feeder.start()
+    got = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO: the terminal's other side is closed
+            break
+        if not chunk:
+            break
+        got += chunk
+    os.close(master)
+    feeder.join()
+    return proc.wait(timeout=TIMEOUT), got.decode()
+
+
+def test_progress_line_on_a_terminal(tmp_path):
+    frames = make_frames(60, 96, 128, 3).tobytes()
+    src = tmp_path / "in.rgb"
+    src.write_bytes(frames)
+    status, text = run_on_pty(["-i", src, "-s", "128x96", tmp_path / "p.mp4"], b"")
+    assert status == 0, text
+    updates = text.split("\r")
+    assert len(updates) >= 2, text
+    assert re.search(r"frame \d+/60 +\d+%  [\d.]+ fps  elapsed \d+:\d\d  ETA \d+:\d\d", text)
+    # The terminal turns the final newline into CR LF.
+    assert re.search(r"\rframe 60/60 100%  [\d.]+ fps  elapsed \d+:\d\d\x1b\[K\r\n$", text)
+
+    # Stdin of unknown length: no total, no percent.
+    status, text = run_on_pty(["-i", "-", "-s", "128x96", tmp_path / "q.mp4"], frames)
+    assert status == 0, text
+    assert re.search(r"frame 60  [\d.]+ fps", text) and "%" not in text
+
+    # -q silences it.
+    status, text = run_on_pty(["-q", "-i", src, "-s", "128x96", tmp_path / "r.mp4"], b"")
+    assert (status, text) == (0, "")
+
+
+def test_progress_when_asked_without_terminal(tmp_path):
+    frames = make_frames(10, 32, 32, 3).tobytes()
+    r = run(["--progress", "-i", "-", "-s", "32x32", tmp_path / "p.mp4"], stdin=frames)
+    assert r.returncode == 0
+    assert r.stderr.decode().splitlines()[-1].startswith("frame 10 ")
+    assert "\r" not in r.stderr.decode()
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["no-target", "existing-target"])
+def test_ctrl_c_cancels_cleanly(tmp_path, existing):
+    out = tmp_path / "cancel.mp4"
+    if existing:
+        out.write_bytes(b"precious")
+    frame = make_frames(1, 240, 320, 3).tobytes()
+    proc = subprocess.Popen([VIDWRITE, "-i", "-", "-s", "320x240", out], stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    sent = 0
+    try:
+        # Far more frames than the pipe holds: by the time they are written, vidwrite is
+        # encoding.  Then interrupt it and keep feeding until it has gone.
+        while sent < 100000:
+            if sent == 40:
+                assert any("vidwrite-tmp" in p for p in os.listdir(tmp_path))
+                proc.send_signal(signal.SIGINT)
+            proc.stdin.write(frame)
+            proc.stdin.flush()
+            sent += 1
+    except BrokenPipeError:
+        pass
+    try:
+        proc.stdin.close()
+    except BrokenPipeError:
+        pass
+    status = proc.wait(timeout=TIMEOUT)
+    err = proc.stderr.read().decode()
+    assert sent >= 40
+    assert status == 130, err
+    assert "interrupted" in err
+    if existing:
+        assert out.read_bytes() == b"precious"
+    else:
+        assert not out.exists()
+    assert not no_leftovers(tmp_path)
+
+
+def test_ctrl_c_after_the_input_ended(tmp_path):
+    """The interrupt lands in the last pushes or in finish, while x264 still works through a
+    lookahead longer than the clip: either wait must give way."""
+    out = tmp_path / "late.mp4"
+    frames = make_frames(48, 240, 320, 3).tobytes()
+    proc = subprocess.Popen([VIDWRITE, "-i", "-", "-s", "320x240", "-o", "preset=slow", "-o",
+                             "x264-params=rc-lookahead=250", out], stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc.stdin.write(frames)
+    proc.stdin.close()
+    proc.send_signal(signal.SIGINT)
+    status = proc.wait(timeout=TIMEOUT)
+    assert status == 130, proc.stderr.read()
+    assert not out.exists()
+    assert not no_leftovers(tmp_path)
+
+
+# ---- streaming ---------------------------------------------------------------------------
+
+
+def peak_rss_kib(args, frame, count):
+    proc = subprocess.Popen([VIDWRITE, *map(str, args)], stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(count):
+        proc.stdin.write(frame)
+    proc.stdin.close()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    assert proc.returncode == 0
+    return usage.ru_maxrss
+
+
+def test_memory_does_not_grow_with_input_length(tmp_path):
+    frame = make_frames(1, 240, 320, 3).tobytes()
+    args = ["-i", "-", "-s", "320x240", "-o", "preset=ultrafast"]
+    short = peak_rss_kib([*args, tmp_path / "short.mp4"], frame, 40)
+    long = peak_rss_kib([*args, tmp_path / "long.mp4"], frame, 400)
+    assert int(probe(tmp_path / "long.mp4")["video"]["nb_read_frames"]) == 400
+    # 360 more frames are 83 MB of input; allow a fraction of a frame's worth per frame.
+    assert long - short < 20 * 1024, (short, long)

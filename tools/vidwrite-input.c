@@ -1,0 +1,185 @@
+/* Input files and stdin, read through a buffer.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "vidwrite-tool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define BUFFER_SIZE (64 * 1024)
+
+VwtInput *
+vwt_input_open (const char *path, GError **error)
+{
+  g_autoptr (VwtInput) input = g_new0 (VwtInput, 1);
+  struct stat st = { 0 };
+
+  if (g_str_equal (path, "-"))
+    {
+      input->name = g_strdup ("standard input");
+      input->fd = STDIN_FILENO;
+    }
+  else
+    {
+      input->name = g_strdup_printf ("“%s”", path);
+      input->fd = open (path, O_RDONLY | O_CLOEXEC);
+      if (input->fd < 0)
+        {
+          int saved = errno;
+          g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_IO, "cannot read %s: %s", input->name,
+                       g_strerror (saved));
+          return NULL;
+        }
+    }
+  if (fstat (input->fd, &st) == 0 && S_ISREG (st.st_mode))
+    {
+      input->regular = TRUE;
+      input->size = (guint64)st.st_size;
+    }
+  else if (S_ISDIR (st.st_mode))
+    {
+      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_IO, "cannot read %s: it is a directory",
+                   input->name);
+      return NULL;
+    }
+  input->buffer = g_malloc (BUFFER_SIZE);
+  return g_steal_pointer (&input);
+}
+
+void
+vwt_input_close (VwtInput *input)
+{
+  if (!input)
+    return;
+  if (input->fd > STDIN_FILENO)
+    close (input->fd);
+  g_free (input->buffer);
+  g_free (input->name);
+  g_free (input);
+}
+
+/* One read(2), retried on EINTR: the bytes read, 0 at the end, -1 with an error. */
+static gssize
+read_some (VwtInput *input, void *buffer, gsize len, GError **error)
+{
+  for (;;)
+    {
+      gssize n = read (input->fd, buffer, len);
+
+      if (n >= 0)
+        return n;
+      if (errno != EINTR)
+        {
+          int saved = errno;
+          g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_IO, "reading %s failed: %s",
+                       input->name, g_strerror (saved));
+          return -1;
+        }
+    }
+}
+
+/* Tops the buffer up to at least `want` bytes, or fewer at the end of the input. */
+static gboolean
+fill (VwtInput *input, gsize want, GError **error)
+{
+  if (input->buffer_len - input->buffer_pos >= want)
+    return TRUE;
+  memmove (input->buffer, input->buffer + input->buffer_pos, input->buffer_len - input->buffer_pos);
+  input->buffer_len -= input->buffer_pos;
+  input->buffer_pos = 0;
+  while (input->buffer_len < want)
+    {
+      gssize n = read_some (input, input->buffer + input->buffer_len,
+                            BUFFER_SIZE - input->buffer_len, error);
+
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        break;
+      input->buffer_len += n;
+    }
+  return TRUE;
+}
+
+gssize
+vwt_input_read (VwtInput *input, void *buffer, gsize len, GError **error)
+{
+  guint8 *out = buffer;
+  gsize done = MIN (len, input->buffer_len - input->buffer_pos);
+
+  memcpy (out, input->buffer + input->buffer_pos, done);
+  input->buffer_pos += done;
+  while (done < len)
+    {
+      gssize n;
+
+      /* Large reads go straight to the caller's memory; small ones through the buffer. */
+      if (len - done >= BUFFER_SIZE)
+        n = read_some (input, out + done, len - done, error);
+      else
+        {
+          if (!fill (input, len - done, error))
+            return -1;
+          n = MIN (len - done, input->buffer_len - input->buffer_pos);
+          memcpy (out + done, input->buffer + input->buffer_pos, n);
+          input->buffer_pos += n;
+        }
+      if (n < 0)
+        return -1;
+      if (n == 0)
+        break;
+      done += n;
+    }
+  return done;
+}
+
+gboolean
+vwt_input_has_prefix (VwtInput *input, const char *magic, gsize len, GError **error)
+{
+  if (!fill (input, len, error))
+    return FALSE;
+  return input->buffer_len - input->buffer_pos >= len
+         && memcmp (input->buffer + input->buffer_pos, magic, len) == 0;
+}
+
+char *
+vwt_input_read_line (VwtInput *input, gsize max, const char *what, GError **error)
+{
+  GString *line = g_string_new (NULL);
+
+  for (;;)
+    {
+      char c;
+      gssize n = vwt_input_read (input, &c, 1, error);
+
+      if (n < 0)
+        break;
+      if (n == 0)
+        {
+          g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                       "%s ends inside its %s", input->name, what);
+          break;
+        }
+      if (c == '\n')
+        return g_string_free (line, FALSE);
+      if (line->len >= max)
+        {
+          g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                       "the %s of %s is longer than %" G_GSIZE_FORMAT " bytes", what, input->name,
+                       max);
+          break;
+        }
+      g_string_append_c (line, c);
+    }
+  g_string_free (line, TRUE);
+  return NULL;
+}
+
+gboolean
+vwt_input_at_end (VwtInput *input, GError **error)
+{
+  return fill (input, 1, error) && input->buffer_pos == input->buffer_len;
+}

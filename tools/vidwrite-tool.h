@@ -1,0 +1,101 @@
+/* What the files of the vidwrite command share.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <vidwrite/vidwrite.h>
+
+G_BEGIN_DECLS
+
+/* ---- frames (vidwrite-frames.c) ---------------------------------------------------------- */
+
+/* What the command line says about the frames; zero or NULL where it says nothing. */
+typedef struct
+{
+  guint width, height;
+  const char *pix_fmt; /* --pix-fmt, NULL when not given */
+} VwtFrameRequest;
+
+typedef struct _VwtFrameSource VwtFrameSource;
+
+/* A stream of frames: a raw file or pipe, a .npy file (mapped) or pipe, a .y4m file or pipe, or
+ * the demo pattern.  read() returns the next 1 to max_frames frames as a new GBytes, NULL with
+ * no error at the end of the input, or NULL with an error. */
+struct _VwtFrameSource
+{
+  guint width, height;
+  VidwritePixelFormat format;
+  gint fps_n, fps_d; /* the rate the input brings (.y4m), or 0 */
+  guint64 n_frames;  /* 0 when not known in advance (pipes) */
+  const char *kind;  /* "raw", "npy", "y4m", "demo": for messages */
+
+  GBytes *(*read) (VwtFrameSource *source, guint max_frames, GError **error);
+  void (*free) (VwtFrameSource *source);
+};
+
+VwtFrameSource *vwt_frame_source_open (const char *path, const VwtFrameRequest *request,
+                                       GError **error);
+VwtFrameSource *vwt_frame_source_new_demo (guint width, guint height, guint n_frames);
+void vwt_frame_source_free (VwtFrameSource *source);
+gboolean vwt_pixel_format_parse (const char *name, VidwritePixelFormat *format, GError **error);
+const char *vwt_pixel_format_name (VidwritePixelFormat format);
+guint vwt_pixel_format_bytes (VidwritePixelFormat format);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VwtFrameSource, vwt_frame_source_free)
+
+/* ---- sound (vidwrite-sound.c) ------------------------------------------------------------ */
+
+typedef struct _VwtSoundSource VwtSoundSource;
+
+/* A stream of audio samples in the format and layout the writer is told; read() works as
+ * for frames, counting samples of every channel. */
+struct _VwtSoundSource
+{
+  guint channels, rate;
+  VidwriteSampleFormat format;
+  VidwriteAudioLayout layout;
+
+  GBytes *(*read) (VwtSoundSource *source, guint max_samples, GError **error);
+  void (*free) (VwtSoundSource *source);
+};
+
+/* rate and channels: --audio-rate and --audio-channels, 0 when not given. */
+VwtSoundSource *vwt_sound_source_open (const char *path, guint rate, guint channels,
+                                       GError **error);
+VwtSoundSource *vwt_sound_source_new_demo (guint rate, guint64 n_samples);
+void vwt_sound_source_free (VwtSoundSource *source);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VwtSoundSource, vwt_sound_source_free)
+
+/* ---- input helpers (vidwrite-frames.c) --------------------------------------------------- */
+
+/* An input file or stdin ("-"), read through a buffer so that its first bytes can be inspected
+ * for a magic number, and header lines read a byte at a time, without a system call each. */
+typedef struct
+{
+  char *name; /* for messages: the path, or "standard input" */
+  int fd;
+  gboolean regular; /* a regular file: its size is known and it can be mapped */
+  guint64 size;
+  guint8 *buffer;
+  gsize buffer_pos, buffer_len;
+} VwtInput;
+
+VwtInput *vwt_input_open (const char *path, GError **error);
+void vwt_input_close (VwtInput *input);
+/* Reads up to `len` bytes, fewer only at the end of the input; -1 on a read error. */
+gssize vwt_input_read (VwtInput *input, void *buffer, gsize len, GError **error);
+/* Whether the input starts with `magic`; reads nothing away. */
+gboolean vwt_input_has_prefix (VwtInput *input, const char *magic, gsize len, GError **error);
+/* Whether the input is at its end (FALSE also on a read error, which is then set). */
+gboolean vwt_input_at_end (VwtInput *input, GError **error);
+/* Reads a line of at most `max` bytes (the newline dropped); NULL and an error otherwise. */
+char *vwt_input_read_line (VwtInput *input, gsize max, const char *what, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VwtInput, vwt_input_close)
+
+/* ---- codec list (vidwrite-codec-list.c) -------------------------------------------------- */
+
+gboolean vwt_print_codec_list (GError **error);
+
+G_END_DECLS

@@ -1,0 +1,535 @@
+/* vidwrite: frames from files and pipes to a video file, with a progress line.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * One thread reads the inputs and pushes to a VidwriteWriter, audio and video in timestamp
+ * order so that neither runs ahead and the writer holds only a few chunks.  A second thread
+ * does nothing but wait for SIGINT, SIGTERM and SIGHUP (blocked everywhere else): pushes and
+ * vidwrite_writer_finish() can each wait on the encoder, and vidwrite_writer_cancel() from
+ * another thread is what interrupts any of those waits, whichever is running.
+ */
+#include "vidwrite-tool.h"
+
+#include <errno.h>
+#include <glib/gprintf.h>
+#include <locale.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define EXIT_USAGE 2
+#define CHUNK_BYTES (4 << 20)    /* video read and pushed at a time, at most ... */
+#define CHUNK_FRAMES 8           /* ... and at most this many frames */
+#define AUDIO_CHUNK_SAMPLES 4096 /* audio samples (of each channel) pushed at a time */
+#define PROGRESS_TTY_INTERVAL (G_USEC_PER_SEC / 10)
+#define PROGRESS_LOG_INTERVAL G_USEC_PER_SEC
+#define DEMO_WIDTH 640
+#define DEMO_HEIGHT 360
+#define DEMO_FRAMES 120 /* four seconds at 30000/1001 */
+#define DEMO_AUDIO_RATE 48000
+
+static char *opt_input, *opt_size, *opt_pix_fmt, *opt_fps, *opt_codec, *opt_audio, *opt_audio_codec;
+static char **opt_options, **opt_audio_options, **opt_remaining;
+static int opt_audio_rate, opt_audio_channels;
+static gboolean opt_list_codecs, opt_demo, opt_quiet, opt_progress;
+
+static const GOptionEntry entries[] = {
+  { "input", 'i', 0, G_OPTION_ARG_FILENAME, &opt_input,
+    "Frames: raw (needs --size), .npy (uint8 T×H×W×C), .y4m; \"-\" reads stdin", "FILE" },
+  { "size", 's', 0, G_OPTION_ARG_STRING, &opt_size, "Frame size of raw input", "WxH" },
+  { "pix-fmt", 'p', 0, G_OPTION_ARG_STRING, &opt_pix_fmt,
+    "Raw input layout: rgb24 (default), bgr24, rgba, bgra, gray", "FMT" },
+  { "fps", 'r', 0, G_OPTION_ARG_STRING, &opt_fps,
+    "30, 29.97, 30000/1001 (default 30; .y4m brings its own)", "RATE" },
+  { "codec", 'c', 0, G_OPTION_ARG_STRING, &opt_codec,
+    "Video codec, FFmpeg name or GStreamer element (default libx264)", "NAME" },
+  { "option", 'o', 0, G_OPTION_ARG_STRING_ARRAY, &opt_options,
+    "A video option, repeatable (crf=18, preset=slow, ...)", "KEY=VALUE" },
+  { "audio", 'a', 0, G_OPTION_ARG_FILENAME, &opt_audio,
+    ".wav (any rate, channels, 16/24/32-bit or float), or raw float32 planar", "FILE" },
+  { "audio-rate", 0, 0, G_OPTION_ARG_INT, &opt_audio_rate, "Sample rate of raw audio", "HZ" },
+  { "audio-channels", 0, 0, G_OPTION_ARG_INT, &opt_audio_channels, "Channels of raw audio", "N" },
+  { "audio-codec", 0, 0, G_OPTION_ARG_STRING, &opt_audio_codec,
+    "Audio codec (default: the container's)", "NAME" },
+  { "audio-option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_audio_options,
+    "An audio option, repeatable (b=128k, ...)", "KEY=VALUE" },
+  { "list-codecs", 0, 0, G_OPTION_ARG_NONE, &opt_list_codecs,
+    "Every codec name, the containers that take it here or why not, and the containers", NULL },
+  { "demo", 0, 0, G_OPTION_ARG_NONE, &opt_demo, "Write a built-in clip with sound; no input needed",
+    NULL },
+  { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "No progress output", NULL },
+  { "progress", 0, 0, G_OPTION_ARG_NONE, &opt_progress,
+    "Progress lines even when stderr is not a terminal (one a second)", NULL },
+  { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_remaining, NULL, "OUTPUT" },
+  { NULL },
+};
+
+static const char description[]
+    = "Writes the frames (and the sound of --audio) to OUTPUT, whose extension picks the\n"
+      "container: .mp4 .mov .mkv .webm .avi .ogv .ogg .ts .flv. The kind of input is told by its\n"
+      "first bytes: YUV4MPEG2 and NumPy files say their size; anything else is raw frames.\n"
+      "\n"
+      "Examples:\n"
+      "  vidwrite -i frames.rgb -s 640x480 -r 29.97 out.mp4          raw rgb24 file\n"
+      "  ffmpeg -i in.mkv -f rawvideo -pix_fmt gray - | \\\n"
+      "    vidwrite -i - -s 1280x720 -p gray -r 30000/1001 out.mkv  raw frames on stdin\n"
+      "  vidwrite -i clip.npy -p bgr24 -c libx264 -o crf=18 -o preset=slow out.mp4\n"
+      "                                                               uint8 T×H×W×3 array, BGR\n"
+      "  vidwrite -i clip.y4m -a voice.wav out.mp4                    YUV4MPEG2 (its own rate)\n"
+      "  ffmpeg -i in.mkv -f yuv4mpegpipe - | vidwrite -i - out.mp4   YUV4MPEG2 on stdin\n"
+      "  vidwrite -i clip.npy -a tone.f32 --audio-rate 44100 --audio-channels 2 \\\n"
+      "    --audio-codec libopus --audio-option b=96000 out.mkv       raw float32 planar audio\n"
+      "  vidwrite --demo demo.mp4                                     a built-in clip with sound\n"
+      "  vidwrite --list-codecs\n"
+      "\n"
+      "On a terminal, stderr shows frames done / total, percent, fps, elapsed time and ETA.\n"
+      "Ctrl-C cancels: nothing is written (a file already at OUTPUT is left as it was), exit 130.\n"
+      "Exit status: 0 written, 1 failed (one line on stderr says why), 2 bad command line,\n"
+      "128+N killed by signal N (SIGINT, SIGTERM, SIGHUP).";
+
+/* ---- signals ----------------------------------------------------------------------------- */
+
+static struct
+{
+  GMutex lock;
+  VidwriteWriter *writer; /* the write to cancel, once there is one */
+  gboolean caught;        /* a signal came: the signal thread ends the process */
+  gboolean progress_line_open;
+  sigset_t set;
+} interrupt;
+
+/* The first signal cancels the write (which removes the temporary file) and exits; a write
+ * that has already finished is let be.  Before there is a writer there is nothing to undo. */
+static gpointer
+watch_signals (gpointer data)
+{
+  for (;;)
+    {
+      g_autoptr (VidwriteWriter) writer = NULL;
+      int sig;
+
+      if (sigwait (&interrupt.set, &sig) != 0)
+        continue;
+      g_mutex_lock (&interrupt.lock);
+      if (interrupt.writer)
+        writer = g_object_ref (interrupt.writer);
+      interrupt.caught = TRUE;
+      g_mutex_unlock (&interrupt.lock);
+      if (writer && !vidwrite_writer_cancel (writer, NULL))
+        {
+          /* The file is complete: the main thread exits with 0. */
+          g_mutex_lock (&interrupt.lock);
+          interrupt.caught = FALSE;
+          g_mutex_unlock (&interrupt.lock);
+          continue;
+        }
+      if (interrupt.progress_line_open)
+        fputc ('\n', stderr);
+      fprintf (stderr, "vidwrite: interrupted (%s); %s\n", g_strsignal (sig),
+               writer ? "nothing was written" : "stopped");
+      _exit (128 + sig);
+    }
+  return NULL;
+}
+
+static void
+start_signal_thread (void)
+{
+  sigemptyset (&interrupt.set);
+  sigaddset (&interrupt.set, SIGINT);
+  sigaddset (&interrupt.set, SIGTERM);
+  sigaddset (&interrupt.set, SIGHUP);
+  /* Before any other thread exists, so that every thread inherits the mask. */
+  pthread_sigmask (SIG_BLOCK, &interrupt.set, NULL);
+  g_thread_unref (g_thread_new ("signals", watch_signals, NULL));
+}
+
+/* A failure caused by the signal thread's cancel: leave the exit to that thread, which exits
+ * only once the temporary file is gone. */
+static void
+wait_if_interrupted (void)
+{
+  gboolean caught;
+
+  g_mutex_lock (&interrupt.lock);
+  caught = interrupt.caught;
+  g_mutex_unlock (&interrupt.lock);
+  while (caught)
+    pause ();
+}
+
+static void
+watch_writer (VidwriteWriter *writer)
+{
+  g_mutex_lock (&interrupt.lock);
+  interrupt.writer = g_object_ref (writer);
+  g_mutex_unlock (&interrupt.lock);
+}
+
+/* ---- progress ---------------------------------------------------------------------------- */
+
+typedef struct
+{
+  gboolean tty;
+  guint64 total; /* 0 when unknown */
+  gint64 start, last;
+} Progress;
+
+static void
+format_duration (char *out, gsize size, double seconds)
+{
+  guint64 s = (guint64)(seconds + 0.5);
+
+  if (s >= 3600)
+    g_snprintf (out, size, "%" G_GUINT64_FORMAT ":%02u:%02u", s / 3600, (guint)(s / 60 % 60),
+                (guint)(s % 60));
+  else
+    g_snprintf (out, size, "%u:%02u", (guint)(s / 60), (guint)(s % 60));
+}
+
+static void
+progress_show (Progress *p, guint64 done, gboolean last)
+{
+  gint64 now = g_get_monotonic_time ();
+  double elapsed = (now - p->start) / (double)G_USEC_PER_SEC;
+  double fps = elapsed > 0 ? done / elapsed : 0;
+  char elapsed_text[32], eta_text[32];
+  GString *line;
+
+  if (!last && now - p->last < (p->tty ? PROGRESS_TTY_INTERVAL : PROGRESS_LOG_INTERVAL))
+    return;
+  p->last = now;
+  format_duration (elapsed_text, sizeof elapsed_text, elapsed);
+  line = g_string_new (p->tty ? "\r" : "");
+  g_string_append_printf (line, "frame %" G_GUINT64_FORMAT, done);
+  if (p->total)
+    g_string_append_printf (line, "/%" G_GUINT64_FORMAT " %3.0f%%", p->total,
+                            100.0 * MIN (done, p->total) / p->total);
+  g_string_append_printf (line, "  %.1f fps  elapsed %s", fps, elapsed_text);
+  if (p->total && fps > 0 && !last)
+    {
+      format_duration (eta_text, sizeof eta_text, (p->total - MIN (done, p->total)) / fps);
+      g_string_append_printf (line, "  ETA %s", eta_text);
+    }
+  g_string_append (line, p->tty ? (last ? "\033[K\n" : "\033[K") : "\n");
+  fputs (line->str, stderr);
+  fflush (stderr);
+  interrupt.progress_line_open = p->tty && !last;
+  g_string_free (line, TRUE);
+}
+
+static void
+on_progress (VidwriteWriter *writer, guint64 encoded, guint64 pushed, Progress *p)
+{
+  progress_show (p, encoded, FALSE);
+}
+
+/* ---- the command line -------------------------------------------------------------------- */
+
+static gboolean
+parse_options (char **pairs, const char *flag, GHashTable **out, GError **error)
+{
+  *out = NULL;
+  if (!pairs)
+    return TRUE;
+  *out = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  for (guint i = 0; pairs[i]; i++)
+    {
+      const char *eq = strchr (pairs[i], '=');
+
+      if (!eq || eq == pairs[i])
+        {
+          g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_OPTION,
+                       "%s “%s” is not KEY=VALUE (such as crf=18)", flag, pairs[i]);
+          g_clear_pointer (out, g_hash_table_unref);
+          return FALSE;
+        }
+      g_hash_table_insert (*out, g_strndup (pairs[i], eq - pairs[i]), g_strdup (eq + 1));
+    }
+  return TRUE;
+}
+
+/* "30", "29.97" (the exact fraction it stands for) or "30000/1001". */
+static gboolean
+parse_rate (const char *text, gint *n, gint *d, GError **error)
+{
+  const char *slash = strchr (text, '/');
+  char *end;
+
+  if (slash)
+    {
+      guint64 num, den;
+
+      if (!g_ascii_isdigit (text[0]) || !g_ascii_isdigit (slash[1]))
+        goto bad;
+      num = g_ascii_strtoull (text, &end, 10);
+      if (end != slash)
+        goto bad;
+      den = g_ascii_strtoull (slash + 1, &end, 10);
+      if (*end || num == 0 || den == 0 || num > G_MAXINT || den > G_MAXINT)
+        goto bad;
+      *n = num;
+      *d = den;
+      return TRUE;
+    }
+  else
+    {
+      double rate = g_ascii_strtod (text, &end);
+
+      if (end == text || *end)
+        goto bad;
+      return vidwrite_rate_to_fraction (rate, n, d, error);
+    }
+
+bad:
+  g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+               "--fps “%s” is not a frame rate (such as 30, 29.97 or 30000/1001)", text);
+  return FALSE;
+}
+
+static gboolean
+parse_size (const char *text, guint *width, guint *height, GError **error)
+{
+  char *end;
+  guint64 w, h;
+
+  if (!g_ascii_isdigit (text[0]))
+    goto bad;
+  w = g_ascii_strtoull (text, &end, 10);
+  if (*end != 'x' || !g_ascii_isdigit (end[1]))
+    goto bad;
+  h = g_ascii_strtoull (end + 1, &end, 10);
+  if (*end || w == 0 || h == 0 || w > G_MAXINT || h > G_MAXINT)
+    goto bad;
+  *width = w;
+  *height = h;
+  return TRUE;
+
+bad:
+  g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+               "--size “%s” is not WIDTHxHEIGHT (such as 640x480)", text);
+  return FALSE;
+}
+
+/* Checks what only makes sense together; opens the inputs. */
+static gboolean
+open_inputs (VwtFrameSource **frames, VwtSoundSource **sound, GError **error)
+{
+  VwtFrameRequest request = { 0 };
+
+  if (opt_demo)
+    {
+      if (opt_input || opt_audio || opt_size || opt_pix_fmt)
+        {
+          g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                       "--demo makes its own frames and sound: leave out --input, --audio, "
+                       "--size and --pix-fmt");
+          return FALSE;
+        }
+      *frames = vwt_frame_source_new_demo (DEMO_WIDTH, DEMO_HEIGHT, DEMO_FRAMES);
+      *sound
+          = vwt_sound_source_new_demo (DEMO_AUDIO_RATE, (guint64)DEMO_FRAMES * DEMO_AUDIO_RATE
+                                                            * (*frames)->fps_d / (*frames)->fps_n);
+      return TRUE;
+    }
+  if (!opt_input)
+    {
+      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                   "no input: give the frames with --input FILE (or - for stdin), or use --demo");
+      return FALSE;
+    }
+  if (opt_audio && g_str_equal (opt_input, "-") && g_str_equal (opt_audio, "-"))
+    {
+      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                   "--input and --audio cannot both read stdin");
+      return FALSE;
+    }
+  if (opt_audio_rate < 0 || opt_audio_channels < 0)
+    {
+      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                   "--audio-rate %d and --audio-channels %d cannot be negative", opt_audio_rate,
+                   opt_audio_channels);
+      return FALSE;
+    }
+  if (opt_size && !parse_size (opt_size, &request.width, &request.height, error))
+    return FALSE;
+  request.pix_fmt = opt_pix_fmt;
+  *frames = vwt_frame_source_open (opt_input, &request, error);
+  if (!*frames)
+    return FALSE;
+  if (opt_audio)
+    {
+      *sound = vwt_sound_source_open (opt_audio, opt_audio_rate, opt_audio_channels, error);
+      if (!*sound)
+        return FALSE;
+    }
+  else if (opt_audio_rate || opt_audio_channels || opt_audio_codec || opt_audio_options)
+    {
+      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                   "audio options were given, but no --audio file");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- writing ----------------------------------------------------------------------------- */
+
+/* Pushes video and audio chunks in the order of their start times, then finishes. */
+static gboolean
+encode (VidwriteWriter *writer, VwtFrameSource *frames, VwtSoundSource *sound, gint fps_n,
+        gint fps_d, GError **error)
+{
+  gsize frame_bytes
+      = (gsize)frames->width * frames->height * vwt_pixel_format_bytes (frames->format);
+  guint chunk_frames = CLAMP (CHUNK_BYTES / frame_bytes, 1, CHUNK_FRAMES);
+  guint64 frames_done = 0, samples_done = 0;
+  gboolean video_left = TRUE, audio_left = sound != NULL;
+
+  while (video_left || audio_left)
+    {
+      double video_time = (double)frames_done * fps_d / fps_n;
+      double audio_time = audio_left ? (double)samples_done / sound->rate : 0;
+      GError *local = NULL;
+      g_autoptr (GBytes) chunk = NULL;
+      gboolean ok;
+
+      if (audio_left && (!video_left || audio_time <= video_time))
+        {
+          chunk = sound->read (sound, AUDIO_CHUNK_SAMPLES, &local);
+          if (!chunk)
+            {
+              audio_left = FALSE;
+              if (!local)
+                continue;
+              g_propagate_error (error, local);
+              return FALSE;
+            }
+          ok = vidwrite_writer_push_audio (writer, chunk, error);
+          samples_done += g_bytes_get_size (chunk) / sound->channels
+                          / (sound->format == VIDWRITE_SAMPLE_FORMAT_F32 ? 4 : 2);
+        }
+      else
+        {
+          chunk = frames->read (frames, chunk_frames, &local);
+          if (!chunk)
+            {
+              video_left = FALSE;
+              if (!local)
+                continue;
+              g_propagate_error (error, local);
+              return FALSE;
+            }
+          ok = vidwrite_writer_push_frames (writer, chunk, error);
+          frames_done += g_bytes_get_size (chunk) / frame_bytes;
+        }
+      if (!ok)
+        return FALSE;
+    }
+  return vidwrite_writer_finish (writer, NULL, error);
+}
+
+static gboolean
+write_video (const char *output, GError **error)
+{
+  g_autoptr (VwtFrameSource) frames = NULL;
+  g_autoptr (VwtSoundSource) sound = NULL;
+  g_autoptr (GHashTable) options = NULL, audio_options = NULL;
+  g_autoptr (VidwriteWriter) writer = NULL;
+  Progress progress = { 0 };
+  gint fps_n = 30, fps_d = 1;
+  gboolean ok;
+
+  if (!parse_options (opt_options, "--option", &options, error)
+      || !parse_options (opt_audio_options, "--audio-option", &audio_options, error)
+      || (opt_fps && !parse_rate (opt_fps, &fps_n, &fps_d, error))
+      || !open_inputs (&frames, &sound, error))
+    return FALSE;
+  if (!opt_fps && frames->fps_n)
+    {
+      fps_n = frames->fps_n;
+      fps_d = frames->fps_d;
+    }
+
+  writer = vidwrite_writer_new (output, error);
+  if (!writer)
+    return FALSE;
+  watch_writer (writer);
+  if (!vidwrite_writer_set_video (writer, frames->width, frames->height, frames->format, fps_n,
+                                  fps_d, opt_codec, options, error)
+      || (sound
+          && !vidwrite_writer_set_audio (writer, sound->channels, sound->rate, sound->format,
+                                         sound->layout, opt_audio_codec, audio_options, error)))
+    {
+      vidwrite_writer_cancel (writer, NULL);
+      return FALSE;
+    }
+
+  progress.tty = isatty (STDERR_FILENO);
+  if (!opt_quiet && (progress.tty || opt_progress))
+    {
+      progress.total = frames->n_frames;
+      progress.start = g_get_monotonic_time ();
+      g_signal_connect (writer, "progress", G_CALLBACK (on_progress), &progress);
+    }
+  ok = encode (writer, frames, sound, fps_n, fps_d, error);
+  if (!ok)
+    {
+      vidwrite_writer_cancel (writer, NULL);
+      if (interrupt.progress_line_open)
+        fputc ('\n', stderr);
+      return FALSE;
+    }
+  if (progress.start)
+    progress_show (&progress, vidwrite_writer_get_frames_encoded (writer), TRUE);
+  return TRUE;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr (GError) error = NULL;
+
+  setlocale (LC_ALL, "");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_summary (context,
+                                "Write a video file from raw, .npy or .y4m frames, with sound from "
+                                "a .wav or raw file.");
+  g_option_context_set_description (context, description);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("vidwrite: %s (see vidwrite --help)\n", error->message);
+      return EXIT_USAGE;
+    }
+  if (opt_list_codecs)
+    {
+      if (opt_remaining)
+        {
+          g_printerr ("vidwrite: --list-codecs takes no OUTPUT\n");
+          return EXIT_USAGE;
+        }
+      start_signal_thread ();
+      if (!vwt_print_codec_list (&error))
+        {
+          g_printerr ("vidwrite: %s\n", error->message);
+          return EXIT_FAILURE;
+        }
+      return EXIT_SUCCESS;
+    }
+  if (!opt_remaining || !opt_remaining[0] || opt_remaining[1])
+    {
+      g_printerr ("vidwrite: give exactly one OUTPUT file (see vidwrite --help)\n");
+      return EXIT_USAGE;
+    }
+
+  start_signal_thread ();
+  if (!write_video (opt_remaining[0], &error))
+    {
+      wait_if_interrupted ();
+      g_printerr ("vidwrite: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+  return EXIT_SUCCESS;
+}
