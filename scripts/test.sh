@@ -53,7 +53,13 @@ if [ "${VIDWRITE_SANITIZE:-1}" != 0 ]; then
   asan=${VIDWRITE_ASAN_BUILD_DIR:-build-asan}
   if setup_and_build "$asan" -Db_sanitize=address,undefined -Db_lundef=false \
       -Dintrospection=disabled; then
-    run_tests "$asan" --no-suite python "$@"
+    # Tests with an environment of their own (the cli one runs the instrumented tool from
+    # pytest) inherit these; tests/meson.build sets the same for the rest.
+    G_SLICE=always-malloc \
+      ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:fast_unwind_on_malloc=0 \
+      LSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppressions=0" \
+      UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+      run_tests "$asan" --no-suite python "$@"
   else
     failed=$(( failed + 1 ))
   fi
