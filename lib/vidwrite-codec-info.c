@@ -83,14 +83,14 @@ codec_info_new (const char *name, VwMedia media, const char *const *candidates, 
       resolved.codec = codec;
       /* What the preferred element would take, were it installed (hardware encoders). */
       self->options = codec && codec->factories ? vw_options_list_keys (codec->factories[0], media)
-                                                : g_strv_builder_end (g_strv_builder_new ());
+                                                : g_new0 (char *, 1);
     }
   else
     {
       self->element = g_strdup (GST_OBJECT_NAME (resolved.factory));
       /* A factory name takes its property names, not FFmpeg's keys. */
-      self->options = resolved.codec ? vw_options_list_keys (self->element, media)
-                                     : g_strv_builder_end (g_strv_builder_new ());
+      self->options
+          = resolved.codec ? vw_options_list_keys (self->element, media) : g_new0 (char *, 1);
     }
   {
     g_autofree char *list = vw_codec_containers (&resolved);
