@@ -602,7 +602,11 @@ box_offset (const char *path, const char *type)
   g_assert_true (g_file_get_contents (path, &data, &len, NULL));
   for (gsize at = 0; at + 8 <= len;)
     {
-      guint32 size = GUINT32_FROM_BE (*(guint32 *)(data + at));
+      guint32 size;
+
+      /* Boxes start anywhere: read the size bytewise, not through a misaligned guint32. */
+      memcpy (&size, data + at, sizeof size);
+      size = GUINT32_FROM_BE (size);
 
       if (memcmp (data + at + 4, type, 4) == 0)
         return (gssize)at;
