@@ -748,7 +748,9 @@ set_property_text (const VwContext *ctx, const char *property, const char *text,
   GType type;
   double number;
 
-  if (!pspec || !(pspec->flags & G_PARAM_WRITABLE) || (pspec->flags & G_PARAM_CONSTRUCT_ONLY))
+  /* GstObject's and GstElement's own properties (name, parent) are the writer's, not options. */
+  if (!pspec || !(pspec->flags & G_PARAM_WRITABLE) || (pspec->flags & G_PARAM_CONSTRUCT_ONLY) ||
+      g_type_is_a (GST_TYPE_ELEMENT, pspec->owner_type))
     return option_error (ctx, error, "the element has no writable property “%s”", property);
   type = G_PARAM_SPEC_VALUE_TYPE (pspec);
 

@@ -18,18 +18,18 @@
  * get the simplest fraction that equals them (12.5 → 25/2).
  *
  * Returns: %TRUE, or %FALSE with %VIDWRITE_ERROR_INVALID_ARGUMENT for a rate that is not a
- *   positive finite number up to %VIDWRITE_MAX_FRAME_RATE
+ *   finite number from 1/%VIDWRITE_MAX_FRAME_DURATION to %VIDWRITE_MAX_FRAME_RATE
  */
 gboolean
 vidwrite_rate_to_fraction (double rate, gint *numerator, gint *denominator, GError **error)
 {
   double k;
 
-  if (!isfinite (rate) || rate <= 0 || rate > VIDWRITE_MAX_FRAME_RATE)
+  if (!isfinite (rate) || rate * VIDWRITE_MAX_FRAME_DURATION < 1 || rate > VIDWRITE_MAX_FRAME_RATE)
     {
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
-                   "frame rate %g is not a positive number up to %d", rate,
-                   VIDWRITE_MAX_FRAME_RATE);
+                   "frame rate %g is out of range (1/%d to %d frames a second)", rate,
+                   VIDWRITE_MAX_FRAME_DURATION, VIDWRITE_MAX_FRAME_RATE);
       return FALSE;
     }
 

@@ -1157,11 +1157,13 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
                    "pixel format %d is not a VidwritePixelFormat", (int) format);
       return FALSE;
     }
-  if (fps_n <= 0 || fps_d <= 0 || (double) fps_n / fps_d > VIDWRITE_MAX_FRAME_RATE)
+  /* Frames longer than an hour overflow GStreamer's clock arithmetic within a few frames. */
+  if (fps_n <= 0 || fps_d <= 0 || (double) fps_n / fps_d > VIDWRITE_MAX_FRAME_RATE ||
+      (gint64) fps_d > (gint64) fps_n * VIDWRITE_MAX_FRAME_DURATION)
     {
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
-                   "frame rate %d/%d is out of range (a positive fraction up to %d fps)", fps_n,
-                   fps_d, VIDWRITE_MAX_FRAME_RATE);
+                   "frame rate %d/%d is out of range (1/%d to %d frames a second)", fps_n, fps_d,
+                   VIDWRITE_MAX_FRAME_DURATION, VIDWRITE_MAX_FRAME_RATE);
       return FALSE;
     }
   if (width < self->container->min_dimension || height < self->container->min_dimension)

@@ -60,12 +60,13 @@ test_other (void)
 static void
 test_invalid (void)
 {
-  const double bad[] = { 0, -1, -29.97, NAN, INFINITY, -INFINITY, 1e9, VIDWRITE_MAX_FRAME_RATE + 1 };
+  const double bad[] = { 0,    -1, -29.97, NAN, INFINITY, -INFINITY, 1e9, VIDWRITE_MAX_FRAME_RATE + 1,
+                         1e-9, 1.0 / 3601 };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       g_autoptr (GError) error = NULL;
-      g_autofree char *shown = g_strdup_printf ("%g", bad[i]);
+      g_autofree char *shown = g_strdup_printf ("%g ", bad[i]);
       gint n = 0, d = 0;
 
       g_assert_false (vidwrite_rate_to_fraction (bad[i], &n, &d, &error));

@@ -17,6 +17,13 @@ G_BEGIN_DECLS
  */
 #define VIDWRITE_MAX_FRAME_RATE 100000
 
+/**
+ * VIDWRITE_MAX_FRAME_DURATION:
+ *
+ * The longest a frame may last, in seconds: the lowest frame rate is its inverse, 1/3600.
+ */
+#define VIDWRITE_MAX_FRAME_DURATION 3600
+
 VIDWRITE_AVAILABLE_IN_ALL
 gboolean vidwrite_rate_to_fraction (double   rate,
                                     gint    *numerator,
