@@ -6,23 +6,8 @@
 
 static const double freqs[8] = { 440, 660, 880, 100, 1320, 1540, 1760, 1980 };
 
-typedef struct
-{
-  char *dir;
-} Fixture;
+typedef VwtFixture Fixture;
 
-static void
-fixture_set_up (Fixture *f, gconstpointer data)
-{
-  f->dir = vwt_scratch_new ();
-}
-
-static void
-fixture_tear_down (Fixture *f, gconstpointer data)
-{
-  g_assert_cmpuint (vwt_count_tmp_files (f->dir), ==, 0);
-  vwt_scratch_free (f->dir);
-}
 
 typedef struct
 {
@@ -253,7 +238,7 @@ int
 main (int argc, char **argv)
 {
   vwt_init (&argc, &argv);
-#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+#define ADD(path, func) VWT_ADD (path, func)
   ADD ("/audio/aac-layouts", test_aac_layouts);
   ADD ("/audio/codecs", test_codecs);
   ADD ("/audio/many-channels", test_many_channels);

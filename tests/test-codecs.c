@@ -7,23 +7,8 @@
 #include <math.h>
 #include <string.h>
 
-typedef struct
-{
-  char *dir;
-} Fixture;
+typedef VwtFixture Fixture;
 
-static void
-fixture_set_up (Fixture *f, gconstpointer data)
-{
-  f->dir = vwt_scratch_new ();
-}
-
-static void
-fixture_tear_down (Fixture *f, gconstpointer data)
-{
-  g_assert_cmpuint (vwt_count_tmp_files (f->dir), ==, 0);
-  vwt_scratch_free (f->dir);
-}
 
 #define W 128
 #define H 96
@@ -973,7 +958,7 @@ int
 main (int argc, char **argv)
 {
   vwt_init (&argc, &argv);
-#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+#define ADD(path, func) VWT_ADD (path, func)
   ADD ("/codecs/registry", test_registry);
   ADD ("/codecs/family-properties", test_family_properties);
   ADD ("/codecs/errors", test_errors);

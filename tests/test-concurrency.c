@@ -12,23 +12,8 @@
 
 static const double freqs[2] = { 440, 660 };
 
-typedef struct
-{
-  char *dir;
-} Fixture;
+typedef VwtFixture Fixture;
 
-static void
-fixture_set_up (Fixture *f, gconstpointer data)
-{
-  f->dir = vwt_scratch_new ();
-}
-
-static void
-fixture_tear_down (Fixture *f, gconstpointer data)
-{
-  g_assert_cmpuint (vwt_count_tmp_files (f->dir), ==, 0);
-  vwt_scratch_free (f->dir);
-}
 
 typedef struct
 {
@@ -286,7 +271,7 @@ int
 main (int argc, char **argv)
 {
   vwt_init (&argc, &argv);
-#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+#define ADD(path, func) VWT_ADD (path, func)
   ADD ("/concurrency/eight-threads", test_eight_threads);
   ADD ("/concurrency/two-feeders-repeated", test_two_feeders_repeated);
   ADD ("/concurrency/cancel-races", test_cancel_races);

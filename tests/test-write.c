@@ -4,23 +4,8 @@
 #include <math.h>
 #include <string.h>
 
-typedef struct
-{
-  char *dir;
-} Fixture;
+typedef VwtFixture Fixture;
 
-static void
-fixture_set_up (Fixture *f, gconstpointer data)
-{
-  f->dir = vwt_scratch_new ();
-}
-
-static void
-fixture_tear_down (Fixture *f, gconstpointer data)
-{
-  g_assert_cmpuint (vwt_count_tmp_files (f->dir), ==, 0);
-  vwt_scratch_free (f->dir);
-}
 
 static void
 write_ok (const char *path, GBytes *frames, guint n, guint h, guint w, guint c, double fps,
@@ -268,7 +253,7 @@ int
 main (int argc, char **argv)
 {
   vwt_init (&argc, &argv);
-#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+#define ADD(path, func) VWT_ADD (path, func)
   ADD ("/write/default", test_default);
   ADD ("/write/crf", test_crf);
   ADD ("/write/ntsc", test_ntsc);

@@ -10,23 +10,8 @@
 
 static const double freqs[2] = { 440, 660 };
 
-typedef struct
-{
-  char *dir;
-} Fixture;
+typedef VwtFixture Fixture;
 
-static void
-fixture_set_up (Fixture *f, gconstpointer data)
-{
-  f->dir = vwt_scratch_new ();
-}
-
-static void
-fixture_tear_down (Fixture *f, gconstpointer data)
-{
-  g_assert_cmpuint (vwt_count_tmp_files (f->dir), ==, 0);
-  vwt_scratch_free (f->dir);
-}
 
 static VidwriteWriter *
 new_writer (const char *path, gboolean audio)
@@ -548,7 +533,7 @@ int
 main (int argc, char **argv)
 {
   vwt_init (&argc, &argv);
-#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+#define ADD(path, func) VWT_ADD (path, func)
   ADD ("/writer/uneven-chunks", test_uneven_chunks);
   ADD ("/writer/audio-first", test_audio_first);
   ADD ("/writer/video-first", test_video_first);

@@ -52,6 +52,19 @@ vwt_scratch_free (char *dir)
   g_free (dir);
 }
 
+void
+vwt_fixture_set_up (VwtFixture *f, gconstpointer data)
+{
+  f->dir = vwt_scratch_new ();
+}
+
+void
+vwt_fixture_tear_down (VwtFixture *f, gconstpointer data)
+{
+  g_assert_cmpuint (vwt_count_tmp_files (f->dir), ==, 0);
+  vwt_scratch_free (f->dir);
+}
+
 char *
 vwt_path (const char *dir, const char *name)
 {

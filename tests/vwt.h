@@ -6,6 +6,18 @@
 
 G_BEGIN_DECLS
 
+/* The fixture of most tests: a scratch directory, which must hold no temporary file of the
+ * writer's at the end, removed with everything in it. */
+typedef struct
+{
+  char *dir;
+} VwtFixture;
+
+void vwt_fixture_set_up (VwtFixture *f, gconstpointer data);
+void vwt_fixture_tear_down (VwtFixture *f, gconstpointer data);
+#define VWT_ADD(path, func)                                                                        \
+  g_test_add (path, VwtFixture, NULL, vwt_fixture_set_up, func, vwt_fixture_tear_down)
+
 /* A per-test scratch directory, removed with everything in it by vwt_scratch_free(). */
 char *vwt_scratch_new (void);
 void vwt_scratch_free (char *dir);
