@@ -8,10 +8,5 @@ vw_install_deps bench
 
 build="$repo/${VIDWRITE_BUILD_DIR:-build}"
 cd "$repo"
-if [ -d "$build" ]; then
-  meson setup --reconfigure "$build" >/dev/null
-else
-  meson setup "$build" >/dev/null
-fi
-meson compile -C "$build" >/dev/null
+vw_build "$build" >/dev/null
 exec nice /usr/bin/python3 "$repo/bench/run.py" --build "$build" "$@"

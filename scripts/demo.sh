@@ -7,15 +7,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 vw_install_deps demo
 
 build="$repo/${VIDWRITE_BUILD_DIR:-build}"
-(
-  cd "$repo"
-  if [ -d "$build" ]; then
-    meson setup --reconfigure "$build" >/dev/null
-  else
-    meson setup "$build" >/dev/null
-  fi
-  meson compile -C "$build" >/dev/null
-)
+(cd "$repo" && vw_build "$build" >/dev/null)
 
 out=demo.mp4
 # --progress: the library's own counts (frames encoded, rate) even without a terminal.

@@ -1,5 +1,5 @@
-# Sourced by the scripts: installs the Debian packages vidwrite needs, when any is missing.
-# Usage: vw_install_deps build|test|demo|bench
+# Sourced by the scripts: installs the Debian packages vidwrite needs, when any is missing, and
+# builds.  Usage: vw_install_deps build|test|demo|bench; vw_build DIR [MESON OPTIONS...]
 
 VW_BUILD_PACKAGES="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gobject-introspection
@@ -35,4 +35,17 @@ vw_install_deps () {
   $sudo apt-get update -q >&2
   # shellcheck disable=SC2086
   $sudo apt-get install -y -q --no-install-recommends $missing >&2
+}
+
+# Configures DIR (reconfigures it if it exists, wipes it if that fails) and compiles it.
+vw_build () {
+  local dir=$1
+  shift
+  if [ -d "$dir" ]; then
+    meson setup --reconfigure "$dir" "$@" >/dev/null || meson setup --wipe "$dir" "$@" >/dev/null ||
+      return 1
+  else
+    meson setup "$dir" "$@" >/dev/null || return 1
+  fi
+  meson compile -C "$dir"
 }

@@ -12,18 +12,6 @@ vw_install_deps test || { echo "0 passed, 1 failed"; exit 1; }
 passed=0
 failed=0
 
-# setup_and_build DIR [MESON OPTIONS...]
-setup_and_build () {
-  local dir=$1
-  shift
-  if [ -d "$dir" ]; then
-    meson setup --reconfigure "$dir" "$@" >/dev/null || meson setup --wipe "$dir" "$@" || return 1
-  else
-    meson setup "$dir" "$@" || return 1
-  fi
-  meson compile -C "$dir"
-}
-
 # run_tests DIR [MESON TEST OPTIONS...]: adds meson's counts to passed and failed.
 run_tests () {
   local dir=$1 log status ok fail timeout xpass
@@ -41,7 +29,7 @@ run_tests () {
 }
 
 build=${VIDWRITE_BUILD_DIR:-build}
-if setup_and_build "$build"; then
+if vw_build "$build"; then
   run_tests "$build" "$@"
 else
   failed=$(( failed + 1 ))
@@ -51,7 +39,7 @@ fi
 # no Python suite (an interpreter that was not started with the ASan runtime cannot load it).
 if [ "${VIDWRITE_SANITIZE:-1}" != 0 ]; then
   asan=${VIDWRITE_ASAN_BUILD_DIR:-build-asan}
-  if setup_and_build "$asan" -Db_sanitize=address,undefined -Db_lundef=false \
+  if vw_build "$asan" -Db_sanitize=address,undefined -Db_lundef=false \
       -Dintrospection=disabled; then
     # Stop at the first error; give every GLib slice (GObjects, GstMessages) its own malloc so
     # that LSan sees it; full stacks (Debian's GLib has no frame pointers, so the fast unwinder

@@ -91,17 +91,6 @@ find (const char *name)
   return info;
 }
 
-static void
-write_ok (const char *path, GBytes *frames, guint n, guint h, guint w, guint c, double fps,
-          const char *codec, GHashTable *options)
-{
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (vidwrite_write_video (path, frames, n, h, w, c, fps, codec, options, NULL, 0, 0,
-                                       NULL, NULL, &error));
-  g_assert_no_error (error);
-}
-
 /* Every video codec of the list, in every container the registry says it goes into. */
 static void
 test_video_matrix (Fixture *f, gconstpointer data)
@@ -123,7 +112,7 @@ test_video_matrix (Fixture *f, gconstpointer data)
           g_autofree char *name = g_strdup_printf ("%s.%s", video_expect[i].codec, containers[c]);
           g_autofree char *path = vwt_path (f->dir, name);
 
-          write_ok (path, frames, N, H, W, 3, FPS, video_expect[i].codec, NULL);
+          vwt_write_ok (path, frames, N, H, W, 3, FPS, video_expect[i].codec, NULL);
           g_autoptr (GHashTable) probe = vwt_probe_stream (path, "v:0");
           g_autoptr (GBytes) rgb = vwt_decode_video (path, "rgb24");
           g_assert_nonnull (rgb);
@@ -228,7 +217,7 @@ test_ffv1_rgb_exact (Fixture *f, gconstpointer data)
       g_autofree char *path = vwt_path (f->dir, name);
       g_autoptr (GHashTable) options = vwt_options ("pix_fmt", pix_fmts[i], NULL);
 
-      write_ok (path, frames, N, H, W, 3, FPS, "ffv1", options);
+      vwt_write_ok (path, frames, N, H, W, 3, FPS, "ffv1", options);
       g_autoptr (GHashTable) probe = vwt_probe_stream (path, "v:0");
       g_autoptr (GBytes) rgb = vwt_decode_video (path, "rgb24");
       g_assert_nonnull (rgb);
@@ -271,7 +260,7 @@ write_size (Fixture *f, const char *name, GBytes *frames, guint n, guint h, guin
 {
   g_autofree char *path = vwt_path (f->dir, name);
 
-  write_ok (path, frames, n, h, w, 3, FPS, codec, options);
+  vwt_write_ok (path, frames, n, h, w, 3, FPS, codec, options);
   g_test_message ("%s: %zu bytes", name, vwt_file_size (path));
   return vwt_file_size (path);
 }
@@ -299,7 +288,7 @@ test_gop (Fixture *f, gconstpointer data)
       g_autoptr (GHashTable) options = cases[i].takes_bf ? vwt_options ("g", "10", "bf", "0", NULL)
                                                          : vwt_options ("g", "10", NULL);
 
-      write_ok (path, frames, n, H, W, 3, FPS, cases[i].codec, options);
+      vwt_write_ok (path, frames, n, H, W, 3, FPS, cases[i].codec, options);
       g_autofree char *types = picture_types (path);
       g_test_message ("%s: %s", name, types);
       g_assert_cmpuint (strlen (types), ==, n);
@@ -319,7 +308,7 @@ test_x264_family (Fixture *f, gconstpointer data)
   g_autoptr (GHashTable) fast = vwt_options ("preset", "ultrafast", NULL);
   g_autoptr (GHashTable) slow = vwt_options ("preset", "veryslow", NULL);
 
-  write_ok (base, frames, n, h, w, 3, FPS, "libx264", baseline);
+  vwt_write_ok (base, frames, n, h, w, 3, FPS, "libx264", baseline);
   g_autoptr (GHashTable) probe = vwt_probe_stream (base, "v:0");
   g_assert_cmpstr (vwt_probe_str (probe, "profile"), ==, "Constrained Baseline");
 
@@ -353,7 +342,7 @@ test_bitrate (Fixture *f, gconstpointer data)
       g_autoptr (GHashTable) options = vwt_options ("b", "300k", NULL);
       double expected = 300;
 
-      write_ok (path, frames, n, h, w, 3, 25, cases[i].codec, options);
+      vwt_write_ok (path, frames, n, h, w, 3, 25, cases[i].codec, options);
       if (cases[i].ffmpeg_args)
         {
           g_assert_true (
@@ -617,8 +606,8 @@ test_faststart (Fixture *f, gconstpointer data)
       g_autofree char *fast = vwt_path (f->dir, fast_name);
       g_autoptr (GHashTable) options = vwt_options ("movflags", "+faststart", NULL);
 
-      write_ok (plain, frames, N, H, W, 3, FPS, NULL, NULL);
-      write_ok (fast, frames, N, H, W, 3, FPS, NULL, options);
+      vwt_write_ok (plain, frames, N, H, W, 3, FPS, NULL, NULL);
+      vwt_write_ok (fast, frames, N, H, W, 3, FPS, NULL, options);
       g_test_message ("%s: moov %zd mdat %zd; %s: moov %zd mdat %zd", plain_name,
                       box_offset (plain, "moov"), box_offset (plain, "mdat"), fast_name,
                       box_offset (fast, "moov"), box_offset (fast, "mdat"));

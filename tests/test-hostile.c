@@ -77,31 +77,12 @@ typedef struct
   const char *named;
 } Case;
 
-static GHashTable *
-parse_options (const char *text)
-{
-  GHashTable *table;
-  g_auto (GStrv) words = NULL;
-
-  if (!text)
-    return NULL;
-  table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  words = g_strsplit (text, ";", -1);
-  for (guint i = 0; words[i]; i++)
-    {
-      char *eq = strchr (words[i], '=');
-      g_assert_nonnull (eq);
-      g_hash_table_insert (table, g_strndup (words[i], eq - words[i]), g_strdup (eq + 1));
-    }
-  return table;
-}
-
 static void
 run_case (Fixture *f, const Case *c)
 {
   g_autofree char *path = c->filename ? g_strdup (c->filename) : g_strdup (f->target);
-  g_autoptr (GHashTable) options = parse_options (c->options);
-  g_autoptr (GHashTable) audio_options = parse_options (c->audio_options);
+  g_autoptr (GHashTable) options = vwt_options_parse (c->options, ";");
+  g_autoptr (GHashTable) audio_options = vwt_options_parse (c->audio_options, ";");
   guint64 need = (guint64)c->n_frames * c->height * c->width * c->channels;
   gsize video_bytes = need <= 64 * 1024 * 1024 ? (gsize)need + c->video_delta : 16;
   g_autofree guint8 *video_data = g_malloc0 (MAX (video_bytes, 1));

@@ -7,17 +7,6 @@
 typedef VwtFixture Fixture;
 
 
-static void
-write_ok (const char *path, GBytes *frames, guint n, guint h, guint w, guint c, double fps,
-          const char *codec, GHashTable *options)
-{
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (vidwrite_write_video (path, frames, n, h, w, c, fps, codec, options, NULL, 0, 0,
-                                       NULL, NULL, &error));
-  g_assert_no_error (error);
-}
-
 /* The default write against FFmpeg's CLI on the same frames: frames, rate, size, fidelity. */
 static void
 test_default (Fixture *f, gconstpointer data)
@@ -27,7 +16,7 @@ test_default (Fixture *f, gconstpointer data)
   g_autofree char *ours = vwt_path (f->dir, "ours.mp4");
   g_autofree char *ref = vwt_path (f->dir, "ffmpeg.mp4");
 
-  write_ok (ours, frames, n, h, w, 3, 30, NULL, NULL);
+  vwt_write_ok (ours, frames, n, h, w, 3, 30, NULL, NULL);
   g_assert_true (vwt_ffmpeg_encode (frames, w, h, "rgb24", "30",
                                     "-c:v libx264 -pix_fmt yuv420p", ref));
 
@@ -86,9 +75,9 @@ test_crf (Fixture *f, gconstpointer data)
   g_autoptr (GHashTable) o30 = vwt_options ("crf", "30", NULL);
   g_autoptr (GHashTable) o23 = vwt_options ("crf", "23", "preset", "medium", NULL);
 
-  write_ok (p17, frames, n, h, w, 3, 25, "libx264", o17);
-  write_ok (p30, frames, n, h, w, 3, 25, "libx264", o30);
-  write_ok (p23, frames, n, h, w, 3, 25, "h264", o23);
+  vwt_write_ok (p17, frames, n, h, w, 3, 25, "libx264", o17);
+  vwt_write_ok (p30, frames, n, h, w, 3, 25, "libx264", o30);
+  vwt_write_ok (p23, frames, n, h, w, 3, 25, "h264", o23);
   g_assert_true (vwt_ffmpeg_encode (frames, w, h, "rgb24", "25",
                                     "-c:v libx264 -crf 23 -preset medium -pix_fmt yuv420p", ref));
 
@@ -111,7 +100,7 @@ test_ntsc (Fixture *f, gconstpointer data)
   g_autoptr (GBytes) frames = vwt_make_frames (n, 120, 160, 3, 3);
   g_autofree char *path = vwt_path (f->dir, "ntsc.mp4");
 
-  write_ok (path, frames, n, 120, 160, 3, 29.97, NULL, NULL);
+  vwt_write_ok (path, frames, n, 120, 160, 3, 29.97, NULL, NULL);
   g_autoptr (GHashTable) probe = vwt_probe_stream (path, "v:0");
   g_assert_cmpstr (vwt_probe_str (probe, "r_frame_rate"), ==, "30000/1001");
   g_assert_cmpstr (vwt_probe_str (probe, "avg_frame_rate"), ==, "30000/1001");
@@ -129,7 +118,7 @@ test_stride (Fixture *f, gconstpointer data)
   g_autoptr (GHashTable) lossless = vwt_options ("qp", "0", "pix_fmt", "yuv444p", NULL);
 
   /* Lossless 4:4:4 leaves only the rounding of RGB->YUV->RGB: a sheared frame would be far off. */
-  write_ok (path, frames, n, h, w, 3, 10, NULL, lossless);
+  vwt_write_ok (path, frames, n, h, w, 3, 10, NULL, lossless);
   g_autoptr (GBytes) rgb = vwt_decode_video (path, "rgb24");
   g_assert_nonnull (rgb);
   double psnr = vwt_psnr (frames, rgb);
@@ -146,7 +135,7 @@ test_stride_wrapped (Fixture *f, gconstpointer data)
   g_autofree char *path = vwt_path (f->dir, "stride422.mkv");
   g_autoptr (GHashTable) options = vwt_options ("pix_fmt", "yuv422p", "qp", "0", NULL);
 
-  write_ok (path, frames, n, h, w, 3, 10, NULL, options);
+  vwt_write_ok (path, frames, n, h, w, 3, 10, NULL, options);
   g_autoptr (GHashTable) probe = vwt_probe_stream (path, "v:0");
   g_assert_cmpstr (vwt_probe_str (probe, "pix_fmt"), ==, "yuv422p");
   g_autoptr (GBytes) rgb = vwt_decode_video (path, "rgb24");
@@ -163,7 +152,7 @@ test_gray (Fixture *f, gconstpointer data)
   g_autoptr (GBytes) frames = vwt_make_frames (n, h, w, 1, 5);
   g_autofree char *path = vwt_path (f->dir, "gray.mp4");
 
-  write_ok (path, frames, n, h, w, 1, 30, NULL, NULL);
+  vwt_write_ok (path, frames, n, h, w, 1, 30, NULL, NULL);
   g_autoptr (GBytes) gray = vwt_decode_video (path, "gray");
   g_assert_nonnull (gray);
   double psnr = vwt_psnr (frames, gray);
@@ -180,7 +169,7 @@ test_rgba (Fixture *f, gconstpointer data)
   g_autoptr (GBytes) rgb = vwt_make_frames (n, h, w, 3, 6);
   g_autofree char *path = vwt_path (f->dir, "rgba.mp4");
 
-  write_ok (path, rgba, n, h, w, 4, 30, NULL, NULL);
+  vwt_write_ok (path, rgba, n, h, w, 4, 30, NULL, NULL);
   g_autoptr (GBytes) decoded = vwt_decode_video (path, "rgb24");
   g_assert_nonnull (decoded);
   double psnr = vwt_psnr (rgb, decoded);
@@ -194,7 +183,7 @@ test_single_frame (Fixture *f, gconstpointer data)
   g_autoptr (GBytes) frames = vwt_make_frames (1, 64, 64, 3, 7);
   g_autofree char *path = vwt_path (f->dir, "one.mp4");
 
-  write_ok (path, frames, 1, 64, 64, 3, 30, NULL, NULL);
+  vwt_write_ok (path, frames, 1, 64, 64, 3, 30, NULL, NULL);
   g_autoptr (GHashTable) probe = vwt_probe_stream (path, "v:0");
   g_assert_cmpint (vwt_probe_int (probe, "nb_read_frames"), ==, 1);
   g_assert_cmpint (vwt_gst_count_video_frames (path), ==, 1);
@@ -218,7 +207,7 @@ test_odd_size (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (error->message, "pix_fmt=yuv444p"));
   g_assert_false (g_file_test (bad, G_FILE_TEST_EXISTS));
 
-  write_ok (good, frames, n, h, w, 3, 30, NULL, yuv444);
+  vwt_write_ok (good, frames, n, h, w, 3, 30, NULL, yuv444);
   g_autoptr (GHashTable) probe = vwt_probe_stream (good, "v:0");
   g_assert_cmpstr (vwt_probe_str (probe, "pix_fmt"), ==, "yuv444p");
   g_assert_cmpint (vwt_probe_int (probe, "width"), ==, w);
@@ -239,7 +228,7 @@ test_containers (Fixture *f, gconstpointer data)
     {
       g_autofree char *path = vwt_path (f->dir, names[i]);
 
-      write_ok (path, frames, n, h, w, 3, 15, NULL, NULL);
+      vwt_write_ok (path, frames, n, h, w, 3, 15, NULL, NULL);
       g_autoptr (GHashTable) probe = vwt_probe_stream (path, "v:0");
       g_test_message ("%s: %s, %d frames", names[i], vwt_probe_str (probe, "codec_name"),
                       vwt_probe_int (probe, "nb_read_frames"));

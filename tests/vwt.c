@@ -128,6 +128,37 @@ vwt_options (const char *first_key, ...)
   return table;
 }
 
+GHashTable *
+vwt_options_parse (const char *text, const char *separator)
+{
+  GHashTable *table;
+  g_auto (GStrv) words = NULL;
+
+  if (!text)
+    return NULL;
+  table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  words = g_strsplit (text, separator, -1);
+  for (guint i = 0; words[i]; i++)
+    {
+      char *eq = strchr (words[i], '=');
+
+      g_assert_nonnull (eq);
+      g_hash_table_insert (table, g_strndup (words[i], eq - words[i]), g_strdup (eq + 1));
+    }
+  return table;
+}
+
+void
+vwt_write_ok (const char *path, GBytes *frames, guint n, guint h, guint w, guint c, double fps,
+              const char *codec, GHashTable *options)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (vidwrite_write_video (path, frames, n, h, w, c, fps, codec, options, NULL, 0, 0,
+                                       NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
 static gboolean
 run (const char *const *argv, GBytes **out, char **err)
 {

@@ -28,6 +28,12 @@ GBytes *vwt_make_frames (guint n, guint height, guint width, guint channels, gui
 /* Planar float32 [channels, n]: channel c is a sine of freqs[c] Hz at amplitude 0.5. */
 GBytes *vwt_make_tones (guint channels, gsize n, guint rate, const double *freqs);
 GHashTable *vwt_options (const char *first_key, ...) G_GNUC_NULL_TERMINATED;
+/* "k=v<separator>k=v" as an options table; NULL for NULL. */
+GHashTable *vwt_options_parse (const char *text, const char *separator);
+
+/* vidwrite_write_video() of frames alone, which must succeed. */
+void vwt_write_ok (const char *path, GBytes *frames, guint n, guint h, guint w, guint c, double fps,
+                   const char *codec, GHashTable *options);
 
 /* ffprobe: the entries of one stream ("v:0", "a:0") as key -> value (frames counted). */
 GHashTable *vwt_probe_stream (const char *path, const char *stream);
