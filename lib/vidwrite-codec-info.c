@@ -279,7 +279,7 @@ vidwrite_find_codec (const char *name, GError **error)
   if (!info)
     info = codec_info_new (name, VW_MEDIA_AUDIO, NULL, NULL);
   if (!info)
-    g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_UNKNOWN_CODEC,
+    vw_set_error (error, VIDWRITE_ERROR_UNKNOWN_CODEC,
                  "unknown codec “%s”: neither an FFmpeg name vidwrite maps nor an installed "
                  "GStreamer encoder",
                  name);

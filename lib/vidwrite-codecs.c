@@ -213,11 +213,11 @@ vw_container_for_filename (const char *filename, GError **error)
   for (guint i = 0; i < G_N_ELEMENTS (containers); i++)
     g_string_append_printf (known, "%s.%s", i ? ", " : "", containers[i].extension);
   if (dot && dot != base)
-    g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_UNSUPPORTED_CONTAINER,
+    vw_set_error (error, VIDWRITE_ERROR_UNSUPPORTED_CONTAINER,
                  "“%s”: the extension “%s” names no container vidwrite writes (known: %s)",
                  filename, dot, known->str);
   else
-    g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_UNSUPPORTED_CONTAINER,
+    vw_set_error (error, VIDWRITE_ERROR_UNSUPPORTED_CONTAINER,
                  "“%s” has no extension to name its container (known: %s)", filename, known->str);
   g_string_free (known, TRUE);
   return NULL;
@@ -261,7 +261,7 @@ vw_codec_resolve (const char *name, VwMedia media, const GstCaps *input, VwResol
   memset (out, 0, sizeof *out);
   if (codec && codec->media != media)
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_UNKNOWN_CODEC,
+      vw_set_error (error, VIDWRITE_ERROR_UNKNOWN_CODEC,
                    "“%s” is %s codec, not %s codec", name,
                    codec->media == VW_MEDIA_VIDEO ? "a video" : "an audio",
                    media == VW_MEDIA_VIDEO ? "a video" : "an audio");
@@ -270,7 +270,7 @@ vw_codec_resolve (const char *name, VwMedia media, const GstCaps *input, VwResol
 
   if (codec && !codec->factories)
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
+      vw_set_error (error, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
                    "%s codec “%s” cannot be written with GStreamer here: %s", media_name (media),
                    name, codec->missing_hint);
       return FALSE;
@@ -296,14 +296,14 @@ vw_codec_resolve (const char *name, VwMedia media, const GstCaps *input, VwResol
           g_autofree char *stream = gst_caps_to_string (input);
 
           wanted = g_strjoinv (", ", (char **) codec->factories);
-          g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INCOMPATIBLE,
+          vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE,
                        "none of the elements for %s codec “%s” (%s) takes this stream: %s",
                        media_name (media), name, wanted, stream);
           return FALSE;
         }
       if (out->factory && codec->parser && !factory_exists (codec->parser))
         {
-          g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
+          vw_set_error (error, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
                        "%s codec “%s” needs the parser %s, which is not installed (it comes with "
                        "gst-plugins-bad or -good)",
                        media_name (media), name, codec->parser);
@@ -313,7 +313,7 @@ vw_codec_resolve (const char *name, VwMedia media, const GstCaps *input, VwResol
       if (!out->factory)
         {
           wanted = g_strjoinv (", ", (char **) codec->factories);
-          g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
+          vw_set_error (error, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
                        "%s codec “%s” needs one of the GStreamer elements %s, and none is "
                        "installed: %s",
                        media_name (media), name, wanted, codec->missing_hint);
@@ -329,7 +329,7 @@ vw_codec_resolve (const char *name, VwMedia media, const GstCaps *input, VwResol
   g_clear_object (&out->factory);
 
   g_autofree char *known = known_names (media);
-  g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_UNKNOWN_CODEC,
+  vw_set_error (error, VIDWRITE_ERROR_UNKNOWN_CODEC,
                "unknown %s codec “%s”: neither an FFmpeg name vidwrite maps (%s) nor an installed "
                "GStreamer %s encoder",
                media_name (media), name, known, media_name (media));
@@ -406,7 +406,7 @@ vw_codec_check_container (const VwResolved *resolved, const VwContainer *contain
 
   if (!muxer)
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
+      vw_set_error (error, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
                    "the .%s container needs the GStreamer element %s, which is not installed",
                    container->extension, container->muxer);
       return FALSE;
@@ -420,7 +420,7 @@ vw_codec_check_container (const VwResolved *resolved, const VwContainer *contain
     return TRUE;
 
   g_autofree char *others = vw_codec_containers (resolved);
-  g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INCOMPATIBLE,
+  vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE,
                "a .%s file cannot hold “%s” (%s); containers that take it: %s",
                container->extension, vw_resolved_name (resolved),
                GST_OBJECT_NAME (resolved->factory), *others ? others : "none");
@@ -460,7 +460,7 @@ vw_codec_make_encoder (const VwResolved *resolved, const VwContainer *container,
 
   if (!encoder)
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
+      vw_set_error (error, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
                    "the element %s for codec “%s” could not be created",
                    GST_OBJECT_NAME (resolved->factory), vw_resolved_name (resolved));
       return NULL;

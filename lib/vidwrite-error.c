@@ -15,6 +15,36 @@
  */
 G_DEFINE_QUARK (vidwrite-error-quark, vidwrite_error)
 
+/* GLib wants error messages in UTF-8, and ours quote what the caller gave: codec names, option
+ * keys and values, file names, none of which has to be valid UTF-8.  Invalid bytes become
+ * U+FFFD, so that every language binding can show the message. */
+void
+vw_error_make_valid (GError *error)
+{
+  if (error && !g_utf8_validate (error->message, -1, NULL))
+    {
+      char *valid = g_utf8_make_valid (error->message, -1);
+
+      g_free (error->message);
+      error->message = valid;
+    }
+}
+
+void
+vw_set_error (GError **error, VidwriteError code, const char *format, ...)
+{
+  va_list args;
+  GError *e;
+
+  if (!error)
+    return;
+  va_start (args, format);
+  e = g_error_new_valist (VIDWRITE_ERROR, code, format, args);
+  va_end (args);
+  vw_error_make_valid (e);
+  g_propagate_error (error, e);
+}
+
 /* A resource error (the file system) is IO; anything else is the pipeline failing to encode. */
 void
 vw_set_error_from_message (GError **error, GstMessage *message)
@@ -38,7 +68,7 @@ vw_set_error_from_message (GError **error, GstMessage *message)
       else if (g_str_has_prefix (debug, "../") || g_str_has_prefix (debug, "/"))
         g_clear_pointer (&debug, g_free);
     }
-  g_set_error (error, VIDWRITE_ERROR, code, "%s: %s%s%s%s", path, gst_error->message,
+  vw_set_error (error, code, "%s: %s%s%s%s", path, gst_error->message,
                debug ? " (" : "", debug ? debug : "", debug ? ")" : "");
 }
 
@@ -56,7 +86,7 @@ vw_ensure_gst (GError **error)
     }
   if (init_error)
     {
-      g_set_error_literal (error, VIDWRITE_ERROR, VIDWRITE_ERROR_ENCODE, init_error->message);
+      vw_set_error (error, VIDWRITE_ERROR_ENCODE, "%s", init_error->message);
       return FALSE;
     }
   return TRUE;

@@ -637,7 +637,7 @@ option_error (const VwContext *ctx, GError **error, const char *fmt, ...)
   va_start (args, fmt);
   why = g_strdup_vprintf (fmt, args);
   va_end (args);
-  g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_OPTION,
+  vw_set_error (error, VIDWRITE_ERROR_INVALID_OPTION,
                "option “%s” = “%s” for %s (%s): %s", ctx->key, ctx->value, ctx->codec,
                GST_OBJECT_NAME (gst_element_get_factory (ctx->element)), why);
   return FALSE;
@@ -983,7 +983,7 @@ apply_pix_fmt (const VwContext *ctx, VwEncoderSettings *settings, GError **error
   if (!ok)
     {
       g_autofree char *list = format_list (ctx->element);
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INCOMPATIBLE,
+      vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE,
                    "pix_fmt “%s” cannot be fed to %s (%s); it takes %s", ctx->value, ctx->codec,
                    GST_OBJECT_NAME (gst_element_get_factory (ctx->element)), list);
       return FALSE;
@@ -1195,7 +1195,7 @@ vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_n
               && !(own = own_option_property (family, encoder, k)))
             {
               g_autofree char *known = known_keys (family, media);
-              g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_OPTION,
+              vw_set_error (error, VIDWRITE_ERROR_INVALID_OPTION,
                            "unknown option “%s” (value “%s”) for %s (%s); it takes: %s%s",
                            (char *)key, ctx.value, codec_name, factory, known,
                            family->own_options ? ", and the encoder's own options" : "");

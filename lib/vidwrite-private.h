@@ -111,5 +111,8 @@ const char *vw_pixel_format_name (VidwritePixelFormat format);
 
 /* vidwrite-error.c */
 void vw_set_error_from_message (GError **error, GstMessage *message);
+/* g_set_error() in the VIDWRITE_ERROR domain, with the message made valid UTF-8. */
+void vw_set_error (GError **error, VidwriteError code, const char *format, ...) G_GNUC_PRINTF (3, 4);
+void vw_error_make_valid (GError *error);
 
 G_END_DECLS

@@ -27,7 +27,7 @@ vidwrite_rate_to_fraction (double rate, gint *numerator, gint *denominator, GErr
 
   if (!isfinite (rate) || rate * VIDWRITE_MAX_FRAME_DURATION < 1 || rate > VIDWRITE_MAX_FRAME_RATE)
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+      vw_set_error (error, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "frame rate %g is out of range (1/%d to %d frames a second)", rate,
                    VIDWRITE_MAX_FRAME_DURATION, VIDWRITE_MAX_FRAME_RATE);
       return FALSE;
@@ -64,7 +64,7 @@ vidwrite_rate_to_fraction (double rate, gint *numerator, gint *denominator, GErr
   gst_util_double_to_fraction (rate, numerator, denominator);
   if (*numerator <= 0 || *denominator <= 0)
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+      vw_set_error (error, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "frame rate %.17g has no usable fraction", rate);
       return FALSE;
     }

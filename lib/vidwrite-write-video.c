@@ -23,7 +23,7 @@ invalid (GError **error, const char *format, ...)
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  g_set_error_literal (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT, message);
+  vw_set_error (error, VIDWRITE_ERROR_INVALID_ARGUMENT, "%s", message);
   return FALSE;
 }
 

@@ -223,15 +223,15 @@ set_state_error (VidwriteWriter *self, GError **error)
   switch (self->state)
     {
     case STATE_FINISHED:
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_STATE,
+      vw_set_error (error, VIDWRITE_ERROR_STATE,
                    "the writer of “%s” has already finished", self->filename);
       break;
     case STATE_CANCELLED:
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_STATE,
+      vw_set_error (error, VIDWRITE_ERROR_STATE,
                    "the writer of “%s” was cancelled", self->filename);
       break;
     case STATE_FAILED:
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_STATE,
+      vw_set_error (error, VIDWRITE_ERROR_STATE,
                    "the writer of “%s” failed earlier: %s", self->filename,
                    self->failure ? self->failure->message : "unknown error");
       break;
@@ -275,27 +275,27 @@ create_tmp (VidwriteWriter *self, GError **error)
     {
       if (S_ISDIR (st.st_mode))
         {
-          g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_IO, "“%s” is a directory",
+          vw_set_error (error, VIDWRITE_ERROR_IO, "“%s” is a directory",
                        self->filename);
           return FALSE;
         }
       if (!(st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)))
         {
-          g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_IO,
+          vw_set_error (error, VIDWRITE_ERROR_IO,
                        "“%s” exists and is read-only; it is left as it is", self->filename);
           return FALSE;
         }
     }
   if (g_stat (dir, &st) != 0 || !S_ISDIR (st.st_mode))
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_IO,
+      vw_set_error (error, VIDWRITE_ERROR_IO,
                    "cannot write “%s”: the directory “%s” does not exist", self->filename, dir);
       return FALSE;
     }
   /* By its mode, as for the target: root could write there, but the owner said not to. */
   if (!(st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)))
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_IO,
+      vw_set_error (error, VIDWRITE_ERROR_IO,
                    "cannot write “%s”: the directory “%s” is read-only", self->filename, dir);
       return FALSE;
     }
@@ -304,7 +304,7 @@ create_tmp (VidwriteWriter *self, GError **error)
   if (fd < 0)
     {
       int saved = errno;
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_IO,
+      vw_set_error (error, VIDWRITE_ERROR_IO,
                    "cannot write “%s”: creating a file in “%s” failed: %s", self->filename, dir,
                    g_strerror (saved));
       return FALSE;
@@ -445,7 +445,7 @@ make (const char *factory, GError **error)
   GstElement *element = gst_element_factory_make (factory, NULL);
 
   if (!element)
-    g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
+    vw_set_error (error, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
                  "the GStreamer element %s is not installed", factory);
   return element;
 }
@@ -459,7 +459,7 @@ add_and_link (VidwriteWriter *self, GstElement **tail, GstElement *next, GError 
     gst_bin_add (GST_BIN (self->pipeline), next);
   if (*tail && !gst_element_link (*tail, next))
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INCOMPATIBLE, "cannot link %s to %s",
+      vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE, "cannot link %s to %s",
                    GST_OBJECT_NAME (*tail), GST_OBJECT_NAME (next));
       return FALSE;
     }
@@ -597,6 +597,7 @@ take_pipeline_error (VidwriteWriter *self, GError **error)
                   vw_resolved_name (&self->vcodec),
                   self->has_audio ? ", audio: " : "",
                   self->has_audio ? vw_resolved_name (&self->acodec) : "");
+  vw_error_make_valid (e);
   g_propagate_error (error, e);
 }
 
@@ -621,7 +622,7 @@ start_pipeline (VidwriteWriter *self, GError **error)
   gst_bin_add_many (GST_BIN (self->pipeline), muxer, sink, NULL);
   if (!gst_element_link (muxer, sink))
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_ENCODE, "cannot link %s to filesink",
+      vw_set_error (error, VIDWRITE_ERROR_ENCODE, "cannot link %s to filesink",
                    self->container->muxer);
       return FALSE;
     }
@@ -641,7 +642,7 @@ start_pipeline (VidwriteWriter *self, GError **error)
       if (self->pipeline_error)
         take_pipeline_error (self, error);
       else
-        g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_ENCODE,
+        vw_set_error (error, VIDWRITE_ERROR_ENCODE,
                      "the pipeline for “%s” would not start", self->filename);
       g_mutex_unlock (&self->lock);
       return FALSE;
@@ -757,7 +758,7 @@ wait_until (VidwriteWriter *self, ReadyFunc ready, const char *what, GError **er
 
       if (self->abort)
         {
-          g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_CANCELLED, "writing “%s” was cancelled",
+          vw_set_error (error, VIDWRITE_ERROR_CANCELLED, "writing “%s” was cancelled",
                        self->filename);
           break;
         }
@@ -778,7 +779,7 @@ wait_until (VidwriteWriter *self, ReadyFunc ready, const char *what, GError **er
         }
       else if (self->stall_timeout && now >= stall_end)
         {
-          g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_ENCODE,
+          vw_set_error (error, VIDWRITE_ERROR_ENCODE,
                        "writing “%s” stalled: nothing moved for %u s while waiting for %s",
                        self->filename, self->stall_timeout, what);
           break;
@@ -818,7 +819,7 @@ push_buffer (VidwriteWriter *self, GstElement *src, GstBuffer *buffer, GError **
   if (self->pipeline_error)
     take_pipeline_error (self, error);
   else
-    g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_ENCODE, "%s refused a buffer: %s",
+    vw_set_error (error, VIDWRITE_ERROR_ENCODE, "%s refused a buffer: %s",
                  GST_OBJECT_NAME (src), gst_flow_get_name (ret));
   g_mutex_unlock (&self->lock);
   return FALSE;
@@ -835,7 +836,7 @@ send_video_frame (VidwriteWriter *self, GError **error)
   buffer = vw_converter_convert (self->converter, chunk->bytes, chunk->done * self->frame_size);
   if (!buffer)
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_ENCODE,
+      vw_set_error (error, VIDWRITE_ERROR_ENCODE,
                    "could not get a buffer for frame %" G_GUINT64_FORMAT, self->frames_sent);
       return FALSE;
     }
@@ -931,7 +932,7 @@ send_eos (VidwriteWriter *self, GstElement *src, gboolean *sent, GError **error)
   ret = gst_app_src_end_of_stream (GST_APP_SRC (src));
   if (ret != GST_FLOW_OK)
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_ENCODE, "%s refused end of stream: %s",
+      vw_set_error (error, VIDWRITE_ERROR_ENCODE, "%s refused end of stream: %s",
                    GST_OBJECT_NAME (src), gst_flow_get_name (ret));
       return FALSE;
     }
@@ -994,7 +995,7 @@ vidwrite_writer_initable_init (GInitable *initable, GCancellable *cancellable, G
     return FALSE;
   if (!self->filename || !*self->filename)
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+      vw_set_error (error, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "the filename is %s", self->filename ? "empty" : "missing (NULL)");
       return FALSE;
     }
@@ -1052,7 +1053,7 @@ check_configuring (VidwriteWriter *self, const char *what, GError **error)
     return set_state_error (self, error);
   if (self->state != STATE_CONFIGURING)
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_STATE,
+      vw_set_error (error, VIDWRITE_ERROR_STATE,
                    "the %s of “%s” must be configured before the first push", what, self->filename);
       return FALSE;
     }
@@ -1098,7 +1099,7 @@ check_subsampling (VidwriteWriter *self, GError **error)
 
   if (!odd_w && !odd_h)
     return TRUE;
-  g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INCOMPATIBLE,
+  vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE,
                "%ux%u frames cannot be encoded as %s: its chroma is subsampled, so the %s must "
                "be even; use the option pix_fmt=yuv444p or an even size",
                self->width, self->height, gst_video_format_to_string (self->out_format),
@@ -1140,20 +1141,20 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
     return FALSE;
   if (self->has_video)
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_STATE,
+      vw_set_error (error, VIDWRITE_ERROR_STATE,
                    "the video of “%s” is already configured", self->filename);
       return FALSE;
     }
   if (width < 1 || width > VW_MAX_DIMENSION || height < 1 || height > VW_MAX_DIMENSION)
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+      vw_set_error (error, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "frame size %ux%u is out of range (1 to %u on each side)", width, height,
                    VW_MAX_DIMENSION);
       return FALSE;
     }
   if ((guint) format > VIDWRITE_PIXEL_FORMAT_GRAY8)
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+      vw_set_error (error, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "pixel format %d is not a VidwritePixelFormat", (int) format);
       return FALSE;
     }
@@ -1161,14 +1162,14 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
   if (fps_n <= 0 || fps_d <= 0 || (double) fps_n / fps_d > VIDWRITE_MAX_FRAME_RATE ||
       (gint64) fps_d > (gint64) fps_n * VIDWRITE_MAX_FRAME_DURATION)
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+      vw_set_error (error, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "frame rate %d/%d is out of range (1/%d to %d frames a second)", fps_n, fps_d,
                    VIDWRITE_MAX_FRAME_DURATION, VIDWRITE_MAX_FRAME_RATE);
       return FALSE;
     }
   if (width < self->container->min_dimension || height < self->container->min_dimension)
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INCOMPATIBLE,
+      vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE,
                    "%ux%u frames are too small for a .%s file (%u pixels a side at least); use "
                    ".mkv or .mov",
                    width, height, self->container->extension, self->container->min_dimension);
@@ -1250,25 +1251,25 @@ vidwrite_writer_set_audio (VidwriteWriter *self, guint channels, guint rate,
     return FALSE;
   if (self->has_audio)
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_STATE,
+      vw_set_error (error, VIDWRITE_ERROR_STATE,
                    "the audio of “%s” is already configured", self->filename);
       return FALSE;
     }
   if (channels < 1 || channels > MAX_AUDIO_CHANNELS)
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+      vw_set_error (error, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "%u audio channels is out of range (1 to %u)", channels, MAX_AUDIO_CHANNELS);
       return FALSE;
     }
   if (rate < 1 || rate > MAX_AUDIO_RATE)
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+      vw_set_error (error, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "audio rate %u Hz is out of range (1 to %u)", rate, MAX_AUDIO_RATE);
       return FALSE;
     }
   if ((guint) format > VIDWRITE_SAMPLE_FORMAT_S16 || (guint) layout > VIDWRITE_AUDIO_LAYOUT_INTERLEAVED)
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+      vw_set_error (error, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "sample format %d or layout %d is not valid", (int) format, (int) layout);
       return FALSE;
     }
@@ -1298,14 +1299,14 @@ check_pushable (VidwriteWriter *self, GBytes *data, gboolean has, const char *wh
     return set_state_error (self, error);
   if (!self->has_video)
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_STATE,
+      vw_set_error (error, VIDWRITE_ERROR_STATE,
                    "the video of “%s” is not configured: call vidwrite_writer_set_video() first",
                    self->filename);
       return FALSE;
     }
   if (!has)
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_STATE,
+      vw_set_error (error, VIDWRITE_ERROR_STATE,
                    "the writer of “%s” has no %s stream: call vidwrite_writer_set_audio() before "
                    "the first push",
                    self->filename, what);
@@ -1313,7 +1314,7 @@ check_pushable (VidwriteWriter *self, GBytes *data, gboolean has, const char *wh
     }
   if (!data)
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+      vw_set_error (error, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "the %s data is missing (NULL)", what);
       return FALSE;
     }
@@ -1330,7 +1331,7 @@ check_abort (VidwriteWriter *self, GError **error)
   abort = self->abort;
   g_mutex_unlock (&self->lock);
   if (abort)
-    g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_CANCELLED, "writing “%s” was cancelled",
+    vw_set_error (error, VIDWRITE_ERROR_CANCELLED, "writing “%s” was cancelled",
                  self->filename);
   return !abort;
 }
@@ -1381,7 +1382,7 @@ vidwrite_writer_push_frames (VidwriteWriter *self, GBytes *frames, GError **erro
   size = g_bytes_get_size (frames);
   if (size % self->frame_size != 0)
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+      vw_set_error (error, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "%" G_GSIZE_FORMAT " bytes is not a whole number of %ux%u %s frames (%" G_GSIZE_FORMAT
                    " bytes each)",
                    size, self->width, self->height, vw_pixel_format_name (self->pixel_format),
@@ -1416,7 +1417,7 @@ vidwrite_writer_push_audio (VidwriteWriter *self, GBytes *samples, GError **erro
     return FALSE;
   if (self->audio_ended)
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_STATE,
+      vw_set_error (error, VIDWRITE_ERROR_STATE,
                    "the audio of “%s” was ended with vidwrite_writer_end_audio()", self->filename);
       return FALSE;
     }
@@ -1424,7 +1425,7 @@ vidwrite_writer_push_audio (VidwriteWriter *self, GBytes *samples, GError **erro
   unit = (gsize) self->channels * self->sample_bytes;
   if (size % unit != 0)
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+      vw_set_error (error, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "%" G_GSIZE_FORMAT " bytes of audio is not a whole number of %u-channel %s "
                    "samples (%" G_GSIZE_FORMAT " bytes each)",
                    size, self->channels,
@@ -1463,7 +1464,7 @@ vidwrite_writer_end_audio (VidwriteWriter *self, GError **error)
     return set_state_error (self, error);
   if (!self->has_audio)
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_STATE,
+      vw_set_error (error, VIDWRITE_ERROR_STATE,
                    "the writer of “%s” has no audio stream to end", self->filename);
       return FALSE;
     }
@@ -1482,14 +1483,14 @@ finish_locked (VidwriteWriter *self, GError **error)
     return set_state_error (self, error);
   if (!self->has_video)
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_STATE,
+      vw_set_error (error, VIDWRITE_ERROR_STATE,
                    "the video of “%s” is not configured: there is nothing to write", self->filename);
       abandon (self, STATE_FAILED, *error);
       return FALSE;
     }
   if (vidwrite_writer_get_frames_pushed (self) == 0)
     {
-      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+      vw_set_error (error, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "no frame was pushed: “%s” would have no picture", self->filename);
       abandon (self, STATE_FAILED, *error);
       return FALSE;
@@ -1502,9 +1503,10 @@ finish_locked (VidwriteWriter *self, GError **error)
   if (g_rename (self->tmp_path, self->filename) != 0)
     {
       int saved = errno;
-      return fail (self, error,
-                   g_error_new (VIDWRITE_ERROR, VIDWRITE_ERROR_IO, "cannot rename %s to “%s”: %s",
-                                self->tmp_path, self->filename, g_strerror (saved)));
+
+      vw_set_error (&local, VIDWRITE_ERROR_IO, "cannot rename %s to “%s”: %s", self->tmp_path,
+                    self->filename, g_strerror (saved));
+      return fail (self, error, local);
     }
   g_clear_pointer (&self->tmp_path, g_free);
   self->state = STATE_FINISHED;

@@ -51,6 +51,7 @@ check_failure (Fixture *f, const char *path, gboolean existed, gboolean ok, GErr
   g_assert_nonnull (error);
   g_test_message ("%s: %s", path, error->message);
   g_assert_error (error, VIDWRITE_ERROR, (gint)code);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
   if (named)
     g_assert_nonnull (strstr (error->message, named));
   if (!existed && path && path[0])
@@ -209,7 +210,8 @@ test_names (Fixture *f, gconstpointer data)
     { GOOD, .codec = "", .code = VIDWRITE_ERROR_UNKNOWN_CODEC, .named = "“”" },
     { GOOD, .codec = " libx264", .code = VIDWRITE_ERROR_UNKNOWN_CODEC, .named = " libx264" },
     { GOOD, .codec = "h264;rm -rf /", .code = VIDWRITE_ERROR_UNKNOWN_CODEC, .named = "rm -rf" },
-    { GOOD, .codec = "\xff\xfe", .code = VIDWRITE_ERROR_UNKNOWN_CODEC, .named = NULL },
+    /* Named as well as bytes that are not UTF-8 can be: replaced by U+FFFD. */
+    { GOOD, .codec = "\xff\xfe", .code = VIDWRITE_ERROR_UNKNOWN_CODEC, .named = "“\uFFFD\uFFFD”" },
     { GOOD, .codec = long_name, .code = VIDWRITE_ERROR_UNKNOWN_CODEC, .named = "xxxxxxxx" },
     { GOOD, .codec = "filesink", .code = VIDWRITE_ERROR_UNKNOWN_CODEC, .named = "filesink" },
     { GOOD, .codec = "x264dec", .code = VIDWRITE_ERROR_UNKNOWN_CODEC, .named = "x264dec" },
