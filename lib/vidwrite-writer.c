@@ -922,8 +922,10 @@ send_audio_block (VidwriteWriter *self, GError **error)
   return TRUE;
 }
 
+/* Ends the stream of `src` once; `*moved` is set when it does, for the end of one stream is what
+ * lets the other's pending data through. */
 static gboolean
-send_eos (VidwriteWriter *self, GstElement *src, gboolean *sent, GError **error)
+send_eos (VidwriteWriter *self, GstElement *src, gboolean *sent, gboolean *moved, GError **error)
 {
   GstFlowReturn ret;
 
@@ -937,6 +939,7 @@ send_eos (VidwriteWriter *self, GstElement *src, gboolean *sent, GError **error)
       return FALSE;
     }
   *sent = TRUE;
+  *moved = TRUE;
   return TRUE;
 }
 
@@ -963,7 +966,7 @@ drain (VidwriteWriter *self, gboolean finishing, GError **error)
           moved = TRUE;
         }
       if ((finishing || self->audio_ended) && g_queue_is_empty (&self->audio_pending) &&
-          !send_eos (self, self->asrc, &self->audio_eos, error))
+          !send_eos (self, self->asrc, &self->audio_eos, &moved, error))
         return FALSE;
 
       while (!g_queue_is_empty (&self->video_pending))
@@ -977,7 +980,7 @@ drain (VidwriteWriter *self, gboolean finishing, GError **error)
           moved = TRUE;
         }
       if (finishing && g_queue_is_empty (&self->video_pending) &&
-          !send_eos (self, self->vsrc, &self->video_eos, error))
+          !send_eos (self, self->vsrc, &self->video_eos, &moved, error))
         return FALSE;
     }
   while (moved);
