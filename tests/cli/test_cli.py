@@ -10,6 +10,7 @@ import signal
 import struct
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -565,3 +566,20 @@ def test_memory_does_not_grow_with_input_length(tmp_path):
     assert int(probe(tmp_path / "long.mp4")["video"]["nb_read_frames"]) == 400
     # 360 more frames are 83 MB of input; allow a fraction of a frame's worth per frame.
     assert long - short < 20 * 1024, (short, long)
+
+
+@pytest.mark.parametrize("seconds", [0.5, 5.0, 12.0])
+def test_wav_longer_or_shorter_than_the_video(tmp_path, seconds):
+    """2 s of video: the whole soundtrack is kept, whatever its length, without a stall."""
+    rate = 16000
+    n = int(rate * seconds)
+    wav = tmp_path / "tone.wav"
+    write_wav(wav, tone(n, rate, [440, 880]), rate, "s16")
+    out = tmp_path / "lengths.mkv"
+    start = time.monotonic()
+    r = run(["-i", "-", "-s", "64x48", "-r", "30", "-a", wav, "--audio-codec", "flac", out],
+            stdin=make_frames(60, 48, 64, 3).tobytes())
+    assert r.returncode == 0, r.stderr
+    assert time.monotonic() - start < 60  # no-hang bound, not a speed test
+    assert int(probe(out)["video"]["nb_read_frames"]) == 60
+    assert len(decode_audio(out, 2)) == n

@@ -4,6 +4,7 @@
 import inspect
 import json
 import subprocess
+import time
 from fractions import Fraction
 
 import numpy as np
@@ -153,3 +154,36 @@ def test_option_values_of_any_type(tmp_path):
                          options={"crf": 20.0, "preset": "ultrafast", "g": 4})
     assert int(video_stream(path)["nb_read_frames"]) == 12
     assert key_frames(path) == 3
+
+
+@pytest.mark.parametrize("audio_seconds", [0.5, 2.0, 5.0, 12.0])
+def test_audio_of_any_length(tmp_path, audio_seconds):
+    """2 s of video with shorter, equal and longer soundtracks: every frame and every sample are
+    kept, and the write ends promptly (a longer one used to wait out the 120 s stall timeout)."""
+    rate = 48000
+    path = tmp_path / "lengths.mp4"
+    start = time.monotonic()
+    vidwrite.write_video(str(path), pattern(60, 32, 48), 30, options=FAST,
+                         audio_array=tones([440, 660], rate, audio_seconds), audio_fps=rate,
+                         audio_codec="aac")
+    assert time.monotonic() - start < 60  # no-hang bound, not a speed test
+    assert int(video_stream(path)["nb_read_frames"]) == 60
+    audio = audio_stream(path)
+    assert float(audio["duration"]) == pytest.approx(audio_seconds, abs=0.1)
+    assert decode_audio(path).shape[1] == pytest.approx(rate * audio_seconds, abs=2048)
+
+
+@pytest.mark.parametrize("audio_first", [False, True])
+def test_writer_long_soundtrack_any_order(tmp_path, audio_first):
+    rate = 16000
+    path = tmp_path / "writer-lengths.mkv"
+    with vidwrite.Writer(str(path), 30, 48, 32, options=FAST, audio_fps=rate,
+                         audio_channels=1, audio_codec="flac") as writer:
+        sound = tones([500], rate, 5.0)
+        if audio_first:
+            writer.write_audio(sound)
+        writer.write_frames(pattern(60, 32, 48))
+        if not audio_first:
+            writer.write_audio(sound)
+    assert int(video_stream(path)["nb_read_frames"]) == 60
+    assert decode_audio(path).shape[1] == 5 * rate
