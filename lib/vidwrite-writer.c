@@ -1486,17 +1486,15 @@ finish_locked (VidwriteWriter *self, GError **error)
     return set_state_error (self, error);
   if (!self->has_video)
     {
-      vw_set_error (error, VIDWRITE_ERROR_STATE,
+      vw_set_error (&local, VIDWRITE_ERROR_STATE,
                    "the video of “%s” is not configured: there is nothing to write", self->filename);
-      abandon (self, STATE_FAILED, *error);
-      return FALSE;
+      return fail (self, error, local);
     }
   if (vidwrite_writer_get_frames_pushed (self) == 0)
     {
-      vw_set_error (error, VIDWRITE_ERROR_INVALID_ARGUMENT,
+      vw_set_error (&local, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "no frame was pushed: “%s” would have no picture", self->filename);
-      abandon (self, STATE_FAILED, *error);
-      return FALSE;
+      return fail (self, error, local);
     }
 
   if (!drain (self, TRUE, &local) || !wait_until (self, reached_eos, "the end of the stream", &local))

@@ -101,6 +101,13 @@ run_case (Fixture *f, const Case *c)
                              c->audio_codec, audio_options, &error);
   check_failure (f, path, existed, ok, error, c->code, c->named);
   g_assert_cmpuint (vwt_count_tmp_files (f->dir), ==, 0);
+  /* A NULL error is legal: the same refusal, nothing written. */
+  g_assert_false (vidwrite_write_video (path, video, c->n_frames, c->height, c->width, c->channels,
+                                        c->fps, c->codec, options, audio, c->audio_channels,
+                                        c->audio_fps, c->audio_codec, audio_options, NULL));
+  if (!existed && path[0])
+    g_assert_false (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpuint (vwt_count_tmp_files (f->dir), ==, 0);
 }
 
 static void

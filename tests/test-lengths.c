@@ -47,7 +47,7 @@ audio_slice (GBytes *all, gsize total, gsize first, gsize n)
 static void
 push_video (VidwriteWriter *writer, GBytes *frames, guint first, guint n)
 {
-  const gsize frame = (gsize) W * H * 3;
+  const gsize frame = (gsize)W * H * 3;
   g_autoptr (GBytes) chunk = g_bytes_new_from_bytes (frames, first * frame, n * frame);
   g_autoptr (GError) error = NULL;
 
@@ -101,15 +101,15 @@ write_case (const Case *c, const char *path, GBytes *frames, GBytes *tones, gsiz
 
   if (c->face == FACE_ONE_SHOT)
     {
-      g_assert_true (vidwrite_write_video (path, frames, N_FRAMES, H, W, 3, FPS, NULL, NULL, tones, 2,
-                                           RATE, NULL, NULL, &error));
+      g_assert_true (vidwrite_write_video (path, frames, N_FRAMES, H, W, 3, FPS, NULL, NULL, tones,
+                                           2, RATE, NULL, NULL, &error));
       g_assert_no_error (error);
       return;
     }
 
   writer = vidwrite_writer_new (path, &error);
   g_assert_no_error (error);
-  g_object_set (writer, "stall-timeout", (guint) STALL, NULL);
+  g_object_set (writer, "stall-timeout", (guint)STALL, NULL);
   g_assert_true (vidwrite_writer_set_video (writer, W, H, VIDWRITE_PIXEL_FORMAT_RGB, FPS, 1, NULL,
                                             NULL, &error));
   g_assert_true (vidwrite_writer_set_audio (writer, 2, RATE, VIDWRITE_SAMPLE_FORMAT_F32,
@@ -166,7 +166,7 @@ static void
 test_lengths (Fixture *f, gconstpointer data)
 {
   const Case *c = data;
-  const gsize samples = (gsize) (c->audio_seconds * RATE);
+  const gsize samples = (gsize)(c->audio_seconds * RATE);
   g_autoptr (GBytes) frames = vwt_make_frames (N_FRAMES, H, W, 3, 7);
   g_autoptr (GBytes) tones = vwt_make_tones (2, samples, RATE, freqs);
   g_autofree char *name = g_strdup_printf ("out.%s", c->container);
@@ -189,7 +189,7 @@ test_lengths (Fixture *f, gconstpointer data)
   g_assert_cmpuint (channels, ==, 2);
   g_assert_cmpuint (rate, ==, RATE);
   gsize decoded = g_bytes_get_size (pcm) / sizeof (float) / channels;
-  g_assert_cmpint (labs ((long) decoded - (long) samples), <=, 2048);
+  g_assert_cmpint (labs ((long)decoded - (long)samples), <=, 2048);
   g_assert_cmpfloat (vwt_tone_amplitude (pcm, 2, 0, rate, freqs[0]), >, 0.4);
   g_assert_cmpfloat (vwt_tone_amplitude (pcm, 2, 1, rate, freqs[1]), >, 0.4);
 
@@ -200,14 +200,14 @@ test_lengths (Fixture *f, gconstpointer data)
   if (!isnan (a_end))
     g_assert_cmpfloat (fabs (a_end - c->audio_seconds), <, 0.1);
   if (!isnan (v_end))
-    g_assert_cmpfloat (fabs (v_end - (double) N_FRAMES / FPS), <, 0.1);
+    g_assert_cmpfloat (fabs (v_end - (double)N_FRAMES / FPS), <, 0.1);
 }
 
 int
 main (int argc, char **argv)
 {
-  static const char *const face_names[] = { "one-shot", "video-first", "audio-first",
-                                            "alternating", "two-threads" };
+  static const char *const face_names[]
+      = { "one-shot", "video-first", "audio-first", "alternating", "two-threads" };
   static const double lengths[] = { 0.5, 2.0, 5.0, 12.0 };
   static const char *const containers[] = { "mp4", "mkv" };
   GPtrArray *cases = g_ptr_array_new_with_free_func (g_free);
