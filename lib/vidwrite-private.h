@@ -109,6 +109,9 @@ guint vw_pixel_format_bytes (VidwritePixelFormat format);
 GstVideoFormat vw_pixel_format_to_gst (VidwritePixelFormat format);
 const char *vw_pixel_format_name (VidwritePixelFormat format);
 
+/* vidwrite-task-pool.c: one thread a streaming task, joined when it stops (fork safety). */
+GstTaskPool *vw_task_pool_get (void);
+
 /* vidwrite-error.c */
 void vw_set_error_from_message (GError **error, GstMessage *message);
 /* g_set_error() in the VIDWRITE_ERROR domain, with the message made valid UTF-8. */

@@ -345,6 +345,17 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
       g_cond_broadcast (&self->cond);
       g_mutex_unlock (&self->lock);
       break;
+    case GST_MESSAGE_STREAM_STATUS:
+      {
+        GstStreamStatusType type;
+        const GValue *object = gst_message_get_stream_status_object (message);
+
+        /* Posted before the task starts: its threads are the writer's (fork safety). */
+        gst_message_parse_stream_status (message, &type, NULL);
+        if (type == GST_STREAM_STATUS_TYPE_CREATE && object && G_VALUE_HOLDS (object, GST_TYPE_TASK))
+          gst_task_set_pool (g_value_get_object (object), vw_task_pool_get ());
+      }
+      break;
     default:
       break;
     }
@@ -618,7 +629,9 @@ start_pipeline (VidwriteWriter *self, GError **error)
       g_clear_object (&sink);
       return FALSE;
     }
-  g_object_set (sink, "location", self->tmp_path, NULL);
+  /* No preroll: with an asynchronous sink the bin would finish going to PLAYING on a thread of
+   * GStreamer's shared pool, which a forked child has lost (see vidwrite-task-pool.c). */
+  g_object_set (sink, "location", self->tmp_path, "async", FALSE, NULL);
   gst_bin_add_many (GST_BIN (self->pipeline), muxer, sink, NULL);
   if (!gst_element_link (muxer, sink))
     {
@@ -784,7 +797,10 @@ wait_until (VidwriteWriter *self, ReadyFunc ready, const char *what, GError **er
                        self->filename, self->stall_timeout, what);
           break;
         }
-      g_cond_wait_until (&self->cond, &self->lock, MIN (stall_end, now + G_TIME_SPAN_SECOND / 10));
+      /* Wakes to report progress; a stall timeout of 0 (wait for ever) has no end to wake at. */
+      g_cond_wait_until (&self->cond, &self->lock,
+                         self->stall_timeout ? MIN (stall_end, now + G_TIME_SPAN_SECOND / 10)
+                                             : now + G_TIME_SPAN_SECOND / 10);
 
       g_mutex_unlock (&self->lock);
       report_progress (self);
@@ -1526,6 +1542,25 @@ on_cancellable_cancelled (GCancellable *cancellable, gpointer user_data)
   g_mutex_unlock (&self->lock);
 }
 
+/* finish(), with `progress` emitted in `context` (nullable) meanwhile.  The context is the
+ * writer's only while api_lock is held, as every caller of report_progress() holds it. */
+static gboolean
+finish_full (VidwriteWriter *self, GCancellable *cancellable, GMainContext *context, GError **error)
+{
+  g_autoptr (ApiGuard) guard = api_enter (self);
+  gulong handler = 0;
+  gboolean ok;
+
+  if (cancellable)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancellable_cancelled), self, NULL);
+  self->progress_context = context ? g_main_context_ref (context) : NULL;
+  ok = finish_locked (self, error);
+  g_clear_pointer (&self->progress_context, g_main_context_unref);
+  if (handler)
+    g_cancellable_disconnect (cancellable, handler);
+  return ok;
+}
+
 /**
  * vidwrite_writer_finish:
  * @self: a #VidwriteWriter
@@ -1540,38 +1575,24 @@ on_cancellable_cancelled (GCancellable *cancellable, gpointer user_data)
 gboolean
 vidwrite_writer_finish (VidwriteWriter *self, GCancellable *cancellable, GError **error)
 {
-  g_autoptr (ApiGuard) guard = NULL;
-  gulong handler = 0;
-  gboolean ok;
-
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
-  guard = api_enter (self);
-
-  if (cancellable)
-    handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancellable_cancelled), self, NULL);
-  ok = finish_locked (self, error);
-  if (handler)
-    g_cancellable_disconnect (cancellable, handler);
-  return ok;
+  return finish_full (self, cancellable, NULL, error);
 }
 
-static void
-finish_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+/* A thread of its own rather than GTask's pool: GLib's pools do not survive fork(). */
+static gpointer
+finish_thread (gpointer data)
 {
+  GTask *task = data;
   GError *error = NULL;
 
-  if (vidwrite_writer_finish (source, cancellable, &error))
+  if (finish_full (g_task_get_source_object (task), g_task_get_cancellable (task),
+                   g_task_get_task_data (task), &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
-}
-
-static void
-finish_task_done (gpointer data)
-{
-  VidwriteWriter *self = data;
-
-  g_clear_pointer (&self->progress_context, g_main_context_unref);
+  g_object_unref (task);
+  return NULL;
 }
 
 /**
@@ -1593,10 +1614,25 @@ vidwrite_writer_finish_async (VidwriteWriter *self, GCancellable *cancellable,
   g_return_if_fail (VIDWRITE_IS_WRITER (self));
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vidwrite_writer_finish_async);
-  g_clear_pointer (&self->progress_context, g_main_context_unref);
-  self->progress_context = g_main_context_ref_thread_default ();
-  g_task_set_task_data (task, self, finish_task_done);
-  g_task_run_in_thread (task, finish_thread);
+  g_task_set_task_data (task, g_main_context_ref_thread_default (),
+                        (GDestroyNotify) g_main_context_unref);
+  {
+    GError *error = NULL;
+    GThread *thread = g_thread_try_new ("vidwrite-finish", finish_thread, g_object_ref (task), &error);
+
+    if (thread)
+      g_thread_unref (thread);
+    else
+      {
+        g_autofree char *why = g_strdup (error->message);
+
+        g_object_unref (task);
+        g_clear_error (&error);
+        vw_set_error (&error, VIDWRITE_ERROR_ENCODE, "cannot start a thread to finish “%s”: %s",
+                      self->filename, why);
+        g_task_return_error (task, error);
+      }
+  }
 }
 
 /**

@@ -3,6 +3,7 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <time.h>
 
 #define W 96
 #define H 64
@@ -529,6 +530,43 @@ test_cancel_from_handler (Fixture *f, gconstpointer data)
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 }
 
+/* stall-timeout 0 ("wait for ever") sleeps while it waits: it once woke at once, every time,
+ * and spun a core for the whole of finish().  The calling thread's CPU time is compared with the
+ * time it waited (x264 on one thread leaves the other core free for a spinning caller). */
+static void
+test_wait_for_ever_sleeps (Fixture *f, gconstpointer data)
+{
+  const guint n = 20, w = 320, h = 240;
+  g_autoptr (GBytes) frames = vwt_make_frames (n, h, w, 3, 11);
+  g_autofree char *path = vwt_path (f->dir, "for-ever.mkv");
+  g_autoptr (GHashTable) options = vwt_options ("preset", "veryslow", "threads", "1", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VidwriteWriter) writer = vidwrite_writer_new (path, &error);
+  struct timespec cpu0, cpu1;
+  gint64 wall0, wall1;
+  double cpu, wall;
+
+  g_object_set (writer, "stall-timeout", 0u, NULL);
+  g_assert_true (vidwrite_writer_set_video (writer, w, h, VIDWRITE_PIXEL_FORMAT_RGB, 25, 1,
+                                            "libx264", options, &error));
+  g_assert_no_error (error);
+  g_assert_true (vidwrite_writer_push_frames (writer, frames, &error));
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &cpu0);
+  wall0 = g_get_monotonic_time ();
+  g_assert_true (vidwrite_writer_finish (writer, NULL, &error));
+  g_assert_no_error (error);
+  wall1 = g_get_monotonic_time ();
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &cpu1);
+  cpu = (cpu1.tv_sec - cpu0.tv_sec) + (cpu1.tv_nsec - cpu0.tv_nsec) / 1e9;
+  wall = (wall1 - wall0) / 1e6;
+  g_test_message ("finish waited %.2f s and used %.3f s of its thread's CPU", wall, cpu);
+  g_assert_cmpfloat (cpu, <, 0.05 * wall + 0.02);
+  {
+    g_autoptr (GHashTable) v = vwt_probe_stream (path, "v:0");
+    g_assert_cmpint (vwt_probe_int (v, "nb_read_frames"), ==, n);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -546,5 +584,6 @@ main (int argc, char **argv)
   ADD ("/writer/state", test_state);
   ADD ("/writer/end-audio", test_end_audio);
   ADD ("/writer/cancel-from-handler", test_cancel_from_handler);
+  ADD ("/writer/wait-for-ever-sleeps", test_wait_for_ever_sleeps);
   return g_test_run ();
 }

@@ -125,6 +125,8 @@ watch_signals (gpointer data)
           g_mutex_unlock (&interrupt.lock);
           continue;
         }
+      /* Under the lock, so that no progress line is half-written when the message comes. */
+      g_mutex_lock (&interrupt.lock);
       if (interrupt.progress_line_open)
         fputc ('\n', stderr);
       fprintf (stderr, "vidwrite: interrupted (%s); %s\n", g_strsignal (sig),
@@ -189,9 +191,12 @@ format_duration (char *out, gsize size, double seconds)
     g_snprintf (out, size, "%u:%02u", (guint)(s / 60), (guint)(s % 60));
 }
 
+/* Called from whichever thread pushes (video and audio are fed from two), and raced by the
+ * signal thread: the state and the line are written under interrupt.lock. */
 static void
 progress_show (Progress *p, guint64 done, gboolean last)
 {
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&interrupt.lock);
   gint64 now = g_get_monotonic_time ();
   double elapsed = (now - p->start) / (double)G_USEC_PER_SEC;
   double fps = elapsed > 0 ? done / elapsed : 0;
@@ -477,8 +482,11 @@ write_video (const char *output, GError **error)
   if (!ok)
     {
       vidwrite_writer_cancel (writer, NULL);
+      g_mutex_lock (&interrupt.lock);
       if (interrupt.progress_line_open)
         fputc ('\n', stderr);
+      interrupt.progress_line_open = FALSE;
+      g_mutex_unlock (&interrupt.lock);
       return FALSE;
     }
   if (progress.start)

@@ -1,0 +1,98 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""A process that wrote a video, then forks or spawns workers that write videos (Python's
+multiprocessing and PyTorch's DataLoader fork by default on Linux): every write completes.
+A forked child's write used to hang for ever: GStreamer's shared thread pools do not survive
+fork()."""
+
+import multiprocessing
+import os
+import time
+
+import pytest
+
+import vidwrite
+from conftest import FAST, pattern, tones, video_stream
+
+TIMEOUT = 60  # a no-hang bound for each child, not a speed test
+
+
+def write_clip(path, seed=0, audio=False):
+    kwargs = {}
+    if audio:
+        kwargs = dict(audio_array=tones([440, 660], 16000, 0.5), audio_fps=16000,
+                      audio_codec="aac")
+    vidwrite.write_video(str(path), pattern(12, 32, 48)[::-1] if seed else pattern(12, 32, 48),
+                         24, options=FAST, **kwargs)
+    return str(path)
+
+
+def wait_child(pid):
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.05)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    pytest.fail(f"the forked child's write did not end within {TIMEOUT} s")
+
+
+@pytest.mark.parametrize("pause", [0, 0.3, 1.0])
+@pytest.mark.parametrize("audio", [False, True])
+def test_fork_after_a_write(tmp_path, pause, audio):
+    """Forked right after a write (while GStreamer's threads would still be parked) and later."""
+    write_clip(tmp_path / "parent.mp4", audio=audio)
+    time.sleep(pause)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            write_clip(tmp_path / "child.mp4", seed=1, audio=audio)
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    assert wait_child(pid) == 0
+    write_clip(tmp_path / "parent-again.mp4", audio=audio)
+    for name in ("parent.mp4", "child.mp4", "parent-again.mp4"):
+        assert int(video_stream(tmp_path / name)["nb_read_frames"]) == 12
+
+
+def test_fork_after_a_writer_finished_async(tmp_path):
+    """finish_async's thread is the writer's own, not a GLib pool's."""
+    from gi.repository import GLib, Vidwrite
+    writer = Vidwrite.Writer.new(str(tmp_path / "async.mkv"))
+    writer.set_video(32, 32, Vidwrite.PixelFormat.RGB, 24, 1, None, None)
+    writer.push_frames(GLib.Bytes.new(pattern(6, 32, 32).tobytes()))
+    loop = GLib.MainLoop()
+    results = []
+    writer.finish_async(None, lambda w, res: (results.append(w.finish_finish(res)), loop.quit()))
+    loop.run()
+    assert results == [True]
+    pid = os.fork()
+    if pid == 0:
+        try:
+            child = Vidwrite.Writer.new(str(tmp_path / "async-child.mkv"))
+            child.set_video(32, 32, Vidwrite.PixelFormat.RGB, 24, 1, None, None)
+            child.push_frames(GLib.Bytes.new(pattern(6, 32, 32).tobytes()))
+            child_loop = GLib.MainLoop()
+            child.finish_async(None, lambda w, res: (w.finish_finish(res), child_loop.quit()))
+            child_loop.run()
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    assert wait_child(pid) == 0
+    assert int(video_stream(tmp_path / "async-child.mkv")["nb_read_frames"]) == 6
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
+def test_worker_pool_after_a_write(tmp_path, method):
+    """The DataLoader pattern: the parent writes, then a pool of workers writes clips."""
+    write_clip(tmp_path / "before.mp4")
+    context = multiprocessing.get_context(method)
+    paths = [tmp_path / f"worker-{i}.mp4" for i in range(4)]
+    with context.Pool(2) as pool:
+        result = pool.starmap_async(write_clip, [(p, i % 2) for i, p in enumerate(paths)])
+        written = result.get(timeout=TIMEOUT * 2)
+    assert written == [str(p) for p in paths]
+    for p in paths:
+        assert int(video_stream(p)["nb_read_frames"]) == 12
