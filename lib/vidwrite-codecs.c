@@ -484,3 +484,32 @@ vw_codec_nth (guint i)
 {
   return i < G_N_ELEMENTS (codecs) ? &codecs[i] : NULL;
 }
+
+/* FFmpeg's format names (-f) and the extension of the container each one is. */
+static const struct
+{
+  const char *format;
+  const char *extension;
+} format_names[] = {
+  { "mp4", "mp4" },   { "mov", "mov" },  { "matroska", "mkv" }, { "mkv", "mkv" },
+  { "webm", "webm" }, { "avi", "avi" },  { "mpegts", "ts" },    { "ts", "ts" },
+  { "flv", "flv" },   { "ogg", "ogg" },  { "ogv", "ogv" },      { "mpeg", "mpg" },
+  { "mpg", "mpg" },   { "vob", "mpg" },
+};
+
+const VwContainer *
+vw_container_for_format (const char *format, GError **error)
+{
+  g_autoptr (GString) known = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (format_names); i++)
+    if (g_ascii_strcasecmp (format, format_names[i].format) == 0)
+      for (guint k = 0; k < G_N_ELEMENTS (containers); k++)
+        if (g_str_equal (format_names[i].extension, containers[k].extension))
+          return &containers[k];
+  for (guint i = 0; i < G_N_ELEMENTS (format_names); i++)
+    g_string_append_printf (known, "%s%s", i ? ", " : "", format_names[i].format);
+  vw_set_error (error, VIDWRITE_ERROR_UNSUPPORTED_CONTAINER,
+                "the format “%s” is none vidwrite writes (known: %s)", format, known->str);
+  return NULL;
+}

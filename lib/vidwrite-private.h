@@ -52,6 +52,8 @@ typedef struct
 } VwResolved;
 
 const VwContainer *vw_container_for_filename (const char *filename, GError **error);
+/* FFmpeg's format names: "mp4", "matroska", "mpegts"... */
+const VwContainer *vw_container_for_format (const char *format, GError **error);
 /* `input` (nullable) describes the stream, so that an element that cannot take it is passed over. */
 gboolean vw_codec_resolve (const char *name,
                            VwMedia media,

@@ -1,54 +1,19 @@
-/* A writer's life: check the configuration, build the pipeline, push, finish, cancel.
+/* A writer's life: check the configuration, start the pipeline, push, finish, cancel.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Data flows one way: caller's chunks -> pending queues (references, not copies) -> one
- * GstBuffer a frame or audio block -> appsrc -> convert -> encoder -> parser -> muxer ->
- * temporary file -> rename.
- *
- * Flow control is the writer's, not appsrc's: both appsrcs are non-blocking and the writer
- * decides what to hand them.  A muxer takes data only when it has some on every pad, and a
- * video encoder keeps dozens of frames of lookahead, so a thread that fed one stream far ahead
- * of the other into blocking queues would wait forever.  The writer therefore hands over audio
- * only up to AUDIO_LEAD past the video it has handed over, and video only up to AUDIO_MARGIN
- * before the audio; what a caller pushes beyond that waits in the pending queues as references
- * to the caller's GBytes.  Waits (for room in the video queue, for EOS) are woken by pad probes
- * and the bus, and give up when nothing has moved for the stall timeout.
+ * Data flows one way: caller's chunks -> pending queues of the streams (references, not
+ * copies) -> one GstBuffer a frame or audio block -> appsrc -> convert -> encoder -> parser ->
+ * muxer -> the target (a file that appears only when complete, or a stream).  Which stream is
+ * fed next is the scheduler's decision (vidwrite-scheduler.c); this file keeps the public
+ * object, its state machine, and the waits, which are woken by the streaming threads through
+ * the monitor and give up when nothing has moved for the stall timeout.
  */
-#include "vidwrite-private.h"
+#include "vidwrite-writer-private.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
-#include <glib/gstdio.h>
-#include <gst/app/gstappsrc.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#define VIDEO_QUEUE_FRAMES 3           /* converted frames waiting in appsrc */
-#define AUDIO_BLOCK_SAMPLES 4096       /* samples in one audio buffer */
-#define AUDIO_MARGIN_MIN (GST_SECOND)  /* audio ahead of any video handed over */
-#define AUDIO_MARGIN_SAMPLES 8192      /* ... and at least this many samples (encoder frames) */
-#define DEFAULT_STALL_TIMEOUT 120      /* seconds */
-#define MAX_AUDIO_CHANNELS 8
+#define DEFAULT_STALL_TIMEOUT 120 /* seconds */
 #define MAX_AUDIO_RATE 768000
-
-#define P(pos) GST_AUDIO_CHANNEL_POSITION_MASK (pos)
-/* FFmpeg's default layout for each channel count (av_channel_layout_default), which is what
- * torchvision's [C, N] means.  GStreamer's own fallbacks differ (3 is 2.1, 4 is quad). */
-static const guint64 channel_layouts[MAX_AUDIO_CHANNELS + 1] = {
-  [1] = 0, /* mono */
-  [2] = P (FRONT_LEFT) | P (FRONT_RIGHT),
-  [3] = P (FRONT_LEFT) | P (FRONT_RIGHT) | P (FRONT_CENTER),
-  [4] = P (FRONT_LEFT) | P (FRONT_RIGHT) | P (FRONT_CENTER) | P (REAR_CENTER),
-  [5] = P (FRONT_LEFT) | P (FRONT_RIGHT) | P (FRONT_CENTER) | P (REAR_LEFT) | P (REAR_RIGHT),
-  [6] = P (FRONT_LEFT) | P (FRONT_RIGHT) | P (FRONT_CENTER) | P (LFE1) | P (REAR_LEFT) |
-        P (REAR_RIGHT),
-  [7] = P (FRONT_LEFT) | P (FRONT_RIGHT) | P (FRONT_CENTER) | P (LFE1) | P (REAR_CENTER) |
-        P (SIDE_LEFT) | P (SIDE_RIGHT),
-  [8] = P (FRONT_LEFT) | P (FRONT_RIGHT) | P (FRONT_CENTER) | P (LFE1) | P (REAR_LEFT) |
-        P (REAR_RIGHT) | P (SIDE_LEFT) | P (SIDE_RIGHT),
-};
-#undef P
 
 typedef enum
 {
@@ -59,77 +24,44 @@ typedef enum
   STATE_CANCELLED,
 } WriterState;
 
-typedef struct
-{
-  GBytes *bytes;
-  gsize count; /* frames, or samples of each channel */
-  gsize done;  /* how many of them are handed over */
-} Chunk;
-
 struct _VidwriteWriter
 {
   GObject parent_instance;
 
+  /* Construct-only: where to write. */
   char *filename;
-  char *tmp_path;
-  const VwContainer *container;
+  char *format;
+  GOutputStream *stream;
+
+  VwTarget *target;
+  const char *name; /* the target's, for messages */
   guint stall_timeout;
 
-  /* video, fixed by set_video() */
-  gboolean has_video;
-  guint width, height;
-  VidwritePixelFormat pixel_format;
-  gint fps_n, fps_d;
-  gsize frame_size;
-  VwResolved vcodec;
-  GstElement *venc;
-  VwEncoderSettings vsettings;
-  GstVideoFormat out_format;
-  VwConverter *converter;
+  VwMonitor monitor; /* shared with the streaming threads, under its lock */
+  VwStream video, audio;
+  GstElement *pipeline;
 
-  /* audio, fixed by set_audio() */
-  gboolean has_audio;
-  guint channels, rate;
-  VidwriteSampleFormat sample_format;
-  VidwriteAudioLayout layout;
-  guint sample_bytes;
-  VwResolved acodec;
-  GstElement *aenc;
-
-  GstElement *pipeline, *vsrc, *asrc;
-
-  /* Serialises push, finish and cancel: the pending queues and counters below are theirs. */
+  /* Serialises push, finish and cancel: the streams and the state are theirs. */
   GMutex api_lock;
   GThread *api_owner; /* the thread holding api_lock, so that cancel() can tell it is inside */
   WriterState state;
   GError *failure; /* why the writer failed, for the calls that come after */
-  GQueue video_pending, audio_pending;
-  guint64 frames_sent, samples_sent; /* handed to appsrc */
-  gboolean video_eos, audio_eos;
   gboolean audio_ended; /* vidwrite_writer_end_audio(): no more audio will come */
   guint64 progress_reported;
   GMainContext *progress_context; /* where finish_async's caller wants `progress` */
-
-  /* Shared with the streaming threads and cancellers, under `lock`. */
-  GMutex lock;
-  GCond cond;
-  GError *pipeline_error;
-  gboolean failed; /* an element posted an error */
-  gboolean eos;
-  gboolean abort;
-  guint64 activity; /* buffers seen moving anywhere */
-
-  guint64 frames_pushed, samples_pushed, frames_encoded;
 };
 
 enum
 {
   PROP_0,
   PROP_FILENAME,
+  PROP_FORMAT,
+  PROP_STREAM,
   PROP_STALL_TIMEOUT,
   PROP_FRAMES_PUSHED,
   PROP_FRAMES_ENCODED,
   PROP_SAMPLES_PUSHED,
+  PROP_AUDIO_AHEAD,
   N_PROPS
 };
 
@@ -149,7 +81,7 @@ static void initable_iface_init (GInitableIface *iface);
  *
  * Writes one video file from frames (and audio samples) pushed in any number of chunks.
  *
- * Create it with vidwrite_writer_new(), describe the video with vidwrite_writer_set_video() and
+ * Create it with vidwrite_writer_new() (or vidwrite_writer_new_for_stream()), describe the video with vidwrite_writer_set_video() and
  * optionally the audio with vidwrite_writer_set_audio(), push data with
  * vidwrite_writer_push_frames() and vidwrite_writer_push_audio(), then call
  * vidwrite_writer_finish() (or vidwrite_writer_finish_async()).  The file appears at its name
@@ -185,55 +117,21 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ApiGuard, api_leave)
 
 /* ---- small helpers ---------------------------------------------------------------------- */
 
-static GstClockTime
-video_time (VidwriteWriter *self, guint64 frame)
-{
-  return gst_util_uint64_scale (frame, (guint64) GST_SECOND * self->fps_d, self->fps_n);
-}
-
-static GstClockTime
-audio_time (VidwriteWriter *self, guint64 sample)
-{
-  return gst_util_uint64_scale (sample, GST_SECOND, self->rate);
-}
-
-static GstClockTime
-audio_margin (VidwriteWriter *self)
-{
-  return MAX (AUDIO_MARGIN_MIN, audio_time (self, AUDIO_MARGIN_SAMPLES));
-}
-
-static void
-chunk_free (Chunk *chunk)
-{
-  g_bytes_unref (chunk->bytes);
-  g_free (chunk);
-}
-
-static void
-clear_pending (VidwriteWriter *self)
-{
-  g_queue_clear_full (&self->video_pending, (GDestroyNotify) chunk_free);
-  g_queue_clear_full (&self->audio_pending, (GDestroyNotify) chunk_free);
-}
-
 static gboolean
 set_state_error (VidwriteWriter *self, GError **error)
 {
   switch (self->state)
     {
     case STATE_FINISHED:
-      vw_set_error (error, VIDWRITE_ERROR_STATE,
-                   "the writer of “%s” has already finished", self->filename);
+      vw_set_error (error, VIDWRITE_ERROR_STATE, "the writer of “%s” has already finished",
+                    self->name);
       break;
     case STATE_CANCELLED:
-      vw_set_error (error, VIDWRITE_ERROR_STATE,
-                   "the writer of “%s” was cancelled", self->filename);
+      vw_set_error (error, VIDWRITE_ERROR_STATE, "the writer of “%s” was cancelled", self->name);
       break;
     case STATE_FAILED:
-      vw_set_error (error, VIDWRITE_ERROR_STATE,
-                   "the writer of “%s” failed earlier: %s", self->filename,
-                   self->failure ? self->failure->message : "unknown error");
+      vw_set_error (error, VIDWRITE_ERROR_STATE, "the writer of “%s” failed earlier: %s",
+                    self->name, self->failure ? self->failure->message : "unknown error");
       break;
     case STATE_CONFIGURING:
     case STATE_RUNNING:
@@ -249,442 +147,67 @@ is_open (VidwriteWriter *self)
   return self->state == STATE_CONFIGURING || self->state == STATE_RUNNING;
 }
 
-static guint64
-read_counter (VidwriteWriter *self, const guint64 *counter)
-{
-  guint64 value;
-
-  g_mutex_lock (&self->lock);
-  value = *counter;
-  g_mutex_unlock (&self->lock);
-  return value;
-}
-
-/* ---- the temporary file ----------------------------------------------------------------- */
-
-static gboolean
-create_tmp (VidwriteWriter *self, GError **error)
-{
-  g_autofree char *dir = g_path_get_dirname (self->filename);
-  g_autofree char *base = g_path_get_basename (self->filename);
-  g_autofree char *tmpl = g_strdup_printf ("%s%c.%s-XXXXXX.vidwrite-tmp", dir, G_DIR_SEPARATOR, base);
-  GStatBuf st;
-  int fd;
-
-  if (g_stat (self->filename, &st) == 0)
-    {
-      if (S_ISDIR (st.st_mode))
-        {
-          vw_set_error (error, VIDWRITE_ERROR_IO, "“%s” is a directory",
-                       self->filename);
-          return FALSE;
-        }
-      if (!(st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)))
-        {
-          vw_set_error (error, VIDWRITE_ERROR_IO,
-                       "“%s” exists and is read-only; it is left as it is", self->filename);
-          return FALSE;
-        }
-    }
-  if (g_stat (dir, &st) != 0 || !S_ISDIR (st.st_mode))
-    {
-      vw_set_error (error, VIDWRITE_ERROR_IO,
-                   "cannot write “%s”: the directory “%s” does not exist", self->filename, dir);
-      return FALSE;
-    }
-  /* By its mode, as for the target: root could write there, but the owner said not to. */
-  if (!(st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)))
-    {
-      vw_set_error (error, VIDWRITE_ERROR_IO,
-                   "cannot write “%s”: the directory “%s” is read-only", self->filename, dir);
-      return FALSE;
-    }
-  /* 0666 so that the umask applies, as it would to a file opened in place. */
-  fd = g_mkstemp_full (tmpl, O_RDWR, 0666);
-  if (fd < 0)
-    {
-      int saved = errno;
-      vw_set_error (error, VIDWRITE_ERROR_IO,
-                   "cannot write “%s”: creating a file in “%s” failed: %s", self->filename, dir,
-                   g_strerror (saved));
-      return FALSE;
-    }
-  close (fd);
-  self->tmp_path = g_steal_pointer (&tmpl);
-  return TRUE;
-}
-
-static void
-remove_tmp (VidwriteWriter *self)
-{
-  if (self->tmp_path)
-    g_unlink (self->tmp_path);
-  g_clear_pointer (&self->tmp_path, g_free);
-}
-
-/* ---- the pipeline ----------------------------------------------------------------------- */
-
-static GstBusSyncReply
-on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
-{
-  VidwriteWriter *self = user_data;
-
-  switch (GST_MESSAGE_TYPE (message))
-    {
-    case GST_MESSAGE_ERROR:
-      g_mutex_lock (&self->lock);
-      self->failed = TRUE;
-      if (!self->pipeline_error)
-        vw_set_error_from_message (&self->pipeline_error, message);
-      g_cond_broadcast (&self->cond);
-      g_mutex_unlock (&self->lock);
-      break;
-    case GST_MESSAGE_EOS:
-      g_mutex_lock (&self->lock);
-      self->eos = TRUE;
-      g_cond_broadcast (&self->cond);
-      g_mutex_unlock (&self->lock);
-      break;
-    case GST_MESSAGE_STREAM_STATUS:
-      {
-        GstStreamStatusType type;
-        const GValue *object = gst_message_get_stream_status_object (message);
-
-        /* Posted before the task starts: its threads are the writer's (fork safety). */
-        gst_message_parse_stream_status (message, &type, NULL);
-        if (type == GST_STREAM_STATUS_TYPE_CREATE && object && G_VALUE_HOLDS (object, GST_TYPE_TASK))
-          gst_task_set_pool (g_value_get_object (object), vw_task_pool_get ());
-      }
-      break;
-    default:
-      break;
-    }
-  /* A sync handler that drops a message owns it. */
-  gst_message_unref (message);
-  return GST_BUS_DROP;
-}
-
-/* Any buffer moving anywhere is progress: it wakes waiters and resets the stall clock. */
-static GstPadProbeReturn
-on_activity (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
-{
-  VidwriteWriter *self = user_data;
-
-  g_mutex_lock (&self->lock);
-  self->activity++;
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
-  return GST_PAD_PROBE_OK;
-}
-
-static GstPadProbeReturn
-on_encoded (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
-{
-  VidwriteWriter *self = user_data;
-
-  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
-
-  g_mutex_lock (&self->lock);
-  if (!GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_HEADER))
-    {
-      /* Encoders that lose timestamps emit frames in input order: the n-th is frame n, in
-       * their output segment (gst-libav starts it at 1000 hours, to keep DTS positive). */
-      if (self->vsettings.restamp)
-        {
-          g_autoptr (GstEvent) event = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
-          const GstSegment *segment = NULL;
-          GstClockTime start = 0;
-
-          if (event)
-            {
-              gst_event_parse_segment (event, &segment);
-              start = segment->start;
-            }
-          buffer = gst_buffer_make_writable (buffer);
-          GST_BUFFER_PTS (buffer) = GST_BUFFER_DTS (buffer)
-              = start + video_time (self, self->frames_encoded);
-          GST_BUFFER_DURATION (buffer) = video_time (self, self->frames_encoded + 1)
-                                         - video_time (self, self->frames_encoded);
-          GST_PAD_PROBE_INFO_DATA (info) = buffer;
-        }
-      self->frames_encoded++;
-    }
-  self->activity++;
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
-  return GST_PAD_PROBE_OK;
-}
-
-/* A source that fails still sends EOS downstream, and qtmux (mp4, mov) finalising a pad that
- * never got caps hits a GStreamer critical.  The write is abandoned anyway: after an error, EOS
- * stops at the muxer's door. */
-static GstPadProbeReturn
-on_eos_after_error (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
-{
-  VidwriteWriter *self = user_data;
-  gboolean failed;
-
-  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) != GST_EVENT_EOS)
-    return GST_PAD_PROBE_OK;
-  g_mutex_lock (&self->lock);
-  failed = self->failed;
-  g_mutex_unlock (&self->lock);
-  return failed ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
-}
-
-static void
-guard_muxer_input (VidwriteWriter *self, GstElement *last)
-{
-  GstPad *pad = gst_element_get_static_pad (last, "src");
-
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_eos_after_error, self, NULL);
-  gst_object_unref (pad);
-}
-
-static void
-watch_pad (VidwriteWriter *self, GstElement *element, const char *pad_name, GstPadProbeCallback cb)
-{
-  GstPad *pad = gst_element_get_static_pad (element, pad_name);
-
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, cb, self, NULL);
-  gst_object_unref (pad);
-}
-
-static GstElement *
-make (const char *factory, GError **error)
-{
-  GstElement *element = gst_element_factory_make (factory, NULL);
-
-  if (!element)
-    vw_set_error (error, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
-                 "the GStreamer element %s is not installed", factory);
-  return element;
-}
-
-/* Adds `next` to the pipeline unless it is there already, links `*tail` to it and makes it the
- * new tail. */
-static gboolean
-add_and_link (VidwriteWriter *self, GstElement **tail, GstElement *next, GError **error)
-{
-  if (!GST_OBJECT_PARENT (next))
-    gst_bin_add (GST_BIN (self->pipeline), next);
-  if (*tail && !gst_element_link (*tail, next))
-    {
-      vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE, "cannot link %s to %s",
-                   GST_OBJECT_NAME (*tail), GST_OBJECT_NAME (next));
-      return FALSE;
-    }
-  *tail = next;
-  return TRUE;
-}
-
-/* add_and_link() for an element the writer holds a reference to (its encoders, sunk when they
- * were made): the bin takes a reference of its own, so the writer's is dropped. */
-static gboolean
-add_and_link_owned (VidwriteWriter *self, GstElement **tail, GstElement *owned, GError **error)
-{
-  gboolean ok = add_and_link (self, tail, owned, error);
-
-  gst_object_unref (owned);
-  return ok;
-}
-
-static gboolean
-add_factory (VidwriteWriter *self, GstElement **tail, const char *factory, GError **error)
-{
-  GstElement *element = make (factory, error);
-
-  return element && add_and_link (self, tail, element, error);
-}
-
-static gboolean
-build_video_branch (VidwriteWriter *self, GstElement *muxer, GError **error)
-{
-  g_autoptr (GstCaps) src_caps = vw_converter_get_caps (self->converter, self->fps_n, self->fps_d);
-  GstElement *tail = NULL;
-  GstElement *filter;
-  GstCaps *caps;
-
-  self->vsrc = gst_element_factory_make ("appsrc", "video-src");
-  g_object_set (self->vsrc, "caps", src_caps, "format", GST_FORMAT_TIME, "block", FALSE,
-                "max-bytes", (guint64) 0, "max-buffers", (guint64) 0, NULL);
-  if (!add_and_link (self, &tail, self->vsrc, error) ||
-      !add_factory (self, &tail, "videoconvert", error))
-    return FALSE;
-  /* Room in the queue appears when a frame leaves appsrc, not only when one leaves the encoder:
-   * while x264 fills its lookahead nothing comes out of it for dozens of frames. */
-  watch_pad (self, self->vsrc, "src", on_activity);
-
-  /* What the encoder is fed, and the matrix it is converted with and tagged as. */
-  caps = gst_caps_new_empty_simple ("video/x-raw");
-  if (self->out_format != GST_VIDEO_FORMAT_UNKNOWN)
-    {
-      gst_caps_set_simple (caps, "format", G_TYPE_STRING,
-                           gst_video_format_to_string (self->out_format), NULL);
-      if (GST_VIDEO_FORMAT_INFO_IS_YUV (gst_video_format_get_info (self->out_format)))
-        gst_caps_set_simple (caps, "colorimetry", G_TYPE_STRING, GST_VIDEO_COLORIMETRY_BT601, NULL);
-    }
-  filter = gst_element_factory_make ("capsfilter", NULL);
-  g_object_set (filter, "caps", caps, NULL);
-  gst_caps_unref (caps);
-  if (!add_and_link (self, &tail, filter, error))
-    return FALSE;
-
-  if (!add_and_link_owned (self, &tail, g_steal_pointer (&self->venc), error))
-    return FALSE;
-  watch_pad (self, tail, "src", on_encoded);
-
-  if (gst_structure_n_fields (self->vsettings.encoder_caps) > 0)
-    {
-      filter = gst_element_factory_make ("capsfilter", NULL);
-      caps = gst_caps_new_full (gst_structure_copy (self->vsettings.encoder_caps), NULL);
-      g_object_set (filter, "caps", caps, NULL);
-      gst_caps_unref (caps);
-      if (!add_and_link (self, &tail, filter, error))
-        return FALSE;
-    }
-  if (self->vcodec.codec && self->vcodec.codec->parser &&
-      !add_factory (self, &tail, self->vcodec.codec->parser, error))
-    return FALSE;
-  guard_muxer_input (self, tail);
-  return add_and_link (self, &tail, muxer, error);
-}
-
-/* What the encoder must be fed: exactly our channels, in our layout.  Without this, audioconvert
- * would quietly remix to whatever layout the encoder prefers (it downmixed 3.0 to mono). */
-static GstCaps *
-audio_stream_caps (guint channels)
-{
-  GstCaps *caps = gst_caps_new_simple ("audio/x-raw", "channels", G_TYPE_INT, (gint) channels, NULL);
-
-  if (channels > 1)
-    gst_caps_set_simple (caps, "channel-mask", GST_TYPE_BITMASK, channel_layouts[channels], NULL);
-  return caps;
-}
-
-static gboolean
-build_audio_branch (VidwriteWriter *self, GstElement *muxer, GError **error)
-{
-  GstAudioInfo info;
-  GstAudioChannelPosition positions[MAX_AUDIO_CHANNELS];
-  g_autoptr (GstCaps) caps = NULL;
-  g_autoptr (GstCaps) pinned = audio_stream_caps (self->channels);
-  GstElement *tail = NULL, *pin;
-
-  gst_audio_channel_positions_from_mask (self->channels, channel_layouts[self->channels], positions);
-  gst_audio_info_set_format (&info,
-                             self->sample_format == VIDWRITE_SAMPLE_FORMAT_F32 ? GST_AUDIO_FORMAT_F32
-                                                                               : GST_AUDIO_FORMAT_S16,
-                             self->rate, self->channels, positions);
-  caps = gst_audio_info_to_caps (&info);
-
-  self->asrc = gst_element_factory_make ("appsrc", "audio-src");
-  g_object_set (self->asrc, "caps", caps, "format", GST_FORMAT_TIME, "block", FALSE, "max-bytes",
-                (guint64) 0, "max-buffers", (guint64) 0, NULL);
-  if (!add_and_link (self, &tail, self->asrc, error) ||
-      !add_factory (self, &tail, "audioconvert", error) ||
-      !add_factory (self, &tail, "audioresample", error))
-    return FALSE;
-  pin = gst_element_factory_make ("capsfilter", NULL);
-  g_object_set (pin, "caps", pinned, NULL);
-  if (!add_and_link (self, &tail, pin, error) ||
-      !add_and_link_owned (self, &tail, g_steal_pointer (&self->aenc), error))
-    return FALSE;
-  watch_pad (self, tail, "src", on_activity);
-  if (self->acodec.codec && self->acodec.codec->parser &&
-      !add_factory (self, &tail, self->acodec.codec->parser, error))
-    return FALSE;
-  guard_muxer_input (self, tail);
-  return add_and_link (self, &tail, muxer, error);
-}
-
-/* The pipeline's error, said with which file and encoders it concerns.  Called with `lock`. */
+/* The pipeline's error, said with which target and encoders it concerns.  Called with the
+ * monitor's lock. */
 static void
 take_pipeline_error (VidwriteWriter *self, GError **error)
 {
-  GError *e = g_steal_pointer (&self->pipeline_error);
+  GError *e = g_steal_pointer (&self->monitor.error);
 
-  g_prefix_error (&e, "writing “%s” (video: %s%s%s) failed: ", self->filename,
-                  vw_resolved_name (&self->vcodec),
-                  self->has_audio ? ", audio: " : "",
-                  self->has_audio ? vw_resolved_name (&self->acodec) : "");
+  g_prefix_error (&e, "writing “%s” (video: %s%s%s) failed: ", self->name,
+                  vw_stream_codec_name (&self->video), self->audio.present ? ", audio: " : "",
+                  self->audio.present ? vw_stream_codec_name (&self->audio) : "");
   vw_error_make_valid (e);
   g_propagate_error (error, e);
+}
+
+/* A push into the pipeline failed: what the pipeline said is the better reason. */
+static gboolean
+prefer_pipeline_error (VidwriteWriter *self, GError **error, GError *local)
+{
+  g_mutex_lock (&self->monitor.lock);
+  if (self->monitor.error)
+    {
+      g_error_free (local);
+      take_pipeline_error (self, error);
+    }
+  else
+    g_propagate_error (error, local);
+  g_mutex_unlock (&self->monitor.lock);
+  return FALSE;
 }
 
 static gboolean
 start_pipeline (VidwriteWriter *self, GError **error)
 {
-  GstElement *muxer, *sink;
-  g_autoptr (GstBus) bus = NULL;
+  GError *local = NULL;
 
-  self->pipeline = gst_pipeline_new ("vidwrite");
-  sink = make ("filesink", error);
-  if (!sink)
-    return FALSE;
-  /* A muxer that options configured was made with them (vw_options_apply). */
-  muxer = self->vsettings.muxer ? self->vsettings.muxer : make (self->container->muxer, error);
-  if (!muxer)
+  self->pipeline = vw_pipeline_new (&self->monitor, self->target, &self->video, &self->audio, &local);
+  if (self->pipeline)
     {
-      g_clear_object (&sink);
-      return FALSE;
+      self->state = STATE_RUNNING;
+      return TRUE;
     }
-  /* No preroll: with an asynchronous sink the bin would finish going to PLAYING on a thread of
-   * GStreamer's shared pool, which a forked child has lost (see vidwrite-task-pool.c). */
-  g_object_set (sink, "location", self->tmp_path, "async", FALSE, NULL);
-  gst_bin_add_many (GST_BIN (self->pipeline), muxer, sink, NULL);
-  if (!gst_element_link (muxer, sink))
+  if (local)
+    g_propagate_error (error, local);
+  else
     {
-      vw_set_error (error, VIDWRITE_ERROR_ENCODE, "cannot link %s to filesink",
-                   self->container->muxer);
-      return FALSE;
+      g_mutex_lock (&self->monitor.lock);
+      take_pipeline_error (self, error);
+      g_mutex_unlock (&self->monitor.lock);
     }
-  watch_pad (self, sink, "sink", on_activity);
-
-  if (!build_video_branch (self, muxer, error))
-    return FALSE;
-  if (self->has_audio && !build_audio_branch (self, muxer, error))
-    return FALSE;
-
-  bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
-  gst_bus_set_sync_handler (bus, on_bus_message, self, NULL);
-
-  if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
-    {
-      g_mutex_lock (&self->lock);
-      if (self->pipeline_error)
-        take_pipeline_error (self, error);
-      else
-        vw_set_error (error, VIDWRITE_ERROR_ENCODE,
-                     "the pipeline for “%s” would not start", self->filename);
-      g_mutex_unlock (&self->lock);
-      return FALSE;
-    }
-  self->state = STATE_RUNNING;
-  return TRUE;
+  return FALSE;
 }
 
-static void
-stop_pipeline (VidwriteWriter *self)
-{
-  if (!self->pipeline)
-    return;
-  gst_element_set_state (self->pipeline, GST_STATE_NULL);
-  {
-    g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
-    gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
-  }
-  g_clear_object (&self->pipeline);
-  self->vsrc = self->asrc = NULL;
-}
-
-/* Ends the write for good: no pipeline, no temporary file, the target as it was. */
+/* Ends the write for good: no pipeline, nothing at the target but what was there. */
 static void
 abandon (VidwriteWriter *self, WriterState state, const GError *why)
 {
-  stop_pipeline (self);
-  clear_pending (self);
-  remove_tmp (self);
+  vw_pipeline_stop (&self->pipeline);
+  vw_stream_clear_pending (&self->video);
+  vw_stream_clear_pending (&self->audio);
+  if (self->target)
+    vw_target_abort (self->target);
   self->state = state;
   if (why && !self->failure)
     self->failure = g_error_copy (why);
@@ -756,26 +279,26 @@ report_progress (VidwriteWriter *self)
 typedef gboolean (*ReadyFunc) (VidwriteWriter *self);
 
 /* Waits until ready(), the pipeline fails, the writer is cancelled, or nothing moves for the
- * stall timeout.  Takes and releases `lock`; reports progress while it waits. */
+ * stall timeout.  Takes and releases the monitor's lock; reports progress while it waits. */
 static gboolean
 wait_until (VidwriteWriter *self, ReadyFunc ready, const char *what, GError **error)
 {
+  VwMonitor *monitor = &self->monitor;
   gint64 stall_end = 0;
   guint64 seen = G_MAXUINT64;
   gboolean ok = FALSE;
 
-  g_mutex_lock (&self->lock);
+  g_mutex_lock (&monitor->lock);
   for (;;)
     {
       gint64 now = g_get_monotonic_time ();
 
-      if (self->abort)
+      if (monitor->abort)
         {
-          vw_set_error (error, VIDWRITE_ERROR_CANCELLED, "writing “%s” was cancelled",
-                       self->filename);
+          vw_set_error (error, VIDWRITE_ERROR_CANCELLED, "writing “%s” was cancelled", self->name);
           break;
         }
-      if (self->pipeline_error)
+      if (monitor->error)
         {
           take_pipeline_error (self, error);
           break;
@@ -785,222 +308,91 @@ wait_until (VidwriteWriter *self, ReadyFunc ready, const char *what, GError **er
           ok = TRUE;
           break;
         }
-      if (self->activity != seen)
+      if (monitor->activity != seen)
         {
-          seen = self->activity;
+          seen = monitor->activity;
           stall_end = now + (gint64) self->stall_timeout * G_TIME_SPAN_SECOND;
         }
       else if (self->stall_timeout && now >= stall_end)
         {
           vw_set_error (error, VIDWRITE_ERROR_ENCODE,
-                       "writing “%s” stalled: nothing moved for %u s while waiting for %s",
-                       self->filename, self->stall_timeout, what);
+                        "writing “%s” stalled: nothing moved for %u s while waiting for %s",
+                        self->name, self->stall_timeout, what);
           break;
         }
       /* Wakes to report progress; a stall timeout of 0 (wait for ever) has no end to wake at. */
-      g_cond_wait_until (&self->cond, &self->lock,
+      g_cond_wait_until (&monitor->cond, &monitor->lock,
                          self->stall_timeout ? MIN (stall_end, now + G_TIME_SPAN_SECOND / 10)
                                              : now + G_TIME_SPAN_SECOND / 10);
 
-      g_mutex_unlock (&self->lock);
+      g_mutex_unlock (&monitor->lock);
       report_progress (self);
-      g_mutex_lock (&self->lock);
+      g_mutex_lock (&monitor->lock);
     }
-  g_mutex_unlock (&self->lock);
+  g_mutex_unlock (&monitor->lock);
   return ok;
 }
 
+/* Called with the monitor's lock: appsrc's level has a lock of its own. */
 static gboolean
-video_queue_has_room (VidwriteWriter *self)
+video_has_room (VidwriteWriter *self)
 {
-  return gst_app_src_get_current_level_buffers (GST_APP_SRC (self->vsrc)) < VIDEO_QUEUE_FRAMES;
+  return vw_stream_has_room (&self->video);
 }
 
 static gboolean
 reached_eos (VidwriteWriter *self)
 {
-  return self->eos;
+  return self->monitor.eos;
 }
 
 /* ---- handing data to the pipeline ------------------------------------------------------- */
 
-static gboolean
-push_buffer (VidwriteWriter *self, GstElement *src, GstBuffer *buffer, GError **error)
+static VwLane
+lane (const VwStream *stream)
 {
-  GstFlowReturn ret = gst_app_src_push_buffer (GST_APP_SRC (src), buffer);
-
-  if (ret == GST_FLOW_OK)
-    return TRUE;
-  g_mutex_lock (&self->lock);
-  if (self->pipeline_error)
-    take_pipeline_error (self, error);
-  else
-    vw_set_error (error, VIDWRITE_ERROR_ENCODE, "%s refused a buffer: %s",
-                 GST_OBJECT_NAME (src), gst_flow_get_name (ret));
-  g_mutex_unlock (&self->lock);
-  return FALSE;
+  return (VwLane){ .present = stream->present,
+                   .pending = stream->pending.length > 0,
+                   .ended = stream->ended,
+                   .time = stream->present ? vw_stream_time (stream, stream->sent) : 0 };
 }
 
-static gboolean
-send_video_frame (VidwriteWriter *self, GError **error)
-{
-  Chunk *chunk = g_queue_peek_head (&self->video_pending);
-  GstBuffer *buffer;
-
-  if (!wait_until (self, video_queue_has_room, "room in the video queue", error))
-    return FALSE;
-  buffer = vw_converter_convert (self->converter, chunk->bytes, chunk->done * self->frame_size);
-  if (!buffer)
-    {
-      vw_set_error (error, VIDWRITE_ERROR_ENCODE,
-                   "could not get a buffer for frame %" G_GUINT64_FORMAT, self->frames_sent);
-      return FALSE;
-    }
-  GST_BUFFER_PTS (buffer) = video_time (self, self->frames_sent);
-  GST_BUFFER_DURATION (buffer) = video_time (self, self->frames_sent + 1) - GST_BUFFER_PTS (buffer);
-  GST_BUFFER_OFFSET (buffer) = self->frames_sent;
-  if (!push_buffer (self, self->vsrc, buffer, error))
-    return FALSE;
-  self->frames_sent++;
-  if (++chunk->done == chunk->count)
-    chunk_free (g_queue_pop_head (&self->video_pending));
-  return TRUE;
-}
-
-static void
-bytes_unref (gpointer data)
-{
-  g_bytes_unref (data);
-}
-
-/* Planar [C, N] -> interleaved, for n samples from sample `first` of each channel. */
-static void
-interleave (const guint8 *src, gsize count, gsize first, gsize n, guint channels, guint bps,
-            guint8 *dst)
-{
-  for (guint c = 0; c < channels; c++)
-    {
-      const guint8 *plane = src + (c * count + first) * bps;
-
-      if (bps == 4)
-        for (gsize i = 0; i < n; i++)
-          memcpy (dst + (i * channels + c) * 4, plane + i * 4, 4);
-      else
-        for (gsize i = 0; i < n; i++)
-          memcpy (dst + (i * channels + c) * 2, plane + i * 2, 2);
-    }
-}
-
-/* One block of at most AUDIO_BLOCK_SAMPLES from the head chunk.  Interleaved chunks go as views
- * of the caller's memory.  Planar chunks are interleaved a block at a time: elements disagree on
- * GstAudioMeta plane offsets (audioconvert refuses views whose size is not whole frames,
- * avenc_aac reads planes as contiguous), and audio is a small share of the data. */
-static gboolean
-send_audio_block (VidwriteWriter *self, GError **error)
-{
-  Chunk *chunk = g_queue_peek_head (&self->audio_pending);
-  gsize n = MIN (AUDIO_BLOCK_SAMPLES, chunk->count - chunk->done);
-  gsize size;
-  const guint8 *data = g_bytes_get_data (chunk->bytes, &size);
-  const gsize frame = (gsize) self->channels * self->sample_bytes;
-  GstBuffer *buffer;
-
-  if (self->layout == VIDWRITE_AUDIO_LAYOUT_PLANAR)
-    {
-      GstMapInfo map;
-
-      buffer = gst_buffer_new_allocate (NULL, n * frame, NULL);
-      gst_buffer_map (buffer, &map, GST_MAP_WRITE);
-      interleave (data, chunk->count, chunk->done, n, self->channels, self->sample_bytes,
-                  map.data);
-      gst_buffer_unmap (buffer, &map);
-    }
-  else
-    {
-      buffer = gst_buffer_new ();
-      gst_buffer_append_memory (buffer, gst_memory_new_wrapped (GST_MEMORY_FLAG_READONLY,
-                                                                (gpointer) data, size,
-                                                                chunk->done * frame, n * frame,
-                                                                g_bytes_ref (chunk->bytes),
-                                                                bytes_unref));
-    }
-
-  GST_BUFFER_PTS (buffer) = audio_time (self, self->samples_sent);
-  GST_BUFFER_DURATION (buffer) = audio_time (self, self->samples_sent + n) - GST_BUFFER_PTS (buffer);
-  GST_BUFFER_OFFSET (buffer) = self->samples_sent;
-  GST_BUFFER_OFFSET_END (buffer) = self->samples_sent + n;
-  if (!push_buffer (self, self->asrc, buffer, error))
-    return FALSE;
-  self->samples_sent += n;
-  chunk->done += n;
-  if (chunk->done == chunk->count)
-    chunk_free (g_queue_pop_head (&self->audio_pending));
-  return TRUE;
-}
-
-/* Ends the stream of `src` once; `*moved` is set when it does, for the end of one stream is what
- * lets the other's pending data through. */
-static gboolean
-send_eos (VidwriteWriter *self, GstElement *src, gboolean *sent, gboolean *moved, GError **error)
-{
-  GstFlowReturn ret;
-
-  if (*sent || !src)
-    return TRUE;
-  ret = gst_app_src_end_of_stream (GST_APP_SRC (src));
-  if (ret != GST_FLOW_OK)
-    {
-      vw_set_error (error, VIDWRITE_ERROR_ENCODE, "%s refused end of stream: %s",
-                   GST_OBJECT_NAME (src), gst_flow_get_name (ret));
-      return FALSE;
-    }
-  *sent = TRUE;
-  *moved = TRUE;
-  return TRUE;
-}
-
-/* Hands over whatever the interleaving rule allows (see the top of this file).  When
- * `finishing`, a stream with nothing left pending ends, which frees the other. */
+/* Hands over whatever the scheduler allows.  When `finishing`, a stream with nothing left
+ * pending ends, which frees the other. */
 static gboolean
 drain (VidwriteWriter *self, gboolean finishing, GError **error)
 {
-  gboolean moved;
+  guint64 margin = vw_scheduler_margin (self->audio.present ? (guint) self->audio.rate_n : 0);
+  GError *local = NULL;
 
-  do
+  for (;;)
     {
-      moved = FALSE;
+      VwLane video = lane (&self->video), audio = lane (&self->audio);
+      gboolean ok;
 
-      while (!g_queue_is_empty (&self->audio_pending))
+      switch (vw_scheduler_next (&video, &audio, margin, finishing, self->audio_ended))
         {
-          GstClockTime lead = audio_margin (self) + GST_SECOND;
-
-          if (!self->video_eos &&
-              audio_time (self, self->samples_sent) > video_time (self, self->frames_sent) + lead)
-            break;
-          if (!send_audio_block (self, error))
+        case VW_STEP_SEND_AUDIO:
+          ok = vw_stream_send (&self->audio, &local);
+          break;
+        case VW_STEP_END_AUDIO:
+          ok = vw_stream_end (&self->audio, &local);
+          break;
+        case VW_STEP_SEND_VIDEO:
+          if (!wait_until (self, video_has_room, "room in the video queue", error))
             return FALSE;
-          moved = TRUE;
+          ok = vw_stream_send (&self->video, &local);
+          break;
+        case VW_STEP_END_VIDEO:
+          ok = vw_stream_end (&self->video, &local);
+          break;
+        case VW_STEP_NONE:
+        default:
+          return TRUE;
         }
-      if ((finishing || self->audio_ended) && g_queue_is_empty (&self->audio_pending) &&
-          !send_eos (self, self->asrc, &self->audio_eos, &moved, error))
-        return FALSE;
-
-      while (!g_queue_is_empty (&self->video_pending))
-        {
-          if (self->has_audio && !self->audio_eos &&
-              audio_time (self, self->samples_sent) <
-                  video_time (self, self->frames_sent) + audio_margin (self))
-            break;
-          if (!send_video_frame (self, error))
-            return FALSE;
-          moved = TRUE;
-        }
-      if (finishing && g_queue_is_empty (&self->video_pending) &&
-          !send_eos (self, self->vsrc, &self->video_eos, &moved, error))
-        return FALSE;
+      if (!ok)
+        return prefer_pipeline_error (self, error, local);
     }
-  while (moved);
-  return TRUE;
 }
 
 /* ---- public API ------------------------------------------------------------------------- */
@@ -1012,14 +404,14 @@ vidwrite_writer_initable_init (GInitable *initable, GCancellable *cancellable, G
 
   if (!vw_ensure_gst (error))
     return FALSE;
-  if (!self->filename || !*self->filename)
-    {
-      vw_set_error (error, VIDWRITE_ERROR_INVALID_ARGUMENT,
-                   "the filename is %s", self->filename ? "empty" : "missing (NULL)");
-      return FALSE;
-    }
-  self->container = vw_container_for_filename (self->filename, error);
-  return self->container && create_tmp (self, error);
+  if (self->stream)
+    self->target = vw_target_new_for_stream (self->stream, self->format, error);
+  else
+    self->target = vw_target_new_for_file (self->filename, self->format, error);
+  if (!self->target)
+    return FALSE;
+  self->name = vw_target_get_name (self->target);
+  return TRUE;
 }
 
 static void
@@ -1031,13 +423,14 @@ initable_iface_init (GInitableIface *iface)
 /**
  * vidwrite_writer_new:
  * @filename: (type filename): the file to write; its extension picks the container
- *   (.mp4, .mov, .mkv, .webm, .avi, .ogv, .ogg, .ts, .flv)
+ *   (.mp4, .mov, .mkv, .webm, .avi, .ogv, .ogg, .ts, .flv, .mpg)
  * @error: return location for a #GError in the %VIDWRITE_ERROR domain
  *
  * Creates a writer for @filename.  The file appears there only when vidwrite_writer_finish()
- * succeeds; until then the data goes to a hidden temporary file in the same directory, and an
- * existing file at @filename is left untouched if anything fails.  The directory is checked
- * here: a missing or unwritable one is %VIDWRITE_ERROR_IO.
+ * succeeds; until then the data goes to an unnamed file in the same directory (or, where the
+ * file system has none, a hidden temporary file), and an existing file at @filename is left
+ * untouched if anything fails.  The directory is checked here: a missing or unwritable one is
+ * %VIDWRITE_ERROR_IO.
  *
  * Configure the video with vidwrite_writer_set_video(), optionally the audio with
  * vidwrite_writer_set_audio(), then push data and finish.
@@ -1051,12 +444,62 @@ vidwrite_writer_new (const char *filename, GError **error)
 }
 
 /**
+ * vidwrite_writer_new_with_format:
+ * @filename: (type filename): the file to write
+ * @format: (nullable): FFmpeg's name of the container ("mp4", "matroska", "mpegts", ...);
+ *   %NULL lets the extension decide
+ * @error: return location for a #GError in the %VIDWRITE_ERROR domain
+ *
+ * Like vidwrite_writer_new(), with the container named rather than taken from the extension,
+ * as FFmpeg's `-f` does.
+ *
+ * Returns: (transfer full) (nullable): a new writer, or %NULL with @error set
+ *
+ * Since: 0.2
+ */
+VidwriteWriter *
+vidwrite_writer_new_with_format (const char *filename, const char *format, GError **error)
+{
+  return g_initable_new (VIDWRITE_TYPE_WRITER, NULL, error, "filename", filename, "format", format,
+                         NULL);
+}
+
+/**
+ * vidwrite_writer_new_for_stream:
+ * @stream: where the muxed bytes go: a file, a pipe, a socket, memory...
+ * @format: FFmpeg's name of the container ("mp4", "matroska", "webm", "mpegts", ...)
+ * @error: return location for a #GError in the %VIDWRITE_ERROR domain
+ *
+ * Creates a writer whose output goes to @stream, which is flushed (not closed) when the write
+ * finishes.  A stream that cannot seek (a pipe, a socket) gets fragmented MP4 or MOV (as
+ * FFmpeg's `movflags=+frag_keyframe+empty_moov`; `frag_duration` sets the fragments' length)
+ * and streamable Matroska or WebM.  On failure, what was written to the stream stays there.
+ *
+ * Returns: (transfer full) (nullable): a new writer, or %NULL with @error set
+ *
+ * Since: 0.2
+ */
+VidwriteWriter *
+vidwrite_writer_new_for_stream (GOutputStream *stream, const char *format, GError **error)
+{
+  if (!G_IS_OUTPUT_STREAM (stream))
+    {
+      vw_set_error (error, VIDWRITE_ERROR_INVALID_ARGUMENT, "the output stream is %s",
+                    stream ? "not a GOutputStream" : "missing (NULL)");
+      return NULL;
+    }
+  return g_initable_new (VIDWRITE_TYPE_WRITER, NULL, error, "stream", stream, "format", format,
+                         NULL);
+}
+
+/**
  * vidwrite_writer_get_filename:
  * @self: a #VidwriteWriter
  *
  * Gets the name of the file the writer writes, as given to vidwrite_writer_new().
  *
- * Returns: (type filename): the file this writer writes
+ * Returns: (type filename) (nullable): the file this writer writes, or %NULL when it writes
+ *   to a stream
  */
 const char *
 vidwrite_writer_get_filename (VidwriteWriter *self)
@@ -1073,56 +516,54 @@ check_configuring (VidwriteWriter *self, const char *what, GError **error)
   if (self->state != STATE_CONFIGURING)
     {
       vw_set_error (error, VIDWRITE_ERROR_STATE,
-                   "the %s of “%s” must be configured before the first push", what, self->filename);
+                    "the %s of “%s” must be configured before the first push", what, self->name);
       return FALSE;
     }
   return TRUE;
 }
 
-/* Makes and configures the encoder for `name` (NULL: `fallback`) and checks the container. */
-static GstElement *
-prepare_encoder (VidwriteWriter *self, const char *name, VwMedia media, const GstCaps *input,
-                 guint channels, GHashTable *options, VwResolved *resolved, VwEncoderSettings *settings,
-                 GError **error)
+/* Resolves `name`, checks the container, makes and configures the encoder of `stream`. */
+static gboolean
+prepare_encoder (VidwriteWriter *self, VwStream *stream, const char *name, const GstCaps *input,
+                 GHashTable *options, GError **error)
 {
-  GstElement *encoder;
+  const VwContainer *container = vw_target_get_container (self->target);
 
-  if (!vw_codec_resolve (name, media, input, resolved, error))
-    return NULL;
-  if (!vw_codec_check_container (resolved, self->container, error))
+  if (!vw_codec_resolve (name, stream->media, input, &stream->codec, error))
+    return FALSE;
+  if (!vw_codec_check_container (&stream->codec, container, error))
     {
-      vw_resolved_clear (resolved);
-      return NULL;
+      vw_resolved_clear (&stream->codec);
+      return FALSE;
     }
-  encoder = vw_codec_make_encoder (resolved, self->container, error);
-  if (!encoder)
-    return NULL;
-  if (!vw_options_apply (encoder, vw_resolved_name (resolved), resolved->codec != NULL, media,
-                         channels, self->container->muxer, options, settings, error))
+  stream->encoder = vw_codec_make_encoder (&stream->codec, container, error);
+  if (!stream->encoder ||
+      !vw_options_apply (stream->encoder, vw_resolved_name (&stream->codec),
+                         stream->codec.codec != NULL, stream->media, stream->channels,
+                         container->muxer, options, &stream->settings, error))
     {
-      gst_object_unref (encoder);
-      vw_encoder_settings_clear (settings);
-      vw_resolved_clear (resolved);
-      return NULL;
+      vw_stream_clear (stream);
+      vw_stream_init (stream, stream->media, &self->monitor);
+      return FALSE;
     }
-  return encoder;
+  return TRUE;
 }
 
 /* 4:2:0 and 4:2:2 need their subsampled dimensions even. */
 static gboolean
-check_subsampling (VidwriteWriter *self, GError **error)
+check_subsampling (VwStream *video, GError **error)
 {
-  const GstVideoFormatInfo *finfo = gst_video_format_get_info (self->out_format);
+  const GstVideoFormatInfo *finfo = gst_video_format_get_info (video->out_format);
   guint wsub = GST_VIDEO_FORMAT_INFO_W_SUB (finfo, 1), hsub = GST_VIDEO_FORMAT_INFO_H_SUB (finfo, 1);
-  gboolean odd_w = self->width % (1u << wsub) != 0, odd_h = self->height % (1u << hsub) != 0;
+  gboolean odd_w = video->width % (1u << wsub) != 0, odd_h = video->height % (1u << hsub) != 0;
 
   if (!odd_w && !odd_h)
     return TRUE;
   vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE,
-               "%ux%u frames cannot be encoded as %s: its chroma is subsampled, so the %s must "
-               "be even; use the option pix_fmt=yuv444p or an even size",
-               self->width, self->height, gst_video_format_to_string (self->out_format),
-               odd_w && odd_h ? "width and height" : odd_w ? "width" : "height");
+                "%ux%u frames cannot be encoded as %s: its chroma is subsampled, so the %s must "
+                "be even; use the option pix_fmt=yuv444p or an even size",
+                video->width, video->height, gst_video_format_to_string (video->out_format),
+                odd_w && odd_h ? "width and height" : odd_w ? "width" : "height");
   return FALSE;
 }
 
@@ -1151,6 +592,8 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
                            GHashTable *options, GError **error)
 {
   g_autoptr (ApiGuard) guard = NULL;
+  VwStream *video = &self->video;
+  const VwContainer *container;
   GstVideoFormat accepted;
 
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
@@ -1158,10 +601,11 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
 
   if (!check_configuring (self, "video", error))
     return FALSE;
-  if (self->has_video)
+  container = vw_target_get_container (self->target);
+  if (video->present)
     {
-      vw_set_error (error, VIDWRITE_ERROR_STATE,
-                   "the video of “%s” is already configured", self->filename);
+      vw_set_error (error, VIDWRITE_ERROR_STATE, "the video of “%s” is already configured",
+                    self->name);
       return FALSE;
     }
   if (width < 1 || width > VW_MAX_DIMENSION || height < 1 || height > VW_MAX_DIMENSION)
@@ -1186,39 +630,38 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
                    VIDWRITE_MAX_FRAME_DURATION, VIDWRITE_MAX_FRAME_RATE);
       return FALSE;
     }
-  if (width < self->container->min_dimension || height < self->container->min_dimension)
+  if (width < container->min_dimension || height < container->min_dimension)
     {
       vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE,
-                   "%ux%u frames are too small for a .%s file (%u pixels a side at least); use "
-                   ".mkv or .mov",
-                   width, height, self->container->extension, self->container->min_dimension);
+                    "%ux%u frames are too small for a .%s file (%u pixels a side at least); use "
+                    ".mkv or .mov",
+                    width, height, container->extension, container->min_dimension);
       return FALSE;
     }
 
   {
     g_autoptr (GstCaps) input = gst_caps_new_simple ("video/x-raw", "width", G_TYPE_INT, (gint) width,
                                                      "height", G_TYPE_INT, (gint) height, NULL);
-    self->venc = prepare_encoder (self, codec ? codec : "libx264", VW_MEDIA_VIDEO, input, 0, options,
-                                  &self->vcodec, &self->vsettings, error);
-  }
-  if (!self->venc)
-    return FALSE;
 
-  self->width = width;
-  self->height = height;
-  self->pixel_format = format;
+    if (!prepare_encoder (self, video, codec ? codec : "libx264", input, options, error))
+      return FALSE;
+  }
+
+  video->width = width;
+  video->height = height;
+  video->pixel_format = format;
   {
     gint g = (gint) gst_util_greatest_common_divisor (fps_n, fps_d);
-    self->fps_n = fps_n / g;
-    self->fps_d = fps_d / g;
+    video->rate_n = fps_n / g;
+    video->rate_d = fps_d / g;
   }
-  self->frame_size = (gsize) width * height * vw_pixel_format_bytes (format);
+  video->unit_bytes = (gsize) width * height * vw_pixel_format_bytes (format);
 
   /* FFmpeg's default is yuv420p; an encoder that cannot take it gets what videoconvert picks. */
-  accepted = self->vsettings.pix_fmt;
+  accepted = video->settings.pix_fmt;
   if (accepted == GST_VIDEO_FORMAT_UNKNOWN)
     {
-      GstPad *sink = gst_element_get_static_pad (self->venc, "sink");
+      GstPad *sink = gst_element_get_static_pad (video->encoder, "sink");
       g_autoptr (GstCaps) caps = gst_pad_query_caps (sink, NULL);
       g_autoptr (GstCaps) i420 = gst_caps_from_string ("video/x-raw,format=I420");
 
@@ -1226,16 +669,15 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
         accepted = GST_VIDEO_FORMAT_I420;
       gst_object_unref (sink);
     }
-  self->out_format = accepted;
-  if (accepted != GST_VIDEO_FORMAT_UNKNOWN && !check_subsampling (self, error))
+  video->out_format = accepted;
+  if (accepted != GST_VIDEO_FORMAT_UNKNOWN && !check_subsampling (video, error))
     {
-      g_clear_object (&self->venc);
-      vw_encoder_settings_clear (&self->vsettings);
-      vw_resolved_clear (&self->vcodec);
+      vw_stream_clear (video);
+      vw_stream_init (video, VW_MEDIA_VIDEO, &self->monitor);
       return FALSE;
     }
-  self->converter = vw_converter_new (format, accepted, width, height);
-  self->has_video = TRUE;
+  video->converter = vw_converter_new (format, accepted, width, height);
+  video->present = TRUE;
   return TRUE;
 }
 
@@ -1261,23 +703,23 @@ vidwrite_writer_set_audio (VidwriteWriter *self, guint channels, guint rate,
                            const char *codec, GHashTable *options, GError **error)
 {
   g_autoptr (ApiGuard) guard = NULL;
-  VwEncoderSettings settings = { 0 };
+  VwStream *audio = &self->audio;
 
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
   guard = api_enter (self);
 
   if (!check_configuring (self, "audio", error))
     return FALSE;
-  if (self->has_audio)
+  if (audio->present)
     {
-      vw_set_error (error, VIDWRITE_ERROR_STATE,
-                   "the audio of “%s” is already configured", self->filename);
+      vw_set_error (error, VIDWRITE_ERROR_STATE, "the audio of “%s” is already configured",
+                    self->name);
       return FALSE;
     }
-  if (channels < 1 || channels > MAX_AUDIO_CHANNELS)
+  if (channels < 1 || channels > VW_MAX_AUDIO_CHANNELS)
     {
       vw_set_error (error, VIDWRITE_ERROR_INVALID_ARGUMENT,
-                   "%u audio channels is out of range (1 to %u)", channels, MAX_AUDIO_CHANNELS);
+                   "%u audio channels is out of range (1 to %u)", channels, VW_MAX_AUDIO_CHANNELS);
       return FALSE;
     }
   if (rate < 1 || rate > MAX_AUDIO_RATE)
@@ -1293,21 +735,24 @@ vidwrite_writer_set_audio (VidwriteWriter *self, guint channels, guint rate,
       return FALSE;
     }
 
+  audio->channels = channels;
   {
-    g_autoptr (GstCaps) input = audio_stream_caps (channels);
-    self->aenc = prepare_encoder (self, codec ? codec : self->container->default_audio,
-                                  VW_MEDIA_AUDIO, input, channels, options, &self->acodec,
-                                  &settings, error);
+    g_autoptr (GstCaps) input = vw_stream_audio_caps (channels);
+
+    if (!prepare_encoder (self, audio,
+                          codec ? codec : vw_target_get_container (self->target)->default_audio,
+                          input, options, error))
+      return FALSE;
   }
-  vw_encoder_settings_clear (&settings);
-  if (!self->aenc)
-    return FALSE;
-  self->channels = channels;
-  self->rate = rate;
-  self->sample_format = format;
-  self->layout = layout;
-  self->sample_bytes = format == VIDWRITE_SAMPLE_FORMAT_F32 ? 4 : 2;
-  self->has_audio = TRUE;
+  /* Only the video's settings configure anything beyond the encoder (the muxer). */
+  vw_encoder_settings_clear (&audio->settings);
+  audio->rate_n = (gint) rate;
+  audio->rate_d = 1;
+  audio->sample_format = format;
+  audio->layout = layout;
+  audio->sample_bytes = format == VIDWRITE_SAMPLE_FORMAT_F32 ? 4 : 2;
+  audio->unit_bytes = (gsize) channels * audio->sample_bytes;
+  audio->present = TRUE;
   return TRUE;
 }
 
@@ -1316,11 +761,11 @@ check_pushable (VidwriteWriter *self, GBytes *data, gboolean has, const char *wh
 {
   if (!is_open (self))
     return set_state_error (self, error);
-  if (!self->has_video)
+  if (!self->video.present)
     {
       vw_set_error (error, VIDWRITE_ERROR_STATE,
-                   "the video of “%s” is not configured: call vidwrite_writer_set_video() first",
-                   self->filename);
+                    "the video of “%s” is not configured: call vidwrite_writer_set_video() first",
+                    self->name);
       return FALSE;
     }
   if (!has)
@@ -1328,7 +773,7 @@ check_pushable (VidwriteWriter *self, GBytes *data, gboolean has, const char *wh
       vw_set_error (error, VIDWRITE_ERROR_STATE,
                    "the writer of “%s” has no %s stream: call vidwrite_writer_set_audio() before "
                    "the first push",
-                   self->filename, what);
+                   self->name, what);
       return FALSE;
     }
   if (!data)
@@ -1346,30 +791,22 @@ check_abort (VidwriteWriter *self, GError **error)
 {
   gboolean abort;
 
-  g_mutex_lock (&self->lock);
-  abort = self->abort;
-  g_mutex_unlock (&self->lock);
+  g_mutex_lock (&self->monitor.lock);
+  abort = self->monitor.abort;
+  g_mutex_unlock (&self->monitor.lock);
   if (abort)
-    vw_set_error (error, VIDWRITE_ERROR_CANCELLED, "writing “%s” was cancelled",
-                 self->filename);
+    vw_set_error (error, VIDWRITE_ERROR_CANCELLED, "writing “%s” was cancelled", self->name);
   return !abort;
 }
 
 static gboolean
-push_chunk (VidwriteWriter *self, GQueue *queue, GBytes *data, gsize count, GError **error)
+push_chunk (VidwriteWriter *self, VwStream *stream, GBytes *data, gsize count, GError **error)
 {
   GError *local = NULL;
 
   if (self->state == STATE_CONFIGURING && !start_pipeline (self, &local))
     return fail (self, error, local);
-  if (count > 0)
-    {
-      Chunk *chunk = g_new0 (Chunk, 1);
-
-      chunk->bytes = g_bytes_ref (data);
-      chunk->count = count;
-      g_queue_push_tail (queue, chunk);
-    }
+  vw_stream_queue (stream, data, count);
   if (!drain (self, FALSE, &local))
     return fail (self, error, local);
   report_progress (self);
@@ -1391,6 +828,7 @@ gboolean
 vidwrite_writer_push_frames (VidwriteWriter *self, GBytes *frames, GError **error)
 {
   g_autoptr (ApiGuard) guard = NULL;
+  VwStream *video = &self->video;
   gsize size;
 
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
@@ -1399,19 +837,19 @@ vidwrite_writer_push_frames (VidwriteWriter *self, GBytes *frames, GError **erro
   if (!check_pushable (self, frames, TRUE, "video", error))
     return FALSE;
   size = g_bytes_get_size (frames);
-  if (size % self->frame_size != 0)
+  if (size % video->unit_bytes != 0)
     {
       vw_set_error (error, VIDWRITE_ERROR_INVALID_ARGUMENT,
-                   "%" G_GSIZE_FORMAT " bytes is not a whole number of %ux%u %s frames (%" G_GSIZE_FORMAT
-                   " bytes each)",
-                   size, self->width, self->height, vw_pixel_format_name (self->pixel_format),
-                   self->frame_size);
+                    "%" G_GSIZE_FORMAT " bytes is not a whole number of %ux%u %s frames (%" G_GSIZE_FORMAT
+                    " bytes each)",
+                    size, video->width, video->height, vw_pixel_format_name (video->pixel_format),
+                    video->unit_bytes);
       return FALSE;
     }
-  g_mutex_lock (&self->lock);
-  self->frames_pushed += size / self->frame_size;
-  g_mutex_unlock (&self->lock);
-  return push_chunk (self, &self->video_pending, frames, size / self->frame_size, error);
+  g_mutex_lock (&self->monitor.lock);
+  self->monitor.frames_pushed += size / video->unit_bytes;
+  g_mutex_unlock (&self->monitor.lock);
+  return push_chunk (self, video, frames, size / video->unit_bytes, error);
 }
 
 /**
@@ -1427,34 +865,35 @@ gboolean
 vidwrite_writer_push_audio (VidwriteWriter *self, GBytes *samples, GError **error)
 {
   g_autoptr (ApiGuard) guard = NULL;
+  VwStream *audio = &self->audio;
   gsize size, unit;
 
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
   guard = api_enter (self);
 
-  if (!check_pushable (self, samples, self->has_audio, "audio", error))
+  if (!check_pushable (self, samples, audio->present, "audio", error))
     return FALSE;
   if (self->audio_ended)
     {
       vw_set_error (error, VIDWRITE_ERROR_STATE,
-                   "the audio of “%s” was ended with vidwrite_writer_end_audio()", self->filename);
+                    "the audio of “%s” was ended with vidwrite_writer_end_audio()", self->name);
       return FALSE;
     }
   size = g_bytes_get_size (samples);
-  unit = (gsize) self->channels * self->sample_bytes;
+  unit = audio->unit_bytes;
   if (size % unit != 0)
     {
       vw_set_error (error, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "%" G_GSIZE_FORMAT " bytes of audio is not a whole number of %u-channel %s "
                    "samples (%" G_GSIZE_FORMAT " bytes each)",
-                   size, self->channels,
-                   self->sample_format == VIDWRITE_SAMPLE_FORMAT_F32 ? "float32" : "int16", unit);
+                    size, audio->channels,
+                    audio->sample_format == VIDWRITE_SAMPLE_FORMAT_F32 ? "float32" : "int16", unit);
       return FALSE;
     }
-  g_mutex_lock (&self->lock);
-  self->samples_pushed += size / unit;
-  g_mutex_unlock (&self->lock);
-  return push_chunk (self, &self->audio_pending, samples, size / unit, error);
+  g_mutex_lock (&self->monitor.lock);
+  self->monitor.samples_pushed += size / unit;
+  g_mutex_unlock (&self->monitor.lock);
+  return push_chunk (self, audio, samples, size / unit, error);
 }
 
 /**
@@ -1481,10 +920,10 @@ vidwrite_writer_end_audio (VidwriteWriter *self, GError **error)
 
   if (!is_open (self))
     return set_state_error (self, error);
-  if (!self->has_audio)
+  if (!self->audio.present)
     {
-      vw_set_error (error, VIDWRITE_ERROR_STATE,
-                   "the writer of “%s” has no audio stream to end", self->filename);
+      vw_set_error (error, VIDWRITE_ERROR_STATE, "the writer of “%s” has no audio stream to end",
+                    self->name);
       return FALSE;
     }
   self->audio_ended = TRUE;
@@ -1500,32 +939,24 @@ finish_locked (VidwriteWriter *self, GError **error)
 
   if (!is_open (self))
     return set_state_error (self, error);
-  if (!self->has_video)
+  if (!self->video.present)
     {
       vw_set_error (&local, VIDWRITE_ERROR_STATE,
-                   "the video of “%s” is not configured: there is nothing to write", self->filename);
+                    "the video of “%s” is not configured: there is nothing to write", self->name);
       return fail (self, error, local);
     }
   if (vidwrite_writer_get_frames_pushed (self) == 0)
     {
       vw_set_error (&local, VIDWRITE_ERROR_INVALID_ARGUMENT,
-                   "no frame was pushed: “%s” would have no picture", self->filename);
+                   "no frame was pushed: “%s” would have no picture", self->name);
       return fail (self, error, local);
     }
 
   if (!drain (self, TRUE, &local) || !wait_until (self, reached_eos, "the end of the stream", &local))
     return fail (self, error, local);
-  stop_pipeline (self);
-
-  if (g_rename (self->tmp_path, self->filename) != 0)
-    {
-      int saved = errno;
-
-      vw_set_error (&local, VIDWRITE_ERROR_IO, "cannot rename %s to “%s”: %s", self->tmp_path,
-                    self->filename, g_strerror (saved));
-      return fail (self, error, local);
-    }
-  g_clear_pointer (&self->tmp_path, g_free);
+  vw_pipeline_stop (&self->pipeline);
+  if (!vw_target_commit (self->target, &local))
+    return fail (self, error, local);
   self->state = STATE_FINISHED;
   report_progress (self);
   return TRUE;
@@ -1536,10 +967,10 @@ on_cancellable_cancelled (GCancellable *cancellable, gpointer user_data)
 {
   VidwriteWriter *self = user_data;
 
-  g_mutex_lock (&self->lock);
-  self->abort = TRUE;
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
+  g_mutex_lock (&self->monitor.lock);
+  self->monitor.abort = TRUE;
+  g_cond_broadcast (&self->monitor.cond);
+  g_mutex_unlock (&self->monitor.lock);
 }
 
 /* finish(), with `progress` emitted in `context` (nullable) meanwhile.  The context is the
@@ -1629,7 +1060,7 @@ vidwrite_writer_finish_async (VidwriteWriter *self, GCancellable *cancellable,
         g_object_unref (task);
         g_clear_error (&error);
         vw_set_error (&error, VIDWRITE_ERROR_ENCODE, "cannot start a thread to finish “%s”: %s",
-                      self->filename, why);
+                      self->name, why);
         g_task_return_error (task, error);
       }
   }
@@ -1701,7 +1132,7 @@ guint64
 vidwrite_writer_get_frames_pushed (VidwriteWriter *self)
 {
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), 0);
-  return read_counter (self, &self->frames_pushed);
+  return vw_monitor_read (&self->monitor, &self->monitor.frames_pushed);
 }
 
 /**
@@ -1716,7 +1147,7 @@ guint64
 vidwrite_writer_get_frames_encoded (VidwriteWriter *self)
 {
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), 0);
-  return read_counter (self, &self->frames_encoded);
+  return vw_monitor_read (&self->monitor, &self->monitor.frames_encoded);
 }
 
 /**
@@ -1731,7 +1162,28 @@ guint64
 vidwrite_writer_get_samples_pushed (VidwriteWriter *self)
 {
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), 0);
-  return read_counter (self, &self->samples_pushed);
+  return vw_monitor_read (&self->monitor, &self->monitor.samples_pushed);
+}
+
+/**
+ * vidwrite_writer_get_audio_ahead:
+ * @self: a #VidwriteWriter
+ *
+ * Gets #VidwriteWriter:audio-ahead: how many audio samples to push ahead of the frames of the
+ * same time so that no frame waits in the writer for its audio.
+ *
+ * Returns: samples of each channel, or 0 when the writer has no audio
+ *
+ * Since: 0.2
+ */
+guint64
+vidwrite_writer_get_audio_ahead (VidwriteWriter *self)
+{
+  guint rate;
+
+  g_return_val_if_fail (VIDWRITE_IS_WRITER (self), 0);
+  rate = self->audio.present ? (guint) self->audio.rate_n : 0;
+  return rate ? gst_util_uint64_scale_ceil (vw_scheduler_audio_ahead (rate), rate, GST_SECOND) : 0;
 }
 
 /* ---- GObject ---------------------------------------------------------------------------- */
@@ -1751,22 +1203,17 @@ vidwrite_writer_finalize (GObject *object)
 {
   VidwriteWriter *self = VIDWRITE_WRITER (object);
 
-  stop_pipeline (self);
-  clear_pending (self);
-  remove_tmp (self);
-  g_clear_object (&self->venc);
-  g_clear_object (&self->aenc);
-  vw_encoder_settings_clear (&self->vsettings);
-  vw_resolved_clear (&self->vcodec);
-  vw_resolved_clear (&self->acodec);
-  g_clear_pointer (&self->converter, vw_converter_free);
+  vw_pipeline_stop (&self->pipeline);
+  vw_stream_clear (&self->video);
+  vw_stream_clear (&self->audio);
+  g_clear_pointer (&self->target, vw_target_free);
   g_clear_pointer (&self->progress_context, g_main_context_unref);
   g_clear_error (&self->failure);
-  g_clear_error (&self->pipeline_error);
+  g_clear_object (&self->stream);
   g_free (self->filename);
+  g_free (self->format);
+  vw_monitor_clear (&self->monitor);
   g_mutex_clear (&self->api_lock);
-  g_mutex_clear (&self->lock);
-  g_cond_clear (&self->cond);
   G_OBJECT_CLASS (vidwrite_writer_parent_class)->finalize (object);
 }
 
@@ -1779,6 +1226,15 @@ vidwrite_writer_get_property (GObject *object, guint prop_id, GValue *value, GPa
     {
     case PROP_FILENAME:
       g_value_set_string (value, self->filename);
+      break;
+    case PROP_FORMAT:
+      g_value_set_string (value, self->format);
+      break;
+    case PROP_STREAM:
+      g_value_set_object (value, self->stream);
+      break;
+    case PROP_AUDIO_AHEAD:
+      g_value_set_uint64 (value, vidwrite_writer_get_audio_ahead (self));
       break;
     case PROP_STALL_TIMEOUT:
       g_value_set_uint (value, self->stall_timeout);
@@ -1808,10 +1264,16 @@ vidwrite_writer_set_property (GObject *object, guint prop_id, const GValue *valu
     case PROP_FILENAME:
       self->filename = g_value_dup_string (value);
       break;
+    case PROP_FORMAT:
+      self->format = g_value_dup_string (value);
+      break;
+    case PROP_STREAM:
+      self->stream = g_value_dup_object (value);
+      break;
     case PROP_STALL_TIMEOUT:
-      g_mutex_lock (&self->lock);
+      g_mutex_lock (&self->monitor.lock);
       self->stall_timeout = g_value_get_uint (value);
-      g_mutex_unlock (&self->lock);
+      g_mutex_unlock (&self->monitor.lock);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1836,6 +1298,38 @@ vidwrite_writer_class_init (VidwriteWriterClass *klass)
   properties[PROP_FILENAME] =
       g_param_spec_string ("filename", NULL, NULL, NULL,
                            G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * VidwriteWriter:format:
+   *
+   * FFmpeg's name of the container ("mp4", "matroska", ...), or %NULL when the file's
+   * extension decides.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_FORMAT] =
+      g_param_spec_string ("format", NULL, NULL, NULL,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * VidwriteWriter:stream:
+   *
+   * The stream this writer writes to, or %NULL when it writes a file.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_STREAM] =
+      g_param_spec_object ("stream", NULL, NULL, G_TYPE_OUTPUT_STREAM,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * VidwriteWriter:audio-ahead:
+   *
+   * How many audio samples a caller should push ahead of the frames of the same time so that
+   * no frame waits in the writer for its audio (0 without audio).  The Python package and the
+   * command interleave their pushes by it.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_AUDIO_AHEAD] = g_param_spec_uint64 (
+      "audio-ahead", NULL, NULL, 0, G_MAXUINT64, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   /**
    * VidwriteWriter:stall-timeout:
    *
@@ -1886,10 +1380,8 @@ static void
 vidwrite_writer_init (VidwriteWriter *self)
 {
   g_mutex_init (&self->api_lock);
-  g_mutex_init (&self->lock);
-  g_cond_init (&self->cond);
-  g_queue_init (&self->video_pending);
-  g_queue_init (&self->audio_pending);
+  vw_monitor_init (&self->monitor);
+  vw_stream_init (&self->video, VW_MEDIA_VIDEO, &self->monitor);
+  vw_stream_init (&self->audio, VW_MEDIA_AUDIO, &self->monitor);
   self->stall_timeout = DEFAULT_STALL_TIMEOUT;
-  self->out_format = GST_VIDEO_FORMAT_UNKNOWN;
 }

@@ -27,4 +27,21 @@ gboolean vidwrite_write_video (const char *filename,
                                GHashTable *audio_options,
                                GError    **error);
 
+VIDWRITE_AVAILABLE_IN_ALL
+GBytes *vidwrite_encode_video (const char *format,
+                               GBytes     *video,
+                               guint       n_frames,
+                               guint       height,
+                               guint       width,
+                               guint       channels,
+                               double      fps,
+                               const char *video_codec,
+                               GHashTable *options,
+                               GBytes     *audio,
+                               guint       audio_channels,
+                               double      audio_fps,
+                               const char *audio_codec,
+                               GHashTable *audio_options,
+                               GError    **error);
+
 G_END_DECLS

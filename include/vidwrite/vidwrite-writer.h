@@ -20,6 +20,16 @@ VIDWRITE_AVAILABLE_IN_ALL
 VidwriteWriter *vidwrite_writer_new (const char *filename, GError **error);
 
 VIDWRITE_AVAILABLE_IN_ALL
+VidwriteWriter *vidwrite_writer_new_with_format (const char *filename,
+                                                 const char *format,
+                                                 GError    **error);
+
+VIDWRITE_AVAILABLE_IN_ALL
+VidwriteWriter *vidwrite_writer_new_for_stream (GOutputStream *stream,
+                                                const char    *format,
+                                                GError       **error);
+
+VIDWRITE_AVAILABLE_IN_ALL
 const char *vidwrite_writer_get_filename (VidwriteWriter *self);
 
 VIDWRITE_AVAILABLE_IN_ALL
@@ -75,5 +85,8 @@ guint64 vidwrite_writer_get_frames_encoded (VidwriteWriter *self);
 
 VIDWRITE_AVAILABLE_IN_ALL
 guint64 vidwrite_writer_get_samples_pushed (VidwriteWriter *self);
+
+VIDWRITE_AVAILABLE_IN_ALL
+guint64 vidwrite_writer_get_audio_ahead (VidwriteWriter *self);
 
 G_END_DECLS

@@ -1,0 +1,453 @@
+/* One stream of a writer, video or audio alike: its encoder and settings, its appsrc, the chunks
+ * the caller pushed that wait to be handed over, and its counters.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A stream's branch is appsrc -> convert -> encoder -> parser; the pipeline links its tail to
+ * the target's muxer.  Chunks are references to the caller's GBytes: video goes one frame a
+ * buffer (wrapped or converted, vidwrite-convert.c), audio a block of at most BLOCK_SAMPLES.
+ */
+#include "vidwrite-writer-private.h"
+
+#include <gst/app/gstappsrc.h>
+#include <string.h>
+
+#define VIDEO_QUEUE_FRAMES 3 /* converted frames waiting in appsrc */
+#define BLOCK_SAMPLES 4096   /* samples in one audio buffer */
+
+#define P(pos) GST_AUDIO_CHANNEL_POSITION_MASK (pos)
+/* FFmpeg's default layout for each channel count (av_channel_layout_default), which is what
+ * torchvision's [C, N] means.  GStreamer's own fallbacks differ (3 is 2.1, 4 is quad). */
+static const guint64 channel_layouts[VW_MAX_AUDIO_CHANNELS + 1] = {
+  [1] = 0, /* mono */
+  [2] = P (FRONT_LEFT) | P (FRONT_RIGHT),
+  [3] = P (FRONT_LEFT) | P (FRONT_RIGHT) | P (FRONT_CENTER),
+  [4] = P (FRONT_LEFT) | P (FRONT_RIGHT) | P (FRONT_CENTER) | P (REAR_CENTER),
+  [5] = P (FRONT_LEFT) | P (FRONT_RIGHT) | P (FRONT_CENTER) | P (REAR_LEFT) | P (REAR_RIGHT),
+  [6]
+  = P (FRONT_LEFT) | P (FRONT_RIGHT) | P (FRONT_CENTER) | P (LFE1) | P (REAR_LEFT) | P (REAR_RIGHT),
+  [7] = P (FRONT_LEFT) | P (FRONT_RIGHT) | P (FRONT_CENTER) | P (LFE1) | P (REAR_CENTER)
+        | P (SIDE_LEFT) | P (SIDE_RIGHT),
+  [8] = P (FRONT_LEFT) | P (FRONT_RIGHT) | P (FRONT_CENTER) | P (LFE1) | P (REAR_LEFT)
+        | P (REAR_RIGHT) | P (SIDE_LEFT) | P (SIDE_RIGHT),
+};
+#undef P
+
+typedef struct
+{
+  GBytes *bytes;
+  gsize count; /* frames, or samples of each channel */
+  gsize done;  /* how many of them are handed over */
+} Chunk;
+
+static void
+chunk_free (Chunk *chunk)
+{
+  g_bytes_unref (chunk->bytes);
+  g_free (chunk);
+}
+
+void
+vw_stream_init (VwStream *stream, VwMedia media, VwMonitor *monitor)
+{
+  memset (stream, 0, sizeof *stream);
+  stream->media = media;
+  stream->monitor = monitor;
+  stream->out_format = GST_VIDEO_FORMAT_UNKNOWN;
+  g_queue_init (&stream->pending);
+}
+
+void
+vw_stream_clear_pending (VwStream *stream)
+{
+  g_queue_clear_full (&stream->pending, (GDestroyNotify)chunk_free);
+}
+
+void
+vw_stream_clear (VwStream *stream)
+{
+  vw_stream_clear_pending (stream);
+  g_clear_object (&stream->encoder);
+  vw_encoder_settings_clear (&stream->settings);
+  vw_resolved_clear (&stream->codec);
+  g_clear_pointer (&stream->converter, vw_converter_free);
+  stream->src = NULL;
+}
+
+GstClockTime
+vw_stream_time (const VwStream *stream, guint64 units)
+{
+  return gst_util_uint64_scale (units, (guint64)GST_SECOND * stream->rate_d, stream->rate_n);
+}
+
+const char *
+vw_stream_codec_name (const VwStream *stream)
+{
+  return vw_resolved_name (&stream->codec);
+}
+
+GstCaps *
+vw_stream_audio_caps (guint channels)
+{
+  GstCaps *caps = gst_caps_new_simple ("audio/x-raw", "channels", G_TYPE_INT, (gint)channels, NULL);
+
+  if (channels > 1)
+    gst_caps_set_simple (caps, "channel-mask", GST_TYPE_BITMASK, channel_layouts[channels], NULL);
+  return caps;
+}
+
+/* ---- probes: what moves, for the waits and the progress --------------------------------- */
+
+/* Any buffer moving anywhere is progress: it wakes waiters and resets the stall clock. */
+static GstPadProbeReturn
+on_activity (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  VwStream *stream = user_data;
+
+  vw_monitor_poke (stream->monitor);
+  return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn
+on_encoded (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  VwStream *stream = user_data;
+  VwMonitor *monitor = stream->monitor;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+
+  g_mutex_lock (&monitor->lock);
+  if (!GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_HEADER))
+    {
+      /* Encoders that lose timestamps emit frames in input order: the n-th is frame n, in
+       * their output segment (gst-libav starts it at 1000 hours, to keep DTS positive). */
+      if (stream->settings.restamp)
+        {
+          g_autoptr (GstEvent) event = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
+          const GstSegment *segment = NULL;
+          GstClockTime start = 0;
+          guint64 n = monitor->frames_encoded;
+
+          if (event)
+            {
+              gst_event_parse_segment (event, &segment);
+              start = segment->start;
+            }
+          buffer = gst_buffer_make_writable (buffer);
+          GST_BUFFER_PTS (buffer) = GST_BUFFER_DTS (buffer) = start + vw_stream_time (stream, n);
+          GST_BUFFER_DURATION (buffer)
+              = vw_stream_time (stream, n + 1) - vw_stream_time (stream, n);
+          GST_PAD_PROBE_INFO_DATA (info) = buffer;
+        }
+      monitor->frames_encoded++;
+    }
+  monitor->activity++;
+  g_cond_broadcast (&monitor->cond);
+  g_mutex_unlock (&monitor->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+/* A source that fails still sends EOS downstream, and qtmux (mp4, mov) finalising a pad that
+ * never got caps hits a GStreamer critical.  The write is abandoned anyway: after an error, EOS
+ * stops at the muxer's door. */
+static GstPadProbeReturn
+on_eos_after_error (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  VwStream *stream = user_data;
+  gboolean failed;
+
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) != GST_EVENT_EOS)
+    return GST_PAD_PROBE_OK;
+  g_mutex_lock (&stream->monitor->lock);
+  failed = stream->monitor->failed;
+  g_mutex_unlock (&stream->monitor->lock);
+  return failed ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+}
+
+static void
+watch_pad (VwStream *stream, GstElement *element, GstPadProbeType type, GstPadProbeCallback cb)
+{
+  GstPad *pad = gst_element_get_static_pad (element, "src");
+
+  gst_pad_add_probe (pad, type, cb, stream, NULL);
+  gst_object_unref (pad);
+}
+
+/* ---- building the branch ---------------------------------------------------------------- */
+
+/* Adds `next` to the bin, links `*tail` to it and makes it the new tail.  Takes `next`'s
+ * floating or full reference. */
+static gboolean
+add_and_link (GstBin *bin, GstElement **tail, GstElement *next, GError **error)
+{
+  if (!next)
+    return FALSE;
+  gst_bin_add (bin, next);
+  if (*tail && !gst_element_link (*tail, next))
+    {
+      vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE, "cannot link %s to %s",
+                    GST_OBJECT_NAME (*tail), GST_OBJECT_NAME (next));
+      return FALSE;
+    }
+  *tail = next;
+  return TRUE;
+}
+
+static GstElement *
+make (const char *factory, GError **error)
+{
+  GstElement *element = gst_element_factory_make (factory, NULL);
+
+  if (!element)
+    vw_set_error (error, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
+                  "the GStreamer element %s is not installed", factory);
+  return element;
+}
+
+static GstElement *
+make_capsfilter (GstCaps *caps)
+{
+  GstElement *filter = gst_element_factory_make ("capsfilter", NULL);
+
+  g_object_set (filter, "caps", caps, NULL);
+  gst_caps_unref (caps);
+  return filter;
+}
+
+static GstElement *
+make_appsrc (const char *name, GstCaps *caps)
+{
+  GstElement *src = gst_element_factory_make ("appsrc", name);
+
+  /* Flow control is the writer's (vidwrite-scheduler.c): appsrc never blocks. */
+  g_object_set (src, "caps", caps, "format", GST_FORMAT_TIME, "block", FALSE, "max-bytes",
+                (guint64)0, "max-buffers", (guint64)0, NULL);
+  gst_caps_unref (caps);
+  return src;
+}
+
+/* What the video encoder is fed, and the matrix it is converted with and tagged as. */
+static GstCaps *
+video_encoder_input_caps (VwStream *stream)
+{
+  GstCaps *caps = gst_caps_new_empty_simple ("video/x-raw");
+
+  if (stream->out_format != GST_VIDEO_FORMAT_UNKNOWN)
+    {
+      gst_caps_set_simple (caps, "format", G_TYPE_STRING,
+                           gst_video_format_to_string (stream->out_format), NULL);
+      if (GST_VIDEO_FORMAT_INFO_IS_YUV (gst_video_format_get_info (stream->out_format)))
+        gst_caps_set_simple (caps, "colorimetry", G_TYPE_STRING, GST_VIDEO_COLORIMETRY_BT601, NULL);
+    }
+  return caps;
+}
+
+static GstCaps *
+audio_source_caps (VwStream *stream)
+{
+  GstAudioInfo info;
+  GstAudioChannelPosition positions[VW_MAX_AUDIO_CHANNELS];
+
+  gst_audio_channel_positions_from_mask (stream->channels, channel_layouts[stream->channels],
+                                         positions);
+  gst_audio_info_set_format (&info,
+                             stream->sample_format == VIDWRITE_SAMPLE_FORMAT_F32
+                                 ? GST_AUDIO_FORMAT_F32
+                                 : GST_AUDIO_FORMAT_S16,
+                             stream->rate_n, stream->channels, positions);
+  return gst_audio_info_to_caps (&info);
+}
+
+gboolean
+vw_stream_build (VwStream *stream, GstBin *bin, GstElement **tail, GError **error)
+{
+  gboolean video = stream->media == VW_MEDIA_VIDEO;
+  GstElement *encoder;
+
+  *tail = NULL;
+  if (video)
+    {
+      stream->src = make_appsrc (
+          "video-src", vw_converter_get_caps (stream->converter, stream->rate_n, stream->rate_d));
+      if (!add_and_link (bin, tail, stream->src, error)
+          || !add_and_link (bin, tail, make ("videoconvert", error), error)
+          || !add_and_link (bin, tail, make_capsfilter (video_encoder_input_caps (stream)), error))
+        return FALSE;
+      /* Room in the queue appears when a frame leaves appsrc, not only when one leaves the
+       * encoder: while x264 fills its lookahead nothing comes out of it for dozens of frames. */
+      watch_pad (stream, stream->src, GST_PAD_PROBE_TYPE_BUFFER, on_activity);
+    }
+  else
+    {
+      stream->src = make_appsrc ("audio-src", audio_source_caps (stream));
+      /* The pinned caps keep audioconvert from remixing to what the encoder prefers (it
+       * downmixed 3.0 to mono). */
+      if (!add_and_link (bin, tail, stream->src, error)
+          || !add_and_link (bin, tail, make ("audioconvert", error), error)
+          || !add_and_link (bin, tail, make ("audioresample", error), error)
+          || !add_and_link (bin, tail, make_capsfilter (vw_stream_audio_caps (stream->channels)),
+                            error))
+        return FALSE;
+    }
+
+  /* The bin takes a reference of its own; the stream's goes. */
+  encoder = g_steal_pointer (&stream->encoder);
+  if (!add_and_link (bin, tail, encoder, error))
+    {
+      gst_object_unref (encoder);
+      return FALSE;
+    }
+  gst_object_unref (encoder);
+  watch_pad (stream, encoder, GST_PAD_PROBE_TYPE_BUFFER, video ? on_encoded : on_activity);
+
+  if (video && gst_structure_n_fields (stream->settings.encoder_caps) > 0
+      && !add_and_link (bin, tail,
+                        make_capsfilter (gst_caps_new_full (
+                            gst_structure_copy (stream->settings.encoder_caps), NULL)),
+                        error))
+    return FALSE;
+  if (stream->codec.codec && stream->codec.codec->parser
+      && !add_and_link (bin, tail, make (stream->codec.codec->parser, error), error))
+    return FALSE;
+  watch_pad (stream, *tail, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_eos_after_error);
+  return TRUE;
+}
+
+/* ---- handing data over ------------------------------------------------------------------ */
+
+void
+vw_stream_queue (VwStream *stream, GBytes *data, gsize count)
+{
+  Chunk *chunk;
+
+  if (count == 0)
+    return;
+  chunk = g_new0 (Chunk, 1);
+  chunk->bytes = g_bytes_ref (data);
+  chunk->count = count;
+  g_queue_push_tail (&stream->pending, chunk);
+}
+
+gboolean
+vw_stream_has_room (VwStream *stream)
+{
+  return stream->media == VW_MEDIA_AUDIO
+         || gst_app_src_get_current_level_buffers (GST_APP_SRC (stream->src)) < VIDEO_QUEUE_FRAMES;
+}
+
+static gboolean
+push_buffer (VwStream *stream, GstBuffer *buffer, GError **error)
+{
+  GstFlowReturn ret = gst_app_src_push_buffer (GST_APP_SRC (stream->src), buffer);
+
+  if (ret == GST_FLOW_OK)
+    return TRUE;
+  vw_set_error (error, VIDWRITE_ERROR_ENCODE, "%s refused a buffer: %s",
+                GST_OBJECT_NAME (stream->src), gst_flow_get_name (ret));
+  return FALSE;
+}
+
+static void
+bytes_unref (gpointer data)
+{
+  g_bytes_unref (data);
+}
+
+/* Planar [C, N] -> interleaved, for n samples from sample `first` of each channel. */
+static void
+interleave (const guint8 *src, gsize count, gsize first, gsize n, guint channels, guint bps,
+            guint8 *dst)
+{
+  for (guint c = 0; c < channels; c++)
+    {
+      const guint8 *plane = src + (c * count + first) * bps;
+
+      if (bps == 4)
+        for (gsize i = 0; i < n; i++)
+          memcpy (dst + (i * channels + c) * 4, plane + i * 4, 4);
+      else
+        for (gsize i = 0; i < n; i++)
+          memcpy (dst + (i * channels + c) * 2, plane + i * 2, 2);
+    }
+}
+
+/* One block of at most BLOCK_SAMPLES from the head chunk.  Interleaved chunks go as views of the
+ * caller's memory.  Planar chunks are interleaved a block at a time: elements disagree on
+ * GstAudioMeta plane offsets (audioconvert refuses views whose size is not whole frames,
+ * avenc_aac reads planes as contiguous), and audio is a small share of the data. */
+static GstBuffer *
+audio_block (VwStream *stream, Chunk *chunk, gsize *n_out)
+{
+  gsize n = MIN (BLOCK_SAMPLES, chunk->count - chunk->done);
+  gsize size;
+  const guint8 *data = g_bytes_get_data (chunk->bytes, &size);
+  GstBuffer *buffer;
+
+  *n_out = n;
+  if (stream->layout == VIDWRITE_AUDIO_LAYOUT_PLANAR)
+    {
+      GstMapInfo map;
+
+      buffer = gst_buffer_new_allocate (NULL, n * stream->unit_bytes, NULL);
+      gst_buffer_map (buffer, &map, GST_MAP_WRITE);
+      interleave (data, chunk->count, chunk->done, n, stream->channels, stream->sample_bytes,
+                  map.data);
+      gst_buffer_unmap (buffer, &map);
+      return buffer;
+    }
+  buffer = gst_buffer_new ();
+  gst_buffer_append_memory (
+      buffer, gst_memory_new_wrapped (GST_MEMORY_FLAG_READONLY, (gpointer)data, size,
+                                      chunk->done * stream->unit_bytes, n * stream->unit_bytes,
+                                      g_bytes_ref (chunk->bytes), bytes_unref));
+  return buffer;
+}
+
+/* Hands over the next frame or audio block of the head chunk. */
+gboolean
+vw_stream_send (VwStream *stream, GError **error)
+{
+  Chunk *chunk = g_queue_peek_head (&stream->pending);
+  GstBuffer *buffer;
+  gsize n = 1;
+
+  if (stream->media == VW_MEDIA_VIDEO)
+    {
+      buffer = vw_converter_convert (stream->converter, chunk->bytes,
+                                     chunk->done * stream->unit_bytes);
+      if (!buffer)
+        {
+          vw_set_error (error, VIDWRITE_ERROR_ENCODE,
+                        "could not get a buffer for frame %" G_GUINT64_FORMAT, stream->sent);
+          return FALSE;
+        }
+    }
+  else
+    buffer = audio_block (stream, chunk, &n);
+
+  GST_BUFFER_PTS (buffer) = vw_stream_time (stream, stream->sent);
+  GST_BUFFER_DURATION (buffer)
+      = vw_stream_time (stream, stream->sent + n) - GST_BUFFER_PTS (buffer);
+  GST_BUFFER_OFFSET (buffer) = stream->sent;
+  GST_BUFFER_OFFSET_END (buffer) = stream->sent + n;
+  if (!push_buffer (stream, buffer, error))
+    return FALSE;
+  stream->sent += n;
+  chunk->done += n;
+  if (chunk->done == chunk->count)
+    chunk_free (g_queue_pop_head (&stream->pending));
+  return TRUE;
+}
+
+gboolean
+vw_stream_end (VwStream *stream, GError **error)
+{
+  GstFlowReturn ret = gst_app_src_end_of_stream (GST_APP_SRC (stream->src));
+
+  if (ret != GST_FLOW_OK)
+    {
+      vw_set_error (error, VIDWRITE_ERROR_ENCODE, "%s refused end of stream: %s",
+                    GST_OBJECT_NAME (stream->src), gst_flow_get_name (ret));
+      return FALSE;
+    }
+  stream->ended = TRUE;
+  return TRUE;
+}

@@ -1,0 +1,415 @@
+/* Where a writer's muxed bytes go: a file, which appears at its name only when complete, or a
+ * GOutputStream.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A file is written first where nothing can see it: an unnamed file in the target's directory
+ * (O_TMPFILE), linked in only once the muxer has finished, so that even SIGKILL leaves nothing
+ * behind; where the file system has no unnamed files, a hidden temporary name
+ * (.NAME-XXXXXX.vidwrite-tmp).  Either way the complete file is renamed over the target, and an
+ * existing file there is left untouched by any failure.
+ *
+ * A stream that cannot seek gets what a pipe needs: fragmented MP4/MOV (FFmpeg's
+ * movflags=+frag_keyframe+empty_moov) and streamable Matroska/WebM.
+ */
+/* O_TMPFILE and linkat()'s AT_SYMLINK_FOLLOW. */
+#define _GNU_SOURCE
+
+#include "vidwrite-writer-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define FRAGMENT_MS 1000 /* fragments of MP4 written to a stream that cannot seek */
+
+typedef enum
+{
+  TARGET_FILE,
+  TARGET_STREAM,
+} TargetKind;
+
+struct _VwTarget
+{
+  TargetKind kind;
+  const VwContainer *container;
+  char *name;
+
+  /* TARGET_FILE */
+  char *filename;
+  int fd;         /* the file being written, or -1 */
+  char *tmp_path; /* its hidden name when it has one (no O_TMPFILE here) */
+
+  /* TARGET_STREAM */
+  GOutputStream *stream;
+
+  GstElement *muxer; /* owned by the pipeline */
+  guint64 written;   /* bytes that reached a stream that cannot seek */
+};
+
+static VwTarget *
+target_new (TargetKind kind)
+{
+  VwTarget *target = g_new0 (VwTarget, 1);
+
+  target->kind = kind;
+  target->fd = -1;
+  return target;
+}
+
+void
+vw_target_free (VwTarget *target)
+{
+  if (!target)
+    return;
+  vw_target_abort (target);
+  g_clear_object (&target->stream);
+  g_free (target->filename);
+  g_free (target->name);
+  g_free (target);
+}
+
+const VwContainer *
+vw_target_get_container (VwTarget *target)
+{
+  return target->container;
+}
+
+const char *
+vw_target_get_name (VwTarget *target)
+{
+  return target->name;
+}
+
+gboolean
+vw_target_is_seekable (VwTarget *target)
+{
+  return target->kind == TARGET_FILE
+         || (G_IS_SEEKABLE (target->stream) && g_seekable_can_seek (G_SEEKABLE (target->stream)));
+}
+
+/* ---- files ------------------------------------------------------------------------------- */
+
+static gboolean
+check_target_path (const char *filename, const char *dir, GError **error)
+{
+  GStatBuf st;
+
+  if (g_stat (filename, &st) == 0)
+    {
+      if (S_ISDIR (st.st_mode))
+        {
+          vw_set_error (error, VIDWRITE_ERROR_IO, "“%s” is a directory", filename);
+          return FALSE;
+        }
+      if (!(st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)))
+        {
+          vw_set_error (error, VIDWRITE_ERROR_IO,
+                        "“%s” exists and is read-only; it is left as it is", filename);
+          return FALSE;
+        }
+    }
+  if (g_stat (dir, &st) != 0 || !S_ISDIR (st.st_mode))
+    {
+      vw_set_error (error, VIDWRITE_ERROR_IO,
+                    "cannot write “%s”: the directory “%s” does not exist", filename, dir);
+      return FALSE;
+    }
+  /* By its mode, as for the target: root could write there, but the owner said not to. */
+  if (!(st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)))
+    {
+      vw_set_error (error, VIDWRITE_ERROR_IO, "cannot write “%s”: the directory “%s” is read-only",
+                    filename, dir);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The file being written: unnamed where the file system allows, else under a hidden name.
+ * 0666 so that the umask applies, as it would to a file opened in place. */
+static gboolean
+open_file (VwTarget *target, const char *dir, GError **error)
+{
+  g_autofree char *base = NULL;
+  g_autofree char *tmpl = NULL;
+  int saved;
+
+#ifdef O_TMPFILE
+  target->fd = g_open (dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0666);
+  if (target->fd >= 0)
+    return TRUE;
+#endif
+  base = g_path_get_basename (target->filename);
+  tmpl = g_strdup_printf ("%s%c.%s-XXXXXX.vidwrite-tmp", dir, G_DIR_SEPARATOR, base);
+  target->fd = g_mkstemp_full (tmpl, O_RDWR | O_CLOEXEC, 0666);
+  if (target->fd >= 0)
+    {
+      target->tmp_path = g_steal_pointer (&tmpl);
+      return TRUE;
+    }
+  saved = errno;
+  vw_set_error (error, VIDWRITE_ERROR_IO, "cannot write “%s”: creating a file in “%s” failed: %s",
+                target->filename, dir, g_strerror (saved));
+  return FALSE;
+}
+
+VwTarget *
+vw_target_new_for_file (const char *filename, const char *format, GError **error)
+{
+  VwTarget *target;
+  g_autofree char *dir = NULL;
+
+  if (!filename || !*filename)
+    {
+      vw_set_error (error, VIDWRITE_ERROR_INVALID_ARGUMENT, "the filename is %s",
+                    filename ? "empty" : "missing (NULL)");
+      return NULL;
+    }
+  target = target_new (TARGET_FILE);
+  target->filename = g_strdup (filename);
+  target->name = g_strdup (filename);
+  target->container = format ? vw_container_for_format (format, error)
+                             : vw_container_for_filename (filename, error);
+  dir = g_path_get_dirname (filename);
+  if (!target->container || !check_target_path (filename, dir, error)
+      || !open_file (target, dir, error))
+    {
+      vw_target_free (target);
+      return NULL;
+    }
+  return target;
+}
+
+/* Gives the unnamed file a name of its own in the target's directory (linkat through
+ * /proc/self/fd, which needs no privilege), so that it can be renamed over the target. */
+static gboolean
+name_file (VwTarget *target, GError **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *proc = NULL;
+
+  if (target->tmp_path)
+    return TRUE;
+  dir = g_path_get_dirname (target->filename);
+  base = g_path_get_basename (target->filename);
+  proc = g_strdup_printf ("/proc/self/fd/%d", target->fd);
+  for (guint attempt = 0; attempt < 100; attempt++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s%c.%s-%08x.vidwrite-tmp", dir, G_DIR_SEPARATOR,
+                                               base, g_random_int ());
+      int saved;
+
+      if (linkat (AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0)
+        {
+          target->tmp_path = g_steal_pointer (&path);
+          return TRUE;
+        }
+      saved = errno;
+      if (saved != EEXIST)
+        {
+          vw_set_error (error, VIDWRITE_ERROR_IO, "cannot write “%s”: linking the file failed: %s",
+                        target->filename, g_strerror (saved));
+          return FALSE;
+        }
+    }
+  vw_set_error (error, VIDWRITE_ERROR_IO, "cannot write “%s”: no free temporary name in “%s”",
+                target->filename, dir);
+  return FALSE;
+}
+
+/* ---- streams ----------------------------------------------------------------------------- */
+
+VwTarget *
+vw_target_new_for_stream (GOutputStream *stream, const char *format, GError **error)
+{
+  VwTarget *target;
+
+  if (!G_IS_OUTPUT_STREAM (stream))
+    {
+      vw_set_error (error, VIDWRITE_ERROR_INVALID_ARGUMENT, "the output stream is %s",
+                    stream ? "not a GOutputStream" : "missing (NULL)");
+      return NULL;
+    }
+  if (!format || !*format)
+    {
+      vw_set_error (error, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                    "a stream has no file name to tell its format: give one (“mp4”, “matroska”…)");
+      return NULL;
+    }
+  if (g_output_stream_is_closed (stream))
+    {
+      vw_set_error (error, VIDWRITE_ERROR_IO, "the output stream is closed");
+      return NULL;
+    }
+  target = target_new (TARGET_STREAM);
+  target->container = vw_container_for_format (format, error);
+  if (!target->container)
+    {
+      vw_target_free (target);
+      return NULL;
+    }
+  target->stream = g_object_ref (stream);
+  target->name = g_strdup_printf ("a %s stream (%s)", format, G_OBJECT_TYPE_NAME (stream));
+  return target;
+}
+
+/* ---- the muxer and the sink -------------------------------------------------------------- */
+
+static gboolean
+has_property (GstElement *element, const char *name)
+{
+  return g_object_class_find_property (G_OBJECT_GET_CLASS (element), name) != NULL;
+}
+
+/* A muxer writing where it cannot seek back: fragmented MP4 unless the options chose fragments
+ * already, streamable Matroska. */
+static void
+configure_for_stream (GstElement *muxer)
+{
+  if (has_property (muxer, "fragment-duration"))
+    {
+      guint duration = 0;
+
+      g_object_get (muxer, "fragment-duration", &duration, NULL);
+      if (duration == 0)
+        g_object_set (muxer, "fragment-duration", FRAGMENT_MS, NULL);
+      if (has_property (muxer, "streamable"))
+        g_object_set (muxer, "streamable", TRUE, NULL);
+    }
+  else if (has_property (muxer, "streamable"))
+    g_object_set (muxer, "streamable", TRUE, NULL);
+}
+
+/* giostreamsink answers any byte SEGMENT event on a stream that cannot seek with an error, even
+ * one that asks for no move, and mp4mux sends one before its first byte.  A segment starting
+ * where the stream already is becomes a time segment, which the sink ignores; one that would
+ * really seek back still fails. */
+static GstPadProbeReturn
+on_stream_data (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  VwTarget *target = user_data;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+    {
+      target->written += gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info));
+      return GST_PAD_PROBE_OK;
+    }
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_SEGMENT)
+    {
+      const GstSegment *segment;
+
+      gst_event_parse_segment (GST_PAD_PROBE_INFO_EVENT (info), &segment);
+      if (segment->format == GST_FORMAT_BYTES && segment->start == target->written)
+        {
+          GstSegment time;
+
+          /* Replaced, not dropped: a sink needs a segment before data.  It ignores this one. */
+          gst_segment_init (&time, GST_FORMAT_TIME);
+          gst_event_unref (GST_PAD_PROBE_INFO_EVENT (info));
+          GST_PAD_PROBE_INFO_DATA (info) = gst_event_new_segment (&time);
+        }
+    }
+  return GST_PAD_PROBE_OK;
+}
+
+gboolean
+vw_target_build (VwTarget *target, GstBin *bin, GstElement *muxer, GError **error)
+{
+  GstElement *sink;
+
+  if (!muxer)
+    muxer = gst_element_factory_make (target->container->muxer, NULL);
+  if (!muxer)
+    {
+      vw_set_error (error, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
+                    "the GStreamer element %s is not installed", target->container->muxer);
+      return FALSE;
+    }
+  if (target->kind == TARGET_FILE)
+    {
+      sink = gst_element_factory_make ("fdsink", NULL);
+      g_object_set (sink, "fd", target->fd, NULL);
+    }
+  else
+    {
+      sink = gst_element_factory_make ("giostreamsink", NULL);
+      g_object_set (sink, "stream", target->stream, NULL);
+      if (!vw_target_is_seekable (target))
+        {
+          GstPad *pad = gst_element_get_static_pad (sink, "sink");
+
+          configure_for_stream (muxer);
+          gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+                             on_stream_data, target, NULL);
+          gst_object_unref (pad);
+        }
+    }
+  /* No preroll: with an asynchronous sink the bin would finish going to PLAYING on a thread of
+   * GStreamer's shared pool, which a forked child has lost (see vidwrite-task-pool.c). */
+  g_object_set (sink, "async", FALSE, NULL);
+  gst_bin_add_many (bin, muxer, sink, NULL);
+  if (!gst_element_link (muxer, sink))
+    {
+      vw_set_error (error, VIDWRITE_ERROR_ENCODE, "cannot link %s to %s", GST_OBJECT_NAME (muxer),
+                    GST_OBJECT_NAME (sink));
+      return FALSE;
+    }
+  target->muxer = muxer;
+  return TRUE;
+}
+
+gboolean
+vw_target_link (VwTarget *target, GstElement *tail, VwMedia media, GError **error)
+{
+  if (gst_element_link (tail, target->muxer))
+    return TRUE;
+  vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE, "cannot link %s to %s", GST_OBJECT_NAME (tail),
+                GST_OBJECT_NAME (target->muxer));
+  return FALSE;
+}
+
+/* ---- the end ----------------------------------------------------------------------------- */
+
+gboolean
+vw_target_commit (VwTarget *target, GError **error)
+{
+  int saved;
+
+  if (target->kind == TARGET_STREAM)
+    {
+      GError *local = NULL;
+
+      if (g_output_stream_flush (target->stream, NULL, &local))
+        return TRUE;
+      vw_set_error (error, VIDWRITE_ERROR_IO, "flushing %s failed: %s", target->name,
+                    local->message);
+      g_error_free (local);
+      return FALSE;
+    }
+  if (!name_file (target, error))
+    return FALSE;
+  if (g_rename (target->tmp_path, target->filename) != 0)
+    {
+      saved = errno;
+      vw_set_error (error, VIDWRITE_ERROR_IO, "cannot rename %s to “%s”: %s", target->tmp_path,
+                    target->filename, g_strerror (saved));
+      return FALSE;
+    }
+  g_clear_pointer (&target->tmp_path, g_free);
+  close (target->fd);
+  target->fd = -1;
+  return TRUE;
+}
+
+void
+vw_target_abort (VwTarget *target)
+{
+  if (target->tmp_path)
+    g_unlink (target->tmp_path);
+  g_clear_pointer (&target->tmp_path, g_free);
+  if (target->fd >= 0)
+    close (target->fd);
+  target->fd = -1;
+}

@@ -1,0 +1,135 @@
+/* The pieces a writer is made of, each in its own file:
+ *   vidwrite-scheduler.c  which stream to feed next (no GStreamer: unit-tested alone)
+ *   vidwrite-stream.c     one stream, video or audio: encoder, appsrc, pending chunks, counters
+ *   vidwrite-pipeline.c   the pipeline those streams and the target make, and what it reports
+ *   vidwrite-target.c     where the muxed bytes go: a file (atomically) or a GOutputStream
+ *   vidwrite-writer.c     the public object and its state machine
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "vidwrite-private.h"
+
+G_BEGIN_DECLS
+
+/* ---- vidwrite-scheduler.c --------------------------------------------------------------- */
+
+/* What the scheduler knows of a stream: times in nanoseconds of media. */
+typedef struct
+{
+  gboolean present; /* configured */
+  gboolean pending; /* data waits to be handed over */
+  gboolean ended;   /* its end of stream was handed over */
+  guint64 time;     /* the media time handed over so far */
+} VwLane;
+
+typedef enum
+{
+  VW_STEP_NONE,
+  VW_STEP_SEND_AUDIO,
+  VW_STEP_END_AUDIO,
+  VW_STEP_SEND_VIDEO,
+  VW_STEP_END_VIDEO,
+} VwStep;
+
+guint64 vw_scheduler_margin (guint audio_rate);
+guint64 vw_scheduler_audio_ahead (guint audio_rate);
+VwStep vw_scheduler_next (const VwLane *video, const VwLane *audio, guint64 margin,
+                          gboolean finishing, gboolean audio_ended);
+
+/* ---- the monitor: what the streaming threads report, under its lock ---------------------- */
+
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  GError *error;   /* the first error an element posted */
+  gboolean failed; /* an element posted an error */
+  gboolean eos;    /* the whole pipeline reached its end */
+  gboolean abort;  /* cancel() or a GCancellable asked to stop */
+  guint64 activity;
+  guint64 frames_encoded;
+  guint64 frames_pushed, samples_pushed; /* by the caller */
+} VwMonitor;
+
+void vw_monitor_init (VwMonitor *monitor);
+void vw_monitor_clear (VwMonitor *monitor);
+/* Counts activity and wakes the waiters.  Called without the lock. */
+void vw_monitor_poke (VwMonitor *monitor);
+guint64 vw_monitor_read (VwMonitor *monitor, const guint64 *counter);
+
+/* ---- vidwrite-stream.c ------------------------------------------------------------------- */
+
+typedef struct
+{
+  VwMedia media;
+  VwMonitor *monitor;
+  gboolean present;
+
+  VwResolved codec;
+  GstElement *encoder; /* until the pipeline owns it */
+  VwEncoderSettings settings;
+  GstElement *src; /* appsrc, owned by the pipeline */
+
+  GQueue pending;      /* of chunks: references to the caller's GBytes */
+  guint64 sent;        /* frames or samples handed to appsrc */
+  gboolean ended;      /* end of stream handed to appsrc */
+  gint rate_n, rate_d; /* frames or samples a second */
+  gsize unit_bytes;    /* bytes of a frame, or of a sample of every channel */
+
+  /* video */
+  guint width, height;
+  VidwritePixelFormat pixel_format;
+  GstVideoFormat out_format;
+  VwConverter *converter;
+
+  /* audio */
+  guint channels;
+  VidwriteSampleFormat sample_format;
+  VidwriteAudioLayout layout;
+  guint sample_bytes;
+} VwStream;
+
+#define VW_MAX_AUDIO_CHANNELS 8
+
+void vw_stream_init (VwStream *stream, VwMedia media, VwMonitor *monitor);
+void vw_stream_clear (VwStream *stream);
+void vw_stream_clear_pending (VwStream *stream);
+GstClockTime vw_stream_time (const VwStream *stream, guint64 units);
+/* What the audio encoder must be fed: exactly these channels, in FFmpeg's layout. */
+GstCaps *vw_stream_audio_caps (guint channels);
+/* Builds appsrc -> convert -> encoder -> parser and returns its last element in *tail. */
+gboolean vw_stream_build (VwStream *stream, GstBin *bin, GstElement **tail, GError **error);
+void vw_stream_queue (VwStream *stream, GBytes *data, gsize count);
+gboolean vw_stream_has_room (VwStream *stream);
+gboolean vw_stream_send (VwStream *stream, GError **error);
+gboolean vw_stream_end (VwStream *stream, GError **error);
+const char *vw_stream_codec_name (const VwStream *stream);
+
+/* ---- vidwrite-target.c ------------------------------------------------------------------- */
+
+typedef struct _VwTarget VwTarget;
+
+VwTarget *vw_target_new_for_file (const char *filename, const char *format, GError **error);
+VwTarget *vw_target_new_for_stream (GOutputStream *stream, const char *format, GError **error);
+void vw_target_free (VwTarget *target);
+const VwContainer *vw_target_get_container (VwTarget *target);
+/* For messages: the file's name, or what the stream is. */
+const char *vw_target_get_name (VwTarget *target);
+gboolean vw_target_is_seekable (VwTarget *target);
+/* The muxer (made by the options, or made here) and the sink after it, in `bin`. */
+gboolean vw_target_build (VwTarget *target, GstBin *bin, GstElement *muxer, GError **error);
+/* Links a stream's last element to the muxer. */
+gboolean vw_target_link (VwTarget *target, GstElement *tail, VwMedia media, GError **error);
+/* The muxer finished: the file goes to its name. */
+gboolean vw_target_commit (VwTarget *target, GError **error);
+/* Nothing of the write is left behind; an existing file at the name stays as it was. */
+void vw_target_abort (VwTarget *target);
+
+/* ---- vidwrite-pipeline.c ----------------------------------------------------------------- */
+
+GstElement *vw_pipeline_new (VwMonitor *monitor, VwTarget *target, VwStream *video, VwStream *audio,
+                             GError **error);
+void vw_pipeline_stop (GstElement **pipeline);
+
+G_END_DECLS
