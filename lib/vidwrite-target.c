@@ -221,6 +221,140 @@ name_file (VwTarget *target, GError **error)
 
 /* ---- streams ----------------------------------------------------------------------------- */
 
+/* The caller's stream, seen through a stream of the writer's own: giostreamsink writes with
+ * g_output_stream_write_all(), which asserts that a failing write returns -1, while streams
+ * implemented in Python (a file-like object whose write raised) return 0 with the error set.
+ * Here any failure is -1 with its error; seeking passes through where the stream seeks. */
+typedef struct
+{
+  GOutputStream parent_instance;
+  GOutputStream *inner;
+} VwForwardStream;
+
+typedef struct
+{
+  GOutputStreamClass parent_class;
+} VwForwardStreamClass;
+
+static void vw_forward_stream_seekable_init (GSeekableIface *iface);
+GType vw_forward_stream_get_type (void);
+G_DEFINE_TYPE_WITH_CODE (VwForwardStream, vw_forward_stream, G_TYPE_OUTPUT_STREAM,
+                         G_IMPLEMENT_INTERFACE (G_TYPE_SEEKABLE, vw_forward_stream_seekable_init))
+
+static gssize
+forward_write (GOutputStream *stream, const void *buffer, gsize count, GCancellable *cancellable,
+               GError **error)
+{
+  GOutputStream *inner = ((VwForwardStream *) stream)->inner;
+  GError *local = NULL;
+  gssize written = g_output_stream_write (inner, buffer, count, cancellable, &local);
+
+  if (written > 0 && !local)
+    return written;
+  if (!local)
+    local = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED, "the stream wrote nothing");
+  g_propagate_error (error, local);
+  return -1;
+}
+
+static gboolean
+forward_flush (GOutputStream *stream, GCancellable *cancellable, GError **error)
+{
+  return g_output_stream_flush (((VwForwardStream *) stream)->inner, cancellable, error);
+}
+
+/* Closing the writer's view leaves the caller's stream open: it is the caller's to close. */
+static gboolean
+forward_close (GOutputStream *stream, GCancellable *cancellable, GError **error)
+{
+  return TRUE;
+}
+
+static goffset
+forward_tell (GSeekable *seekable)
+{
+  GOutputStream *inner = ((VwForwardStream *) seekable)->inner;
+
+  return G_IS_SEEKABLE (inner) ? g_seekable_tell (G_SEEKABLE (inner)) : 0;
+}
+
+static gboolean
+forward_can_seek (GSeekable *seekable)
+{
+  GOutputStream *inner = ((VwForwardStream *) seekable)->inner;
+
+  return G_IS_SEEKABLE (inner) && g_seekable_can_seek (G_SEEKABLE (inner));
+}
+
+static gboolean
+forward_seek (GSeekable *seekable, goffset offset, GSeekType type, GCancellable *cancellable,
+              GError **error)
+{
+  GOutputStream *inner = ((VwForwardStream *) seekable)->inner;
+
+  if (!forward_can_seek (seekable))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "the stream cannot seek");
+      return FALSE;
+    }
+  return g_seekable_seek (G_SEEKABLE (inner), offset, type, cancellable, error);
+}
+
+static gboolean
+forward_can_truncate (GSeekable *seekable)
+{
+  return FALSE;
+}
+
+static gboolean
+forward_truncate (GSeekable *seekable, goffset offset, GCancellable *cancellable, GError **error)
+{
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "truncating is not supported");
+  return FALSE;
+}
+
+static void
+vw_forward_stream_seekable_init (GSeekableIface *iface)
+{
+  iface->tell = forward_tell;
+  iface->can_seek = forward_can_seek;
+  iface->seek = forward_seek;
+  iface->can_truncate = forward_can_truncate;
+  iface->truncate_fn = forward_truncate;
+}
+
+static void
+vw_forward_stream_finalize (GObject *object)
+{
+  g_clear_object (&((VwForwardStream *) object)->inner);
+  G_OBJECT_CLASS (vw_forward_stream_parent_class)->finalize (object);
+}
+
+static void
+vw_forward_stream_class_init (VwForwardStreamClass *klass)
+{
+  GOutputStreamClass *stream_class = G_OUTPUT_STREAM_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = vw_forward_stream_finalize;
+  stream_class->write_fn = forward_write;
+  stream_class->flush = forward_flush;
+  stream_class->close_fn = forward_close;
+}
+
+static void
+vw_forward_stream_init (VwForwardStream *self)
+{
+}
+
+static GOutputStream *
+forward_stream_new (GOutputStream *inner)
+{
+  VwForwardStream *self = g_object_new (vw_forward_stream_get_type (), NULL);
+
+  self->inner = g_object_ref (inner);
+  return G_OUTPUT_STREAM (self);
+}
+
 VwTarget *
 vw_target_new_for_stream (GOutputStream *stream, const char *format, GError **error)
 {
@@ -250,8 +384,8 @@ vw_target_new_for_stream (GOutputStream *stream, const char *format, GError **er
       vw_target_free (target);
       return NULL;
     }
-  target->stream = g_object_ref (stream);
-  target->name = g_strdup_printf ("a %s stream (%s)", format, G_OBJECT_TYPE_NAME (stream));
+  target->stream = forward_stream_new (stream);
+  target->name = g_strdup_printf ("%s stream (%s)", format, G_OBJECT_TYPE_NAME (stream));
   return target;
 }
 

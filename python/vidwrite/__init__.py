@@ -6,7 +6,7 @@ import and keep the call.  ``vidwrite.Writer`` writes in parts.  Errors are ``vi
 """
 
 from ._lib import Error, ErrorCode, Vidwrite
-from ._writer import Writer, write_video
+from ._writer import Writer, encode_video, write_video
 
 __version__ = f"{Vidwrite.MAJOR_VERSION}.{Vidwrite.MINOR_VERSION}.{Vidwrite.MICRO_VERSION}"
-__all__ = ["Error", "ErrorCode", "Writer", "write_video"]
+__all__ = ["Error", "ErrorCode", "Writer", "encode_video", "write_video"]

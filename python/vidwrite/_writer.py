@@ -1,18 +1,14 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """The Writer context manager, and write_video() on top of it."""
 
+import io
 import numbers
 import os
 
 from ._arrays import (PIXEL_FORMATS, audio_bytes, audio_view, frame_rate, frames_per_chunk,
                       option_table, sample_rate, samples_per_chunk, video_bytes, video_view)
 from ._lib import Error, Vidwrite, call
-
-# Audio pushed ahead of the frames that follow: the library lets video through only while
-# audio covers it plus its margin (1 s or 8192 samples), so each chunk of frames is preceded
-# by this much more, and never waits for audio it has not been given.
-AUDIO_AHEAD_SECONDS = 2
-AUDIO_AHEAD_SAMPLES = 16384
+from ._stream import finished, is_file_like, stream_for
 
 
 class Writer:
@@ -33,11 +29,17 @@ class Writer:
     the audio of their time.  ``progress``, if given, is called as
     ``progress(frames_encoded, frames_pushed)`` from the writing calls as the encoder advances;
     it must not call back into the writer.
+
+    ``filename`` may also be a binary file-like object (``io.BytesIO``, an open file, a pipe):
+    then give ``format``, FFmpeg's name of the container (``"mp4"``, ``"matroska"``,
+    ``"webm"``, ``"mpegts"``...).  One that cannot seek gets fragmented MP4 or streamable
+    Matroska; an exception its ``write`` raises ends the write and is raised again here.
+    For a path, ``format`` overrides the extension.
     """
 
     def __init__(self, filename, fps, width, height, channels=3, video_codec="libx264",
                  options=None, audio_fps=None, audio_channels=None, audio_codec=None,
-                 audio_options=None, *, progress=None):
+                 audio_options=None, *, progress=None, format=None):
         for name, value in (("width", width), ("height", height)):
             if not isinstance(value, numbers.Integral) or value < 1:
                 raise Error(f"{name} must be a positive int; got {value!r}")
@@ -52,13 +54,26 @@ class Writer:
                 raise Error("audio_channels must be a positive int with audio_fps; got "
                             f"{audio_channels!r}")
             audio_table = option_table(audio_options, "audio_options")
-        self.filename = os.fspath(filename)
+        if format is not None and not isinstance(format, str):
+            raise Error(f"format must be a str such as 'mp4'; got {format!r}")
+        self._stream = None
+        if is_file_like(filename):
+            if format is None:
+                raise Error("writing to a file-like object needs format= (FFmpeg's name of the "
+                            "container: 'mp4', 'matroska', 'webm', 'mpegts'...)")
+            self.filename = None
+            self._stream = stream_for(filename)
+        else:
+            self.filename = os.fspath(filename)
         self.width, self.height, self.channels = int(width), int(height), int(channels)
         self.fps = (fps_n, fps_d)
         self.audio_fps = rate if has_audio else None
         self.audio_channels = int(audio_channels) if has_audio else None
 
-        self._writer = call(Vidwrite.Writer.new, self.filename)
+        if self._stream is not None:
+            self._writer = call(Vidwrite.Writer.new_for_stream, self._stream, format)
+        else:
+            self._writer = call(Vidwrite.Writer.new_with_format, self.filename, format)
         try:
             call(self._writer.set_video, self.width, self.height, PIXEL_FORMATS[channels],
                  fps_n, fps_d, video_codec, video_table)
@@ -110,15 +125,24 @@ class Writer:
                         f"audio_channels={self.audio_channels}")
         return view
 
+    def _call(self, function, *args):
+        """call(), but an exception the file-like target raised is raised as itself."""
+        try:
+            return call(function, *args)
+        except Error:
+            if self._stream is not None and self._stream.error is not None:
+                raise self._stream.error
+            raise
+
     def _push_frames(self, view, start, stop):
         step = frames_per_chunk(view.shape[1:])
         for first in range(start, stop, step):
-            call(self._writer.push_frames, video_bytes(view, first, min(stop, first + step)))
+            self._call(self._writer.push_frames, video_bytes(view, first, min(stop, first + step)))
 
     def _push_audio(self, view, start, stop):
         step = samples_per_chunk(view.shape[0])
         for first in range(start, stop, step):
-            call(self._writer.push_audio, audio_bytes(view, first, min(stop, first + step)))
+            self._call(self._writer.push_audio, audio_bytes(view, first, min(stop, first + step)))
 
     def write_frames(self, frames):
         """Appends frames: uint8 ``[T, H, W, C]`` (or one frame ``[H, W, C]``), numpy or torch,
@@ -141,9 +165,8 @@ class Writer:
     def _write_interleaved(self, video, audio):
         """All of `video` and `audio`, each chunk of frames preceded by the audio its time
         needs, so that nothing waits in memory for the other stream."""
-        ahead = 0
+        ahead = self._writer.get_audio_ahead()
         if audio is not None:
-            ahead = max(AUDIO_AHEAD_SECONDS * self.audio_fps, AUDIO_AHEAD_SAMPLES)
             n_samples = audio.shape[1]
         fps_n, fps_d = self.fps
         sent = 0
@@ -162,16 +185,27 @@ class Writer:
             self._push_audio(audio, sent, n_samples)
 
     def close(self):
-        """Finishes the file: waits for the encoder and moves the file to its name."""
-        call(self._writer.finish, None)
+        """Finishes the file: waits for the encoder and moves the file to its name (a
+        file-like target is flushed, not closed)."""
+        try:
+            self._call(self._writer.finish, None)
+        except BaseException:
+            if self._stream is not None:
+                finished(self._stream, False)
+            raise
+        if self._stream is not None:
+            finished(self._stream, True)
 
     def cancel(self):
         """Abandons the write: no file is left (nothing happens after close())."""
         self._writer.cancel()
+        if self._stream is not None:
+            finished(self._stream, False)
 
 
 def write_video(filename, video_array, fps, video_codec="libx264", options=None,
-                audio_array=None, audio_fps=None, audio_codec=None, audio_options=None):
+                audio_array=None, audio_fps=None, audio_codec=None, audio_options=None, *,
+                format=None):
     """Writes a video file, like ``torchvision.io.write_video`` (same parameters).
 
     ``video_array`` is uint8 ``[T, H, W, C]`` with C = 1, 3 or 4, a numpy array or a torch
@@ -181,6 +215,9 @@ def write_video(filename, video_array, fps, video_codec="libx264", options=None,
     or int16, at ``audio_fps`` samples per second.  ``options`` and ``audio_options`` are
     FFmpeg options (``{"crf": 17, "preset": "slow"}``); values may be str, int or float.
 
+    ``filename`` may be a binary file-like object, with ``format`` naming the container
+    (see :class:`Writer`); for a path, ``format`` overrides the extension.
+
     Raises :class:`vidwrite.Error` with the library's message; on any error no file is left.
     """
     video = video_view(video_array)
@@ -189,5 +226,17 @@ def write_video(filename, video_array, fps, video_codec="libx264", options=None,
     with Writer(filename, fps, width, height, channels, video_codec, options,
                 audio_fps=audio_fps if audio is not None else None,
                 audio_channels=audio.shape[0] if audio is not None else None,
-                audio_codec=audio_codec, audio_options=audio_options) as writer:
+                audio_codec=audio_codec, audio_options=audio_options, format=format) as writer:
         writer._write_interleaved(video, audio)
+
+
+def encode_video(video_array, fps, format="mp4", video_codec="libx264", options=None,
+                 audio_array=None, audio_fps=None, audio_codec=None, audio_options=None):
+    """Like :func:`write_video`, but returns the encoded file as ``bytes``, in the container
+    ``format`` names (FFmpeg's names: ``"mp4"``, ``"matroska"``, ``"webm"``, ``"mpegts"``...)."""
+    if not isinstance(format, str):
+        raise Error(f"format must be a str such as 'mp4'; got {format!r}")
+    buffer = io.BytesIO()
+    write_video(buffer, video_array, fps, video_codec, options, audio_array, audio_fps,
+                audio_codec, audio_options, format=format)
+    return buffer.getvalue()
