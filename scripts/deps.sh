@@ -4,7 +4,7 @@
 VW_BUILD_PACKAGES="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gobject-introspection
   libgirepository1.0-dev gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
-  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav libx264-dev"
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav libx264-dev scdoc"
 # python3-torch (about 490 MiB installed with its dependencies, 120 MiB to download with
 # the others here) so that the torch tests run; torchvision and PyAV for the comparison tests;
 # gjs for the GJS test; gi-docgen for the API reference (-Ddocs=true) and its check.
