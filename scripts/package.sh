@@ -67,16 +67,23 @@ case $mode in
       dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" &&
         installed_before="$installed_before $p"
     done
+    # Leave the machine as it was, whatever happens: remove the packages that were not installed
+    # before (waiting for the dpkg lock if another apt is at work).
+    purge_ours () {
+      local remove="" p
+      for p in $ours; do
+        case " $installed_before " in *" $p "*) ;; *) remove="$remove $p" ;; esac
+      done
+      # shellcheck disable=SC2086
+      [ -z "$remove" ] || $sudo apt-get -o DPkg::Lock::Timeout=600 purge -y -q $remove >/dev/null ||
+        echo "package.sh: could not remove$remove; remove them by hand" >&2
+    }
+    trap purge_ours EXIT
     status=0
+    # The null runner runs apt and dpkg on this machine: it fails ("/var/lib/dpkg/updates
+    # contains some files") if another apt is installing at the same time.
     $sudo autopkgtest --no-built-binaries --output-dir "$out/autopkgtest" \
       --summary-file "$out/autopkgtest.summary" "${debs[@]}" "$out/src" -- null || status=$?
-    # Leave the machine as it was: remove the packages that were not installed before.
-    remove=""
-    for p in $ours; do
-      case " $installed_before " in *" $p "*) ;; *) remove="$remove $p" ;; esac
-    done
-    # shellcheck disable=SC2086
-    [ -z "$remove" ] || $sudo apt-get purge -y -q $remove >/dev/null
     cat "$out/autopkgtest.summary"
     # 0: all passed; 2: at least one skipped; anything else failed.
     [ "$status" -eq 0 ] || { echo "package.sh: autopkgtest exit status $status" >&2; exit 1; }
