@@ -1,10 +1,10 @@
 # Sourced by the scripts: installs the Debian packages vidwrite needs, when any is missing, and
-# builds.  Usage: vw_install_deps build|test|demo|bench; vw_build DIR [MESON OPTIONS...]
+# builds.  Usage: vw_install_deps build|test|demo|bench|package; vw_build DIR [MESON OPTIONS...]
 
 VW_BUILD_PACKAGES="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gobject-introspection
   libgirepository1.0-dev gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
-  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav libx264-dev"
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav libx264-dev scdoc"
 # python3-torch (about 490 MiB installed with its dependencies, 120 MiB to download with
 # the others here) so that the torch tests run; torchvision and PyAV for the comparison tests;
 # gjs for the GJS test; gi-docgen for the API reference (-Ddocs=true) and its check.
@@ -15,6 +15,10 @@ VW_TEST_PACKAGES="ffmpeg python3-gi python3-numpy python3-pytest python3-torch p
 # RSS, valgrind for bench/profile.sh.  Never needed by the tests.
 VW_BENCH_PACKAGES="ffmpeg time python3-gi python3-numpy python3-torch python3-torchvision python3-av
   python3-pil fonts-dejavu-core python3-matplotlib valgrind"
+# scripts/package.sh: debhelper and dh-python for debian/rules, lintian and autopkgtest, and
+# what debian/tests needs (a C compiler and FFmpeg to decode, python3-gi and numpy, man).
+VW_PACKAGE_PACKAGES="dpkg-dev debhelper dh-python python3 lintian autopkgtest ffmpeg python3-gi
+  python3-numpy man-db"
 
 vw_install_deps () {
   local wanted="$VW_BUILD_PACKAGES"
@@ -22,6 +26,7 @@ vw_install_deps () {
     test) wanted="$wanted $VW_TEST_PACKAGES" ;;
     demo) wanted="$wanted ffmpeg" ;;
     bench) wanted="$wanted $VW_BENCH_PACKAGES" ;;
+    package) wanted="$wanted $VW_PACKAGE_PACKAGES" ;;
   esac
   local missing=""
   for p in $wanted; do

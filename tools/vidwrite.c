@@ -33,7 +33,7 @@
 static char *opt_input, *opt_size, *opt_pix_fmt, *opt_fps, *opt_codec, *opt_audio, *opt_audio_codec;
 static char **opt_options, **opt_audio_options, **opt_remaining;
 static int opt_audio_rate, opt_audio_channels;
-static gboolean opt_list_codecs, opt_demo, opt_quiet, opt_progress;
+static gboolean opt_list_codecs, opt_demo, opt_quiet, opt_progress, opt_version;
 
 static const GOptionEntry entries[] = {
   { "input", 'i', 0, G_OPTION_ARG_FILENAME, &opt_input,
@@ -62,6 +62,7 @@ static const GOptionEntry entries[] = {
   { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "No progress output", NULL },
   { "progress", 0, 0, G_OPTION_ARG_NONE, &opt_progress,
     "Progress lines even when stderr is not a terminal (one a second)", NULL },
+  { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print the version and exit", NULL },
   { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_remaining, NULL, "OUTPUT" },
   { NULL },
 };
@@ -510,6 +511,13 @@ main (int argc, char **argv)
     {
       g_printerr ("vidwrite: %s (see vidwrite --help)\n", error->message);
       return EXIT_USAGE;
+    }
+  if (opt_version)
+    {
+      /* help2man reads this line for the manual's header. */
+      g_print ("vidwrite %d.%d.%d\n", VIDWRITE_MAJOR_VERSION, VIDWRITE_MINOR_VERSION,
+               VIDWRITE_MICRO_VERSION);
+      return EXIT_SUCCESS;
     }
   if (opt_list_codecs)
     {
