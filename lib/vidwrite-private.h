@@ -77,6 +77,8 @@ typedef struct
   GstVideoFormat pix_fmt;     /* what the encoder is fed; GST_VIDEO_FORMAT_UNKNOWN: default */
   GstElement *muxer;          /* the muxer, made early when an option configures it */
   gboolean restamp;           /* the encoder's output timestamps must be rebuilt */
+  gboolean gbr_planes;        /* pix_fmt (Y444) carries the caller's RGB as G, B, R planes, and
+                               * the stream says so itself (identity matrix, full range) */
 } VwEncoderSettings;
 
 /* `ffmpeg_names`: the codec was named as FFmpeg names it, so are the options, and FFmpeg's

@@ -522,6 +522,18 @@ build_video_branch (VidwriteWriter *self, GstElement *muxer, GError **error)
   if (!add_and_link_owned (self, &tail, g_steal_pointer (&self->venc), error))
     return FALSE;
   watch_pad (self, tail, "src", on_encoded);
+  /* G, B, R planes: the encoder's caps still say Y444's bt601; the muxers' colour boxes must say
+   * what the stream says (RGB matrix, full range). */
+  if (self->vsettings.gbr_planes)
+    {
+      if (!(filter = make ("capssetter", error)))
+        return FALSE;
+      caps = gst_caps_from_string ("video/x-h264,colorimetry=(string)1:1:0:0");
+      g_object_set (filter, "caps", caps, NULL);
+      gst_caps_unref (caps);
+      if (!add_and_link (self, &tail, filter, error))
+        return FALSE;
+    }
 
   if (gst_structure_n_fields (self->vsettings.encoder_caps) > 0)
     {
@@ -1215,7 +1227,9 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
       vw_resolved_clear (&self->vcodec);
       return FALSE;
     }
-  self->converter = vw_converter_new (format, accepted, width, height);
+  self->converter = vw_converter_new (format, self->vsettings.gbr_planes ? GST_VIDEO_FORMAT_GBR
+                                                                        : accepted,
+                                      width, height);
   self->has_video = TRUE;
   return TRUE;
 }
