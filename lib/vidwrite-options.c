@@ -1363,6 +1363,7 @@ vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_n
   settings->muxer = NULL;
   /* A property of the element, however it was named. */
   settings->restamp = find_family (factory) && find_family (factory)->restamp;
+  vw_log_route_library (encoder);
 
   if (family && family->defaults && !set_assignments (&ctx, family->defaults, error))
     return FALSE;

@@ -111,6 +111,9 @@ guint vw_pixel_format_bytes (VidwritePixelFormat format);
 GstVideoFormat vw_pixel_format_to_gst (VidwritePixelFormat format);
 const char *vw_pixel_format_name (VidwritePixelFormat format);
 
+/* vidwrite-log.c: encoder libraries' own logs -> GStreamer's debug log, where a hook exists. */
+void vw_log_route_library (GstElement *encoder);
+
 /* vidwrite-error.c */
 void vw_set_error_from_message (GError **error, GstMessage *message);
 /* g_set_error() in the VIDWRITE_ERROR domain, with the message made valid UTF-8. */

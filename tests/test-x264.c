@@ -1,8 +1,11 @@
 /* What users bring from FFmpeg and torchvision to libx264: libx264rgb, x264's own parameter
  * names, fractional crf; and encoder libraries that must print nothing. */
-#define _GNU_SOURCE /* memmem */
+#define _GNU_SOURCE /* memmem, dl_iterate_phdr, RTLD_NOLOAD */
 #include "vwt.h"
 
+#include <dlfcn.h>
+#include <gst/gst.h>
+#include <link.h>
 #include <string.h>
 
 typedef VwtFixture Fixture;
@@ -242,10 +245,77 @@ test_fractional_crf (Fixture *f, gconstpointer data)
   g_assert_cmpuint (sizes[1], >, sizes[2]);
 }
 
+static const char *self_path;
+
+static int
+find_mjpegutils (struct dl_phdr_info *info, size_t size, void *data)
+{
+  if (info->dlpi_name && strstr (info->dlpi_name, "/libmjpegutils"))
+    {
+      *(const char **) data = info->dlpi_name;
+      return 1;
+    }
+  return 0;
+}
+
+/* In a child process: a writer set up for mpeg2video (mpeg2enc loaded, vidwrite's hook set),
+ * then mjpegtools logs a warning and an info line as mpeg2enc does, e.g. "Interlaced encoding
+ * selected with progressive input!".  Exits 0 if it got that far. */
+static int
+mjpeg_child (const char *dir)
+{
+  g_autofree char *path = vwt_path (dir, "child.mkv");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VidwriteWriter) writer = NULL;
+  const char *lib = NULL;
+  void *handle;
+  void (*mjpeg_log) (int, const char *, ...);
+  int (*level_by_name) (const char *);
+
+  gst_init (NULL, NULL);
+  writer = vidwrite_writer_new (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (vidwrite_writer_set_video (writer, W, H, VIDWRITE_PIXEL_FORMAT_RGB, FPS, 1,
+                                            "mpeg2video", NULL, &error));
+  dl_iterate_phdr (find_mjpegutils, &lib);
+  g_assert_nonnull (lib);
+  handle = dlopen (lib, RTLD_LAZY | RTLD_NOLOAD);
+  g_assert_nonnull (handle);
+  mjpeg_log = (void (*) (int, const char *, ...)) dlsym (handle, "mjpeg_log");
+  level_by_name = (int (*) (const char *)) dlsym (handle, "mjpeg_loglev_t");
+  g_assert_true (mjpeg_log && level_by_name);
+  mjpeg_log (level_by_name ("warn"), "%s", "a warning from mjpegtools");
+  mjpeg_log (level_by_name ("info"), "%s", "some information from mjpegtools");
+  g_assert_true (vidwrite_writer_cancel (writer, NULL));
+  return 0;
+}
+
+/* mjpegtools prints its warnings on the terminal of whoever loaded mpeg2enc; with vidwrite they
+ * go to GStreamer's debug log (GST_DEBUG=vidwrite-libs:5) and stderr stays empty. */
+static void
+test_mjpegtools_quiet (Fixture *f, gconstpointer data)
+{
+  const char *argv[] = { self_path, "--mjpeg-child", f->dir, NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr (GError) error = NULL;
+  gint status = 0;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                               &status, &error));
+  g_assert_no_error (error);
+  g_test_message ("child's stderr: “%s”", err);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_cmpstr (err, ==, "");
+}
+
 int
 main (int argc, char **argv)
 {
+  if (argc == 3 && g_str_equal (argv[1], "--mjpeg-child"))
+    return mjpeg_child (argv[2]);
+  self_path = argv[0];
   vwt_init (&argc, &argv);
+  VWT_ADD ("/encoder-logs/mjpegtools", test_mjpegtools_quiet);
   VWT_ADD ("/x264/rgb/lossless", test_rgb_lossless);
   VWT_ADD ("/x264/rgb/colr", test_rgb_colr);
   VWT_ADD ("/x264/rgb/pix-fmt", test_rgb_pix_fmt);
