@@ -50,38 +50,50 @@ mjpeg_to_gst (int level, const char *message)
   GST_CAT_LEVEL_LOG (vw_libs_debug, gst_level, NULL, "mjpegtools: %s", message);
 }
 
+typedef struct
+{
+  const char *name; /* "/libmjpegutils" */
+  const char *path;
+} VwFind;
+
 static int
 find_library (struct dl_phdr_info *info, G_GNUC_UNUSED size_t size, void *data)
 {
-  const char **found = data;
+  VwFind *find = data;
 
-  if (info->dlpi_name && strstr (info->dlpi_name, "/libmjpegutils"))
+  if (info->dlpi_name && strstr (info->dlpi_name, find->name))
     {
-      *found = info->dlpi_name;
+      find->path = info->dlpi_name;
       return 1;
     }
   return 0;
+}
+
+/* A symbol of a library that an encoder's plugin has loaded (`library`: "libx265"), from that
+ * very copy; NULL when it is not loaded or has no such symbol.  The handle stays open: what is
+ * found is used for the life of the process, and plugins never unload either. */
+gpointer
+vw_loaded_library_symbol (const char *library, const char *symbol)
+{
+  g_autofree char *name = g_strconcat ("/", library, NULL);
+  VwFind find = { name, NULL };
+  void *handle;
+
+  dl_iterate_phdr (find_library, &find);
+  handle = find.path ? dlopen (find.path, RTLD_LAZY | RTLD_NOLOAD) : NULL;
+  return handle ? dlsym (handle, symbol) : NULL;
 }
 
 static void
 route_mjpegtools (void)
 {
   static const char *const names[] = { "error", "warn", "info", "debug" };
-  const char *path = NULL;
-  void *handle;
-  MjpegSetHandler set_handler;
-  MjpegLevelByName level_by_name;
+  MjpegSetHandler set_handler = vw_loaded_library_symbol ("libmjpegutils", "mjpeg_log_set_handler");
+  MjpegLevelByName level_by_name = vw_loaded_library_symbol ("libmjpegutils", "mjpeg_loglev_t");
 
-  dl_iterate_phdr (find_library, &path);
-  /* Kept open: the handler below lives in it, and the plugin never unloads it either. */
-  handle = path ? dlopen (path, RTLD_LAZY | RTLD_NOLOAD) : NULL;
-  set_handler = handle ? (MjpegSetHandler) dlsym (handle, "mjpeg_log_set_handler") : NULL;
-  level_by_name = handle ? (MjpegLevelByName) dlsym (handle, "mjpeg_loglev_t") : NULL;
   if (!set_handler || !level_by_name)
     {
-      GST_WARNING ("mpeg2enc's libmjpegutils (%s) has no log handler to set: its messages are "
-                   "printed",
-                   path ? path : "not found");
+      GST_WARNING ("mpeg2enc's libmjpegutils has no log handler to set: its messages are printed");
       return;
     }
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)

@@ -34,6 +34,7 @@ typedef enum
   VW_UNIT_KBIT_MS_OF_RATE, /* the same from kbit (x264's vbv-bufsize) */
   VW_UNIT_TENTH,       /* FFmpeg's scale is ten times the property's (vorbis q 0..10) */
   VW_UNIT_KILO_OR_MAX, /* kbit/s, where FFmpeg's b=0 means "no limit": the property's maximum */
+  VW_UNIT_DECIMAL,     /* FFmpeg's unit is the param's, which takes fractions (x265's crf) */
 } VwUnit;
 
 /* How each unit converts: value / divisor, and whether 0 stands for the property's maximum. */
@@ -45,6 +46,7 @@ static const struct
   [VW_UNIT_SAME] = { 1, FALSE },          [VW_UNIT_KILO] = { 1000, FALSE },
   [VW_UNIT_MS_OF_RATE] = { 1, FALSE },    [VW_UNIT_TENTH] = { 10, FALSE },
   [VW_UNIT_KBIT_MS_OF_RATE] = { 0.001, FALSE },
+  [VW_UNIT_DECIMAL] = { 1, FALSE },
   [VW_UNIT_KILO_OR_MAX] = { 1000, TRUE },
 };
 
@@ -126,6 +128,41 @@ check_x264_param (const char *key, const char *value, gboolean *bad_name)
 #else
 #define X264_PARAM_CHECK NULL
 #endif
+
+/* x265enc reads option-string with libx265's parser when the first frame comes, and fails there.
+ * The same parser, in the libx265 x265enc loaded (vidwrite does not link libx265), says now:
+ * its C API is x265_param_alloc/default/parse/free, and its verdicts those of x265.h. */
+#define X265_PARAM_BAD_NAME (-1)
+static const char *
+check_x265_param (const char *key, const char *value, gboolean *bad_name)
+{
+  static gsize resolved;
+  static gpointer (*param_alloc) (void);
+  static void (*param_default) (gpointer);
+  static int (*param_parse) (gpointer, const char *, const char *);
+  static void (*param_free) (gpointer);
+  gpointer param;
+  int verdict;
+
+  if (g_once_init_enter (&resolved))
+    {
+      param_alloc = vw_loaded_library_symbol ("libx265", "x265_param_alloc");
+      param_default = vw_loaded_library_symbol ("libx265", "x265_param_default");
+      param_parse = vw_loaded_library_symbol ("libx265", "x265_param_parse");
+      param_free = vw_loaded_library_symbol ("libx265", "x265_param_free");
+      g_once_init_leave (&resolved, 1);
+    }
+  *bad_name = TRUE;
+  if (!param_alloc || !param_default || !param_parse || !param_free || !(param = param_alloc ()))
+    return "libx265's parser is not at hand to check it";
+  param_default (param);
+  verdict = param_parse (param, key, value);
+  param_free (param);
+  *bad_name = verdict == X265_PARAM_BAD_NAME;
+  if (verdict == 0)
+    return NULL;
+  return *bad_name ? "libx265 has no such parameter" : "libx265 does not accept that value";
+}
 
 static const VwChoice x264_tunes[] = {
   { "film", "psy-tune", "film" },
@@ -227,10 +264,12 @@ static const VwChoice x265_tunes[] = {
  * each rate-control key switching the mode (crf -> CRF, qp -> CQP, bitrate -> ABR).  So rate
  * control lives there: FFmpeg's default crf=28 first (x265enc's own default is ABR at
  * 2048 kbit/s), the user's choice after it. */
+#define X265_NOT_HERE "x265enc sets it itself from the stream's caps"
+
 static const VwOption x265_options[] = {
   { "preset", VW_TARGET_PROPERTY, "speed-preset" },
   { "tune", VW_TARGET_PROPERTY, "tune", VW_UNIT_SAME, NULL, NULL, x265_tunes },
-  { "crf", VW_TARGET_PARAMS, "crf", VW_UNIT_SAME, NULL, "qp b", NULL, NULL, NULL, 0, 51 },
+  { "crf", VW_TARGET_PARAMS, "crf", VW_UNIT_DECIMAL, NULL, "qp b", NULL, NULL, NULL, 0, 51 },
   { "qp", VW_TARGET_PARAMS, "qp", VW_UNIT_SAME, NULL, "b", NULL, NULL, NULL, 0, 51 },
   { "b", VW_TARGET_PARAMS, "bitrate", VW_UNIT_KILO },
   { "maxrate", VW_TARGET_PARAMS, "vbv-maxrate", VW_UNIT_KILO },
@@ -239,7 +278,23 @@ static const VwOption x265_options[] = {
   { "keyint_min", VW_TARGET_PARAMS, "min-keyint" },
   { "bf", VW_TARGET_PARAMS, "bframes" },
   { "threads", VW_TARGET_PARAMS, "pools" },
+  { "keyint", VW_TARGET_PARAMS, "keyint", VW_UNIT_SAME, NULL, "g" },
   { "x265-params", VW_TARGET_RAW_PARAMS },
+  /* x265's names for what must match the stream x265enc is fed and the muxer takes. */
+  { "fps", VW_TARGET_REFUSED, X265_NOT_HERE " (the frame rate)" },
+  { "input-res", VW_TARGET_REFUSED, X265_NOT_HERE " (the frame size)" },
+  { "input-csp", VW_TARGET_REFUSED, X265_NOT_HERE " (the pixel format; use pix_fmt)" },
+  { "input-depth", VW_TARGET_REFUSED, X265_NOT_HERE " (the pixel format; use pix_fmt)" },
+  { "sar", VW_TARGET_REFUSED, X265_NOT_HERE " (pixel aspect ratio 1:1)" },
+  { "interlace", VW_TARGET_REFUSED, X265_NOT_HERE " (progressive)" },
+  { "range", VW_TARGET_REFUSED, X265_NOT_HERE " (the colorimetry vidwrite converts with)" },
+  { "colorprim", VW_TARGET_REFUSED, X265_NOT_HERE " (the colorimetry vidwrite converts with)" },
+  { "transfer", VW_TARGET_REFUSED, X265_NOT_HERE " (the colorimetry vidwrite converts with)" },
+  { "colormatrix", VW_TARGET_REFUSED, X265_NOT_HERE " (the colorimetry vidwrite converts with)" },
+  { "annexb", VW_TARGET_REFUSED, "h265parse takes x265enc's byte-stream only" },
+  { "repeat-headers", VW_TARGET_REFUSED, "x265enc needs them" },
+  { "pass", VW_TARGET_REFUSED, "vidwrite writes in one pass" },
+  { "stats", VW_TARGET_REFUSED, "vidwrite writes in one pass" },
   END,
 };
 
@@ -532,7 +587,7 @@ static const VwFamily families[] = {
   { "x264enc", X264_DEFAULTS " insert-vui=false", "option-string", x264_options, NULL, FALSE,
     FALSE, "colormatrix=GBR:fullrange=on", "libx264rgb", TRUE, X264_PARAM_CHECK, "x264-params" },
   { "x265enc", "tune=0 key-int-max=250", "option-string", x265_options, NULL, FALSE, FALSE,
-    "crf=28" },
+    "crf=28", NULL, FALSE, check_x265_param, "x265-params" },
   { "openh264enc", NULL, NULL, openh264_options },
   { "vp8enc", "deadline=1000000 cpu-used=4 keyframe-max-dist=128", NULL, vp8_options },
   { "vp9enc", "deadline=1000000 cpu-used=4 row-mt=true keyframe-max-dist=128", NULL, vp9_options },
@@ -922,7 +977,7 @@ convert_unit (const VwContext *ctx, const VwOption *row, char **converted, GErro
 {
   double v;
 
-  if (row->unit == VW_UNIT_SAME)
+  if (row->unit == VW_UNIT_SAME || row->unit == VW_UNIT_DECIMAL)
     {
       *converted = g_strdup (ctx->value);
       return TRUE;
@@ -1118,11 +1173,14 @@ apply_row (const VwContext *ctx, const VwOption *row, GString *params, VwEncoder
       {
         g_autofree char *converted = NULL;
 
+        char number[G_ASCII_DTOSTR_BUF_SIZE];
+
         if (!convert_unit (ctx, row, &converted, error))
           return FALSE;
-        if (!vw_parse_number (converted, &v) || v != floor (v))
+        if (!vw_parse_number (converted, &v) || (v != floor (v) && row->unit != VW_UNIT_DECIMAL))
           return option_error (ctx, error, "“%s” is not a whole number", ctx->value);
-        g_string_append_printf (params, "%s%s=%.0f", params->len ? ":" : "", row->name, v);
+        g_string_append_printf (params, "%s%s=%s", params->len ? ":" : "", row->name,
+                                g_ascii_formatd (number, sizeof number, "%.15g", v));
         return TRUE;
       }
 
@@ -1297,7 +1355,7 @@ take_own_param (const VwContext *ctx, const VwFamily *family, VwMedia media, con
   if (is_mapped (family, media, name))
     return insert_plain (ctx, own->plain, g_steal_pointer (&name), value, error);
   if (strchr (value, ':'))
-    return option_error (ctx, error, "x264enc's option-string separates parameters with “:”; "
+    return option_error (ctx, error, "the encoder's option-string separates parameters with “:”; "
                                      "give the value with “,”");
   if (base && is_mapped (family, media, base))
     return option_error (ctx, error, "give it as “%s”", base);

@@ -113,6 +113,7 @@ const char *vw_pixel_format_name (VidwritePixelFormat format);
 
 /* vidwrite-log.c: encoder libraries' own logs -> GStreamer's debug log, where a hook exists. */
 void vw_log_route_library (GstElement *encoder);
+gpointer vw_loaded_library_symbol (const char *library, const char *symbol);
 
 /* vidwrite-error.c */
 void vw_set_error_from_message (GError **error, GstMessage *message);

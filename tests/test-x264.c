@@ -219,11 +219,43 @@ test_own_names_refused (Fixture *f, gconstpointer data)
     }
 }
 
-/* crf=23.5 is x264's crf 23.5: x264 says so in the stream, and the size falls between 23's and
- * 24's. */
+/* The same for libx265 with x265's names: x265 writes its settings into the stream too. */
+static void
+test_x265_own_names (Fixture *f, gconstpointer data)
+{
+  const guint n = 30;
+  g_autoptr (GBytes) frames = vwt_make_frames (n, H, W, 3, 9);
+  g_autofree char *path = vwt_path (f->dir, "x265.mkv");
+  g_autofree char *bad = vwt_path (f->dir, "bad.mkv");
+  g_autoptr (GHashTable) options
+      = vwt_options_parse ("bframes=4;keyint=10;x265-params=min-keyint=4:no-open-gop=1", ";");
+  g_autoptr (GHashTable) unknown = vwt_options ("bframez", "4", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *frames_csv = NULL;
+  guint keys = 0;
+
+  vwt_write_ok (path, frames, n, H, W, 3, FPS, "libx265", options);
+  g_assert_true (file_contains (path, " keyint=10 "));
+  g_assert_true (file_contains (path, " min-keyint=4 "));
+  g_assert_true (file_contains (path, " bframes=4 "));
+  frames_csv = probe_frames (path);
+  for (const char *p = frames_csv; (p = strstr (p, "1,I")); p++)
+    keys++;
+  g_assert_cmpuint (keys, ==, 3);
+  g_assert_nonnull (strstr (frames_csv, ",B"));
+
+  g_assert_false (vidwrite_write_video (bad, frames, n, H, W, 3, FPS, "libx265", unknown, NULL, 0,
+                                        0, NULL, NULL, &error));
+  g_assert_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_OPTION);
+  g_assert_nonnull (strstr (error->message, "bframez"));
+}
+
+/* crf=23.5 is x264's (and x265's) crf 23.5: the encoder says so in the stream, and the size falls
+ * between 23's and 24's. */
 static void
 test_fractional_crf (Fixture *f, gconstpointer data)
 {
+  const char *codec = data;
   const char *const crfs[] = { "23", "23.5", "24" };
   gsize sizes[G_N_ELEMENTS (crfs)];
   const guint n = 30;
@@ -233,10 +265,11 @@ test_fractional_crf (Fixture *f, gconstpointer data)
     {
       g_autofree char *name = g_strdup_printf ("crf%s.mkv", crfs[i]);
       g_autofree char *path = vwt_path (f->dir, name);
-      g_autofree char *said = g_strdup_printf (" crf=%s%s ", crfs[i], strchr (crfs[i], '.') ? "" : ".0");
-      g_autoptr (GHashTable) options = vwt_options ("crf", crfs[i], "threads", "1", NULL);
+      /* x264 writes "crf=23.0", x265 "crf=23.0" too */
+      g_autofree char *said = g_strdup_printf (" crf=%s%s", crfs[i], strchr (crfs[i], '.') ? "" : ".0");
+      g_autoptr (GHashTable) options = vwt_options ("crf", crfs[i], NULL);
 
-      vwt_write_ok (path, frames, n, 240, 320, 3, FPS, "libx264", options);
+      vwt_write_ok (path, frames, n, 240, 320, 3, FPS, codec, options);
       sizes[i] = vwt_file_size (path);
       g_test_message ("crf %s: %zu bytes", crfs[i], sizes[i]);
       g_assert_true (file_contains (path, said));
@@ -321,6 +354,10 @@ main (int argc, char **argv)
   VWT_ADD ("/x264/rgb/pix-fmt", test_rgb_pix_fmt);
   VWT_ADD ("/x264/own-names/applied", test_own_names);
   VWT_ADD ("/x264/own-names/refused", test_own_names_refused);
-  VWT_ADD ("/x264/fractional-crf", test_fractional_crf);
+  g_test_add ("/x264/fractional-crf", Fixture, "libx264", vwt_fixture_set_up, test_fractional_crf,
+              vwt_fixture_tear_down);
+  g_test_add ("/x265/fractional-crf", Fixture, "libx265", vwt_fixture_set_up, test_fractional_crf,
+              vwt_fixture_tear_down);
+  VWT_ADD ("/x265/own-names", test_x265_own_names);
   return g_test_run ();
 }
