@@ -29,6 +29,7 @@ static const struct
   { "libvpx", "vp8", 25 },   { "libvpx-vp9", "vp9", 28 },        { "libaom-av1", "av1", 28 },
   { "ffv1", "ffv1", 32 },    { "prores", "prores", 32 },         { "libtheora", "theora", 25 },
   { "png", "png", 32 },      { "rawvideo", "rawvideo", 32 },
+  { "libx264rgb", "h264", 30 },
 };
 
 static const struct
