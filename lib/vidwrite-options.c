@@ -1172,7 +1172,6 @@ apply_row (const VwContext *ctx, const VwOption *row, GString *params, VwEncoder
     case VW_TARGET_PARAMS:
       {
         g_autofree char *converted = NULL;
-
         char number[G_ASCII_DTOSTR_BUF_SIZE];
 
         if (!convert_unit (ctx, row, &converted, error))
