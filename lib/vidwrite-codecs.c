@@ -54,6 +54,9 @@ static const VwCodec codecs[] = {
     "x264enc comes with " UGLY },
   { "h264", VW_MEDIA_VIDEO, FACTORIES ("x264enc"), "h264parse", H264_IN,
     "x264enc comes with " UGLY },
+  /* RGB as H.264 4:4:4 in G, B, R planes (see the libx264rgb family in vidwrite-options.c). */
+  { "libx264rgb", VW_MEDIA_VIDEO, FACTORIES ("x264enc"), "h264parse", H264_IN,
+    "x264enc comes with " UGLY },
   { "libopenh264", VW_MEDIA_VIDEO, FACTORIES ("openh264enc"), "h264parse", H264_IN,
     "openh264enc comes with " BAD },
   { "libx265", VW_MEDIA_VIDEO, FACTORIES ("x265enc"), "h265parse", HEVC_IN,
@@ -119,9 +122,6 @@ static const VwCodec codecs[] = {
     " and appears only where a V4L2 memory-to-memory H.264 encoder device exists" },
 
   /* FFmpeg names nothing here can serve: what to use instead. */
-  { "libx264rgb", VW_MEDIA_VIDEO, NULL, NULL, "",
-    "x264enc takes no RGB input; use libx264 with pix_fmt=yuv444p, or ffv1 with pix_fmt=bgr0 for "
-    "lossless RGB" },
   { "gif", VW_MEDIA_VIDEO, NULL, NULL, "",
     "GStreamer 1.22 has no GIF encoder (gst-libav does not wrap FFmpeg's); use png in .mov or "
     "libvpx in .webm" },

@@ -9,6 +9,10 @@
  * - wrapped: anything else.  Each frame is the caller's memory, not a copy, with a GstVideoMeta
  *   that gives its real, tightly packed stride, and videoconvert converts it downstream.
  * Either way the stream is tagged bt601, the matrix used.
+ *
+ * GBR output (libx264rgb) is no conversion at all: the caller's bytes are shuffled into G, B, R
+ * planes.  They go out labelled Y444, the same memory layout: x264enc takes no GBR caps, and
+ * GStreamer refuses an RGB matrix on YUV caps, so the encoder itself tags the stream.
  */
 #include "vidwrite-private.h"
 
@@ -213,6 +217,35 @@ gray_to_yuv (const guint8 *src, guint width, guint height, GstVideoFrame *dst, V
       memset (PLANE (dst, p, line), 128, GST_VIDEO_FRAME_COMP_WIDTH (dst, p));
 }
 
+/* Planar G, B, R: the bytes as they are, only moved. */
+static G_ALWAYS_INLINE inline void
+packed_to_gbr (const guint8 *src, guint width, guint height, GstVideoFrame *dst, const int bpp,
+               const int ri, const int gi, const int bi)
+{
+  for (guint line = 0; line < height; line++)
+    {
+      const guint8 *restrict s = src + (gsize) line * width * bpp;
+      guint8 *restrict g = PLANE (dst, 0, line);
+      guint8 *restrict b = PLANE (dst, 1, line);
+      guint8 *restrict r = PLANE (dst, 2, line);
+
+      for (gsize x = 0; x < width; x++, s += bpp)
+        {
+          g[x] = s[gi];
+          b[x] = s[bi];
+          r[x] = s[ri];
+        }
+    }
+}
+
+VW_CLONES static void
+gray_to_gbr (const guint8 *src, guint width, guint height, GstVideoFrame *dst, VwRow rows[2])
+{
+  for (guint p = 0; p < 3; p++)
+    for (guint line = 0; line < height; line++)
+      memcpy (PLANE (dst, p, line), src + (gsize) line * width, width);
+}
+
 #define DEFINE_PACKED(name, bpp, ri, gi, bi)                                                       \
   VW_CLONES static void name##_to_i420 (const guint8 *s, guint w, guint h, GstVideoFrame *d, VwRow r[2])     \
   {                                                                                                \
@@ -221,6 +254,11 @@ gray_to_yuv (const guint8 *src, guint width, guint height, GstVideoFrame *dst, V
   VW_CLONES static void name##_to_y444 (const guint8 *s, guint w, guint h, GstVideoFrame *d, VwRow r[2])     \
   {                                                                                                \
     packed_to_y444 (s, w, h, d, r, bpp, ri, gi, bi);                                               \
+  }                                                                                                \
+  VW_CLONES static void name##_to_gbr (const guint8 *s, guint w, guint h, GstVideoFrame *d,        \
+                                       G_GNUC_UNUSED VwRow r[2])                                   \
+  {                                                                                                \
+    packed_to_gbr (s, w, h, d, bpp, ri, gi, bi);                                                   \
   }
 
 DEFINE_PACKED (rgb, 3, 0, 1, 2)
@@ -244,6 +282,11 @@ static const struct
   { VIDWRITE_PIXEL_FORMAT_RGBA, GST_VIDEO_FORMAT_Y444, rgba_to_y444 },
   { VIDWRITE_PIXEL_FORMAT_BGRA, GST_VIDEO_FORMAT_Y444, bgra_to_y444 },
   { VIDWRITE_PIXEL_FORMAT_GRAY8, GST_VIDEO_FORMAT_Y444, gray_to_yuv },
+  { VIDWRITE_PIXEL_FORMAT_RGB, GST_VIDEO_FORMAT_GBR, rgb_to_gbr },
+  { VIDWRITE_PIXEL_FORMAT_BGR, GST_VIDEO_FORMAT_GBR, bgr_to_gbr },
+  { VIDWRITE_PIXEL_FORMAT_RGBA, GST_VIDEO_FORMAT_GBR, rgba_to_gbr },
+  { VIDWRITE_PIXEL_FORMAT_BGRA, GST_VIDEO_FORMAT_GBR, bgra_to_gbr },
+  { VIDWRITE_PIXEL_FORMAT_GRAY8, GST_VIDEO_FORMAT_GBR, gray_to_gbr },
 };
 
 VwConverter *
@@ -280,7 +323,10 @@ vw_converter_new (VidwritePixelFormat in_format, GstVideoFormat out_format, guin
         }
       g_autoptr (GstCaps) caps = NULL;
 
-      gst_video_info_set_format (&self->out_info, out_format, width, height);
+      gst_video_info_set_format (&self->out_info,
+                                 out_format == GST_VIDEO_FORMAT_GBR ? GST_VIDEO_FORMAT_Y444
+                                                                    : out_format,
+                                 width, height);
       gst_video_colorimetry_from_string (&self->out_info.colorimetry, GST_VIDEO_COLORIMETRY_BT601);
       caps = gst_video_info_to_caps (&self->out_info);
       self->pool = gst_buffer_pool_new ();

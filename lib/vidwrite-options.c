@@ -31,8 +31,10 @@ typedef enum
   VW_UNIT_SAME,        /* FFmpeg's unit is the property's */
   VW_UNIT_KILO,        /* FFmpeg gives bit/s, the property takes kbit/s */
   VW_UNIT_MS_OF_RATE,  /* FFmpeg gives bits, the property takes ms at the kbit/s in `ref` */
+  VW_UNIT_KBIT_MS_OF_RATE, /* the same from kbit (x264's vbv-bufsize) */
   VW_UNIT_TENTH,       /* FFmpeg's scale is ten times the property's (vorbis q 0..10) */
   VW_UNIT_KILO_OR_MAX, /* kbit/s, where FFmpeg's b=0 means "no limit": the property's maximum */
+  VW_UNIT_DECIMAL,     /* FFmpeg's unit is the param's, which takes fractions (x265's crf) */
 } VwUnit;
 
 /* How each unit converts: value / divisor, and whether 0 stands for the property's maximum. */
@@ -43,6 +45,8 @@ static const struct
 } unit_rules[] = {
   [VW_UNIT_SAME] = { 1, FALSE },          [VW_UNIT_KILO] = { 1000, FALSE },
   [VW_UNIT_MS_OF_RATE] = { 1, FALSE },    [VW_UNIT_TENTH] = { 10, FALSE },
+  [VW_UNIT_KBIT_MS_OF_RATE] = { 0.001, FALSE },
+  [VW_UNIT_DECIMAL] = { 1, FALSE },
   [VW_UNIT_KILO_OR_MAX] = { 1000, TRUE },
 };
 
@@ -55,9 +59,10 @@ typedef struct
   const char *target;
 } VwChoice;
 
-/* Checks one key=value of a RAW_PARAMS option; NULL when the encoder's own parser is not at hand.
- * Returns NULL if fine, else why not (a static string). */
-typedef const char *(*VwParamCheck) (const char *key, const char *value);
+/* Checks one key=value with the encoder's own parser; NULL when that parser is not at hand.
+ * Returns NULL if fine, else why not (a static string), with *bad_name set when the parser
+ * knows no such key. */
+typedef const char *(*VwParamCheck) (const char *key, const char *value, gboolean *bad_name);
 
 typedef struct
 {
@@ -71,6 +76,8 @@ typedef struct
   const char *ref;         /* VW_UNIT_MS_OF_RATE: the property that holds the rate */
   VwParamCheck check;      /* VW_TARGET_RAW_PARAMS: validates each key=value */
   double lo, hi;           /* FFmpeg's range, where the property does not state one (lo < hi) */
+  const char *exact; /* a value the (integer) property cannot hold goes to the params as this
+                      * printf format, the property taking the nearest whole number below */
 } VwOption;
 
 typedef struct
@@ -84,21 +91,30 @@ typedef struct
                                    * spelt with '-' for '_' ("quant_mat" -> quant-mat) */
   gboolean restamp;               /* its output has no timestamps and is in input order */
   const char *default_params;     /* first in the params property; the user's later ones win */
+  const char *codec;              /* only for this FFmpeg codec name; NULL: any */
+  gboolean gbr;                   /* fed the caller's RGB as G, B, R planes in Y444 buffers */
+  VwParamCheck own_params;        /* the encoder's own parser: a key it takes goes, as
+                                   * key=value, into the params property */
+  const char *own_params_key;     /* the option whose "k=v:k=v" are such keys ("x264-params") */
 } VwFamily;
 
 /* clang-format off */
-#define END { NULL, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0, 0 }
+#define END { NULL, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL }
 /* clang-format on */
 
 #ifdef HAVE_X264
 /* x264enc would only fail at its first frame on a bad key; libx264's parser says so now. */
 static const char *
-check_x264_param (const char *key, const char *value)
+check_x264_param (const char *key, const char *value, gboolean *bad_name)
 {
   x264_param_t param;
+  int verdict;
 
   x264_param_default (&param);
-  switch (x264_param_parse (&param, key, value))
+  verdict = x264_param_parse (&param, key, value);
+  x264_param_cleanup (&param); /* the strings it kept: zones, cqmfile ... */
+  *bad_name = verdict == X264_PARAM_BAD_NAME;
+  switch (verdict)
     {
     case 0:
       return NULL;
@@ -112,6 +128,41 @@ check_x264_param (const char *key, const char *value)
 #else
 #define X264_PARAM_CHECK NULL
 #endif
+
+/* x265enc reads option-string with libx265's parser when the first frame comes, and fails there.
+ * The same parser, in the libx265 x265enc loaded (vidwrite does not link libx265), says now:
+ * its C API is x265_param_alloc/default/parse/free, and its verdicts those of x265.h. */
+#define X265_PARAM_BAD_NAME (-1)
+static const char *
+check_x265_param (const char *key, const char *value, gboolean *bad_name)
+{
+  static gsize resolved;
+  static gpointer (*param_alloc) (void);
+  static void (*param_default) (gpointer);
+  static int (*param_parse) (gpointer, const char *, const char *);
+  static void (*param_free) (gpointer);
+  gpointer param;
+  int verdict;
+
+  if (g_once_init_enter (&resolved))
+    {
+      param_alloc = vw_loaded_library_symbol ("libx265", "x265_param_alloc");
+      param_default = vw_loaded_library_symbol ("libx265", "x265_param_default");
+      param_parse = vw_loaded_library_symbol ("libx265", "x265_param_parse");
+      param_free = vw_loaded_library_symbol ("libx265", "x265_param_free");
+      g_once_init_leave (&resolved, 1);
+    }
+  *bad_name = TRUE;
+  if (!param_alloc || !param_default || !param_parse || !param_free || !(param = param_alloc ()))
+    return "libx265's parser is not at hand to check it";
+  param_default (param);
+  verdict = param_parse (param, key, value);
+  param_free (param);
+  *bad_name = verdict == X265_PARAM_BAD_NAME;
+  if (verdict == 0)
+    return NULL;
+  return *bad_name ? "libx265 has no such parameter" : "libx265 does not accept that value";
+}
 
 static const VwChoice x264_tunes[] = {
   { "film", "psy-tune", "film" },
@@ -148,18 +199,31 @@ static const VwChoice h264_levels[] = {
   { "61", NULL, "6.1" },  { "6.2", NULL, "6.2" }, { "62", NULL, "6.2" },  { NULL },
 };
 
+#define X264_NOT_HERE "x264enc sets it itself from the stream's caps"
+
 /* x264enc: FFmpeg's libx264 defaults are crf 23, preset medium, keyint 250.  In pass=qual the
- * `bitrate` property doubles as the VBV maximum, so it is raised to its top to lift the cap. */
+ * `bitrate` property doubles as the VBV maximum, so it is raised to its top to lift the cap.
+ * Any other key libx264's own parser takes goes into option-string, as FFmpeg's x264-params
+ * would pass it; the rows below that carry x264's names are the parameters x264enc overwrites
+ * after reading option-string (rate control, keyint, VUI), so they go to its properties.  A
+ * fractional crf goes into a zone covering the whole stream: x264 applies a zone's crf as its
+ * rate factor from the first frame, and x264enc leaves zones alone. */
 static const VwOption x264_options[] = {
   { "preset", VW_TARGET_PROPERTY, "speed-preset" },
   { "tune", VW_TARGET_PROPERTY, NULL, VW_UNIT_SAME, NULL, NULL, x264_tunes },
-  { "crf", VW_TARGET_PROPERTY, "quantizer", VW_UNIT_SAME, "pass=qual" },
+  { "crf", VW_TARGET_PROPERTY, "quantizer", VW_UNIT_SAME, "pass=qual", "zones", NULL, NULL, NULL,
+    0, 51, "zones=0,2147483647,crf=%s" },
   { "qp", VW_TARGET_PROPERTY, "quantizer", VW_UNIT_SAME, "pass=quant", "crf" },
   { "b", VW_TARGET_PROPERTY, "bitrate", VW_UNIT_KILO, "pass=cbr", "crf qp maxrate" },
+  { "bitrate", VW_TARGET_PROPERTY, "bitrate", VW_UNIT_SAME, "pass=cbr", "crf qp b maxrate" },
   { "maxrate", VW_TARGET_PROPERTY, "bitrate", VW_UNIT_KILO },
+  { "vbv-maxrate", VW_TARGET_PROPERTY, "bitrate", VW_UNIT_SAME, NULL, "maxrate b" },
   { "bufsize", VW_TARGET_PROPERTY, "vbv-buf-capacity", VW_UNIT_MS_OF_RATE, NULL, NULL, NULL,
     "bitrate" },
+  { "vbv-bufsize", VW_TARGET_PROPERTY, "vbv-buf-capacity", VW_UNIT_KBIT_MS_OF_RATE, NULL, "bufsize",
+    NULL, "bitrate" },
   { "g", VW_TARGET_PROPERTY, "key-int-max" },
+  { "keyint", VW_TARGET_PROPERTY, "key-int-max", VW_UNIT_SAME, NULL, "g" },
   { "keyint_min", VW_TARGET_PARAMS, "min-keyint" },
   { "bf", VW_TARGET_PROPERTY, "bframes" },
   { "threads", VW_TARGET_PROPERTY, "threads" },
@@ -167,6 +231,22 @@ static const VwOption x264_options[] = {
   { "level", VW_TARGET_CAPS, "level", VW_UNIT_SAME, NULL, NULL, h264_levels },
   { "x264-params", VW_TARGET_RAW_PARAMS, NULL, VW_UNIT_SAME, NULL, NULL, NULL, NULL,
     X264_PARAM_CHECK },
+  { "fps", VW_TARGET_REFUSED, X264_NOT_HERE " (the frame rate)" },
+  { "force-cfr", VW_TARGET_REFUSED, X264_NOT_HERE " (the frame rate)" },
+  { "sar", VW_TARGET_REFUSED, X264_NOT_HERE " (pixel aspect ratio 1:1)" },
+  { "videoformat", VW_TARGET_REFUSED, X264_NOT_HERE },
+  { "fullrange", VW_TARGET_REFUSED, X264_NOT_HERE " (the colorimetry vidwrite converts with)" },
+  { "colorprim", VW_TARGET_REFUSED, X264_NOT_HERE " (the colorimetry vidwrite converts with)" },
+  { "transfer", VW_TARGET_REFUSED, X264_NOT_HERE " (the colorimetry vidwrite converts with)" },
+  { "colormatrix", VW_TARGET_REFUSED, X264_NOT_HERE " (the colorimetry vidwrite converts with)" },
+  { "chromaloc", VW_TARGET_REFUSED, X264_NOT_HERE },
+  { "interlaced", VW_TARGET_REFUSED, X264_NOT_HERE " (progressive)" },
+  { "tff", VW_TARGET_REFUSED, X264_NOT_HERE " (progressive)" },
+  { "bff", VW_TARGET_REFUSED, X264_NOT_HERE " (progressive)" },
+  { "frame-packing", VW_TARGET_REFUSED, X264_NOT_HERE },
+  { "annexb", VW_TARGET_REFUSED, "the muxer decides the stream format" },
+  { "pass", VW_TARGET_REFUSED, "vidwrite writes in one pass" },
+  { "stats", VW_TARGET_REFUSED, "vidwrite writes in one pass" },
   END,
 };
 
@@ -184,10 +264,12 @@ static const VwChoice x265_tunes[] = {
  * each rate-control key switching the mode (crf -> CRF, qp -> CQP, bitrate -> ABR).  So rate
  * control lives there: FFmpeg's default crf=28 first (x265enc's own default is ABR at
  * 2048 kbit/s), the user's choice after it. */
+#define X265_NOT_HERE "x265enc sets it itself from the stream's caps"
+
 static const VwOption x265_options[] = {
   { "preset", VW_TARGET_PROPERTY, "speed-preset" },
   { "tune", VW_TARGET_PROPERTY, "tune", VW_UNIT_SAME, NULL, NULL, x265_tunes },
-  { "crf", VW_TARGET_PARAMS, "crf", VW_UNIT_SAME, NULL, "qp b", NULL, NULL, NULL, 0, 51 },
+  { "crf", VW_TARGET_PARAMS, "crf", VW_UNIT_DECIMAL, NULL, "qp b", NULL, NULL, NULL, 0, 51 },
   { "qp", VW_TARGET_PARAMS, "qp", VW_UNIT_SAME, NULL, "b", NULL, NULL, NULL, 0, 51 },
   { "b", VW_TARGET_PARAMS, "bitrate", VW_UNIT_KILO },
   { "maxrate", VW_TARGET_PARAMS, "vbv-maxrate", VW_UNIT_KILO },
@@ -196,7 +278,23 @@ static const VwOption x265_options[] = {
   { "keyint_min", VW_TARGET_PARAMS, "min-keyint" },
   { "bf", VW_TARGET_PARAMS, "bframes" },
   { "threads", VW_TARGET_PARAMS, "pools" },
+  { "keyint", VW_TARGET_PARAMS, "keyint", VW_UNIT_SAME, NULL, "g" },
   { "x265-params", VW_TARGET_RAW_PARAMS },
+  /* x265's names for what must match the stream x265enc is fed and the muxer takes. */
+  { "fps", VW_TARGET_REFUSED, X265_NOT_HERE " (the frame rate)" },
+  { "input-res", VW_TARGET_REFUSED, X265_NOT_HERE " (the frame size)" },
+  { "input-csp", VW_TARGET_REFUSED, X265_NOT_HERE " (the pixel format; use pix_fmt)" },
+  { "input-depth", VW_TARGET_REFUSED, X265_NOT_HERE " (the pixel format; use pix_fmt)" },
+  { "sar", VW_TARGET_REFUSED, X265_NOT_HERE " (pixel aspect ratio 1:1)" },
+  { "interlace", VW_TARGET_REFUSED, X265_NOT_HERE " (progressive)" },
+  { "range", VW_TARGET_REFUSED, X265_NOT_HERE " (the colorimetry vidwrite converts with)" },
+  { "colorprim", VW_TARGET_REFUSED, X265_NOT_HERE " (the colorimetry vidwrite converts with)" },
+  { "transfer", VW_TARGET_REFUSED, X265_NOT_HERE " (the colorimetry vidwrite converts with)" },
+  { "colormatrix", VW_TARGET_REFUSED, X265_NOT_HERE " (the colorimetry vidwrite converts with)" },
+  { "annexb", VW_TARGET_REFUSED, "h265parse takes x265enc's byte-stream only" },
+  { "repeat-headers", VW_TARGET_REFUSED, "x265enc needs them" },
+  { "pass", VW_TARGET_REFUSED, "vidwrite writes in one pass" },
+  { "stats", VW_TARGET_REFUSED, "vidwrite writes in one pass" },
   END,
 };
 
@@ -480,10 +578,16 @@ static const char *const opus_bitrates[] = {
 /* Where GStreamer's defaults differ from FFmpeg's, `defaults` restores FFmpeg's behaviour, or
  * (av1enc's cpu-used 0, vpx's realtime deadline) picks a speed that is not glacial. */
 static const VwFamily families[] = {
-  { "x264enc", "pass=qual quantizer=23 bitrate=2048000 key-int-max=250", "option-string",
-    x264_options },
+#define X264_DEFAULTS "pass=qual quantizer=23 bitrate=2048000 key-int-max=250"
+  { "x264enc", X264_DEFAULTS, "option-string", x264_options, NULL, FALSE, FALSE, NULL, NULL, FALSE,
+    X264_PARAM_CHECK, "x264-params" },
+  /* FFmpeg's libx264rgb: H.264 4:4:4 whose planes are G, B, R, tagged with the identity matrix.
+   * x264enc would write the VUI from its caps, and GStreamer's Y444 caps cannot say "RGB
+   * matrix": so no VUI from the caps, x264's own colormatrix and fullrange instead. */
+  { "x264enc", X264_DEFAULTS " insert-vui=false", "option-string", x264_options, NULL, FALSE,
+    FALSE, "colormatrix=GBR:fullrange=on", "libx264rgb", TRUE, X264_PARAM_CHECK, "x264-params" },
   { "x265enc", "tune=0 key-int-max=250", "option-string", x265_options, NULL, FALSE, FALSE,
-    "crf=28" },
+    "crf=28", NULL, FALSE, check_x265_param, "x265-params" },
   { "openh264enc", NULL, NULL, openh264_options },
   { "vp8enc", "deadline=1000000 cpu-used=4 keyframe-max-dist=128", NULL, vp8_options },
   { "vp9enc", "deadline=1000000 cpu-used=4 row-mt=true keyframe-max-dist=128", NULL, vp9_options },
@@ -568,13 +672,27 @@ static const VwPixFmt pix_fmts[] = {
   { "yuva420p", GST_VIDEO_FORMAT_A420 },
 };
 
+/* The family for a factory: the one for `codec` (nullable) if there is one, else the general. */
+static const VwFamily *
+find_codec_family (const char *factory, const char *codec)
+{
+  const VwFamily *general = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (families); i++)
+    if (g_str_equal (families[i].factory, factory))
+      {
+        if (families[i].codec && codec && g_str_equal (families[i].codec, codec))
+          return &families[i];
+        if (!families[i].codec && !general)
+          general = &families[i];
+      }
+  return general;
+}
+
 static const VwFamily *
 find_family (const char *factory)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (families); i++)
-    if (g_str_equal (families[i].factory, factory))
-      return &families[i];
-  return NULL;
+  return find_codec_family (factory, NULL);
 }
 
 static const VwOption *
@@ -623,6 +741,7 @@ typedef struct
   const char *value; /* as the caller gave it */
   GstElement *element;
   const char *muxer_factory; /* the container's, for VW_TARGET_MUXER */
+  gboolean gbr;              /* the family codes RGB as G, B, R planes */
 } VwContext;
 
 static gboolean
@@ -858,19 +977,19 @@ convert_unit (const VwContext *ctx, const VwOption *row, char **converted, GErro
 {
   double v;
 
-  if (row->unit == VW_UNIT_SAME)
+  if (row->unit == VW_UNIT_SAME || row->unit == VW_UNIT_DECIMAL)
     {
       *converted = g_strdup (ctx->value);
       return TRUE;
     }
   if (!vw_parse_number (ctx->value, &v))
     return option_error (ctx, error, "“%s” is not a number", ctx->value);
-  if (row->unit == VW_UNIT_MS_OF_RATE)
+  if (row->unit == VW_UNIT_MS_OF_RATE || row->unit == VW_UNIT_KBIT_MS_OF_RATE)
     {
       guint kbps = 0;
 
       g_object_get (ctx->element, row->ref, &kbps, NULL);
-      v = kbps ? round (v / kbps) : 0;
+      v = kbps ? round (v / unit_rules[row->unit].divisor / kbps) : 0;
     }
   else if (v == 0 && unit_rules[row->unit].zero_is_max)
     {
@@ -955,10 +1074,25 @@ format_list (GstElement *encoder)
   return g_string_free (out, FALSE);
 }
 
+/* What FFmpeg's libx264rgb takes: all of them become the same G, B, R planes. */
+static const char *const gbr_pix_fmts[] = { "rgb24", "bgr24", "bgr0", "gbrp", NULL };
+
 static gboolean
 apply_pix_fmt (const VwContext *ctx, VwEncoderSettings *settings, GError **error)
 {
   const VwPixFmt *found = NULL;
+
+  if (ctx->gbr)
+    {
+      g_autofree char *list = g_strjoinv (", ", (char **) gbr_pix_fmts);
+
+      if (g_strv_contains (gbr_pix_fmts, ctx->value))
+        return TRUE;
+      vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE,
+                    "pix_fmt “%s” cannot be coded by %s, which codes RGB only (%s)", ctx->value,
+                    ctx->codec, list);
+      return FALSE;
+    }
 
   for (guint i = 0; i < G_N_ELEMENTS (pix_fmts); i++)
     if (g_str_equal (pix_fmts[i].ffmpeg, ctx->value))
@@ -992,6 +1126,29 @@ apply_pix_fmt (const VwContext *ctx, VwEncoderSettings *settings, GError **error
   return TRUE;
 }
 
+/* A value the row's property cannot hold (a fraction, or past its maximum) goes to the params
+ * through the row's `exact` format; the property gets the nearest whole number below. */
+static gboolean
+exact_in_params (const VwContext *ctx, const VwOption *row, GString *params, char **converted,
+                 GError **error)
+{
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (ctx->element), row->name);
+  char number[G_ASCII_DTOSTR_BUF_SIZE];
+  double v, lo, hi;
+
+  if (!pspec || !vw_parse_number (*converted, &v))
+    return option_error (ctx, error, "“%s” is not a number", ctx->value);
+  pspec_range (pspec, &lo, &hi);
+  if (v == floor (v) && v >= lo && v <= hi)
+    return TRUE;
+  if (params->len)
+    g_string_append_c (params, ':');
+  g_string_append_printf (params, row->exact, g_ascii_formatd (number, sizeof number, "%.6g", v));
+  g_free (*converted);
+  *converted = g_strdup_printf ("%.0f", CLAMP (floor (v), lo, hi));
+  return TRUE;
+}
+
 static gboolean
 apply_row (const VwContext *ctx, const VwOption *row, GString *params, VwEncoderSettings *settings,
            GError **error)
@@ -1015,12 +1172,14 @@ apply_row (const VwContext *ctx, const VwOption *row, GString *params, VwEncoder
     case VW_TARGET_PARAMS:
       {
         g_autofree char *converted = NULL;
+        char number[G_ASCII_DTOSTR_BUF_SIZE];
 
         if (!convert_unit (ctx, row, &converted, error))
           return FALSE;
-        if (!vw_parse_number (converted, &v) || v != floor (v))
+        if (!vw_parse_number (converted, &v) || (v != floor (v) && row->unit != VW_UNIT_DECIMAL))
           return option_error (ctx, error, "“%s” is not a whole number", ctx->value);
-        g_string_append_printf (params, "%s%s=%.0f", params->len ? ":" : "", row->name, v);
+        g_string_append_printf (params, "%s%s=%s", params->len ? ":" : "", row->name,
+                                g_ascii_formatd (number, sizeof number, "%.15g", v));
         return TRUE;
       }
 
@@ -1038,8 +1197,9 @@ apply_row (const VwContext *ctx, const VwOption *row, GString *params, VwEncoder
             if (row->check)
               {
                 g_autofree char *key = g_strndup (pairs[i], eq - pairs[i]);
+                gboolean bad_name;
 
-                if ((why = row->check (key, eq + 1)))
+                if ((why = row->check (key, eq + 1, &bad_name)))
                   return option_error (ctx, error, "“%s”: %s", pairs[i], why);
               }
           }
@@ -1077,6 +1237,11 @@ apply_row (const VwContext *ctx, const VwOption *row, GString *params, VwEncoder
 
       if (!convert_unit (ctx, row, &converted, error))
         return FALSE;
+      if (row->exact && !exact_in_params (ctx, row, params, &converted, error))
+        {
+          g_free (converted);
+          return FALSE;
+        }
       g_hash_table_insert (assignments, (char *) row->name, converted);
     }
 
@@ -1100,7 +1265,8 @@ known_keys (const VwFamily *family, VwMedia media)
 
   if (family)
     for (const VwOption *row = family->options; row->key; row++)
-      g_string_append_printf (out, "%s%s", out->len ? ", " : "", row->key);
+      if (row->target != VW_TARGET_REFUSED && find_option (family->options, row->key) == row)
+        g_string_append_printf (out, "%s%s", out->len ? ", " : "", row->key);
   if (media == VW_MEDIA_VIDEO)
     for (const VwOption *row = common_video_options; row->key; row++)
       g_string_append_printf (out, "%s%s", out->len ? ", " : "", row->key);
@@ -1151,22 +1317,110 @@ is_mapped (const VwFamily *family, VwMedia media, const char *key)
          || (media == VW_MEDIA_VIDEO && find_option (common_video_options, key));
 }
 
+/* The encoder's own parameters given as options, in the order given. */
+typedef struct
+{
+  GHashTable *plain;   /* every key -> its value, as vw_options_apply() has them */
+  GPtrArray *order;    /* the own parameters' keys (owned by `plain`) */
+  GPtrArray *strings;  /* values split out of the own-params option */
+} VwOwnParams;
+
+static gboolean
+insert_plain (const VwContext *ctx, GHashTable *plain, char *key, const char *value, GError **error)
+{
+  if (g_hash_table_contains (plain, key))
+    {
+      g_free (key);
+      return option_error (ctx, error, "the option is given twice");
+    }
+  g_hash_table_insert (plain, key, (gpointer) value);
+  return TRUE;
+}
+
+/* A key that is none of the family's: the encoder's own parameter ("bframes", "min-keyint"),
+ * spelt as its parser spells it ('_' or '-').  One of x264enc's overwritten ones is taken by
+ * its row.  Returns 1 when taken, 0 on error, -1 when the parser knows no such name. */
+static int
+take_own_param (const VwContext *ctx, const VwFamily *family, VwMedia media, const char *key,
+                const char *value, VwOwnParams *own, GError **error)
+{
+  g_autofree char *name = g_strdelimit (g_strdup (key), "_", '-');
+  const char *base = g_str_has_prefix (name, "no-") ? name + 3
+                     : g_str_has_prefix (name, "no") ? name + 2
+                                                      : NULL;
+  const char *why;
+  gboolean bad_name;
+
+  if (is_mapped (family, media, name))
+    return insert_plain (ctx, own->plain, g_steal_pointer (&name), value, error);
+  if (strchr (value, ':'))
+    return option_error (ctx, error, "the encoder's option-string separates parameters with “:”; "
+                                     "give the value with “,”");
+  if (base && is_mapped (family, media, base))
+    return option_error (ctx, error, "give it as “%s”", base);
+  if ((why = family->own_params (name, value, &bad_name)))
+    return bad_name ? -1 : option_error (ctx, error, "%s", why);
+  g_ptr_array_add (own->order, name);
+  return insert_plain (ctx, own->plain, g_steal_pointer (&name), value, error);
+}
+
+/* "k=v:k=v", each an own parameter as if given on its own. */
+static gboolean
+expand_own_params (const VwContext *ctx, const VwFamily *family, VwMedia media, const char *text,
+                   VwOwnParams *own, GError **error)
+{
+  g_auto (GStrv) pairs = g_strsplit (text, ":", -1);
+
+  for (guint i = 0; pairs[i]; i++)
+    {
+      const char *eq = strchr (pairs[i], '=');
+      char *key, *value;
+
+      if (!eq || eq == pairs[i] || eq[1] == '\0')
+        return option_error (ctx, error, "“%s” is not of the form key=value", pairs[i]);
+      key = g_strndup (pairs[i], eq - pairs[i]);
+      value = g_strdup (eq + 1);
+      g_ptr_array_add (own->strings, key);
+      g_ptr_array_add (own->strings, value);
+      switch (take_own_param (ctx, family, media, key, value, own, error))
+        {
+        case -1:
+          {
+            gboolean bad_name;
+            return option_error (ctx, error, "“%s”: %s", pairs[i],
+                                 family->own_params (key, value, &bad_name));
+          }
+        case 0:
+          g_prefix_error (error, "“%s” in ", pairs[i]);
+          return FALSE;
+        default:
+          break;
+        }
+    }
+  return TRUE;
+}
+
 gboolean
 vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_names, VwMedia media,
                   guint channels, const char *muxer_factory, GHashTable *options,
                   VwEncoderSettings *settings, GError **error)
 {
   const char *factory = GST_OBJECT_NAME (gst_element_get_factory (encoder));
-  const VwFamily *family = ffmpeg_names ? find_family (factory) : NULL;
+  const VwFamily *family = ffmpeg_names ? find_codec_family (factory, codec_name) : NULL;
   g_autoptr (GHashTable) plain = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GPtrArray) own_order = g_ptr_array_new ();
+  g_autoptr (GPtrArray) own_strings = g_ptr_array_new_with_free_func (g_free);
+  VwOwnParams ownp = { plain, own_order, own_strings };
   g_autoptr (GString) params = g_string_new (family ? family->default_params : NULL);
-  VwContext ctx = { codec_name, NULL, NULL, encoder, muxer_factory };
+  VwContext ctx = { codec_name, NULL, NULL, encoder, muxer_factory, family && family->gbr };
 
   settings->encoder_caps = encoder_caps_template (encoder);
-  settings->pix_fmt = GST_VIDEO_FORMAT_UNKNOWN;
+  settings->pix_fmt = ctx.gbr ? GST_VIDEO_FORMAT_Y444 : GST_VIDEO_FORMAT_UNKNOWN;
+  settings->gbr_planes = ctx.gbr;
   settings->muxer = NULL;
   /* A property of the element, however it was named. */
   settings->restamp = find_family (factory) && find_family (factory)->restamp;
+  vw_log_route_library (encoder);
 
   if (family && family->defaults && !set_assignments (&ctx, family->defaults, error))
     return FALSE;
@@ -1189,19 +1443,37 @@ vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_n
           ctx.value = value ? value : "";
           if (!value)
             return option_error (&ctx, error, "the option has no value");
-          if (g_hash_table_contains (plain, k))
-            return option_error (&ctx, error, "the option is given twice");
+          if (family && family->own_params && g_str_equal (k, family->own_params_key))
+            {
+              if (!expand_own_params (&ctx, family, media, value, &ownp, error))
+                return FALSE;
+              continue;
+            }
           if (family && !is_mapped (family, media, k)
               && !(own = own_option_property (family, encoder, k)))
             {
-              g_autofree char *known = known_keys (family, media);
+              int taken = family->own_params
+                              ? take_own_param (&ctx, family, media, k, value, &ownp, error)
+                              : -1;
+              g_autofree char *known = NULL;
+
+              if (taken >= 0)
+                {
+                  if (!taken)
+                    return FALSE;
+                  continue;
+                }
+              known = known_keys (family, media);
               vw_set_error (error, VIDWRITE_ERROR_INVALID_OPTION,
-                           "unknown option “%s” (value “%s”) for %s (%s); it takes: %s%s",
+                           "unknown option “%s” (value “%s”) for %s (%s); it takes: %s%s%s",
                            (char *)key, ctx.value, codec_name, factory, known,
-                           family->own_options ? ", and the encoder's own options" : "");
+                           family->own_options ? ", and the encoder's own options" : "",
+                           family->own_params ? ", and the parameters of "
+                                                "the encoder's own library" : "");
               return FALSE;
             }
-          g_hash_table_insert (plain, g_steal_pointer (&k), value);
+          if (!insert_plain (&ctx, plain, g_steal_pointer (&k), value, error))
+            return FALSE;
         }
     }
 
@@ -1250,7 +1522,8 @@ vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_n
     {
       g_autofree char *own = NULL;
 
-      if (is_mapped (family, media, key))
+      if (is_mapped (family, media, key) || g_ptr_array_find_with_equal_func (own_order, key,
+                                                                              g_str_equal, NULL))
         continue;
       own = family ? own_option_property (family, encoder, key) : g_strdup (key);
       ctx.key = key;
@@ -1259,6 +1532,11 @@ vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_n
         return FALSE;
     }
 
+  /* The encoder's own parameters last, so that they win over the family's defaults. */
+  for (guint i = 0; i < own_order->len; i++)
+    g_string_append_printf (params, "%s%s=%s", params->len ? ":" : "",
+                            (char *) own_order->pdata[i],
+                            (char *) g_hash_table_lookup (plain, own_order->pdata[i]));
   if (params->len && family && family->params_property)
     g_object_set (encoder, family->params_property, params->str, NULL);
   return TRUE;

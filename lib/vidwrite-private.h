@@ -79,6 +79,8 @@ typedef struct
   GstVideoFormat pix_fmt;     /* what the encoder is fed; GST_VIDEO_FORMAT_UNKNOWN: default */
   GstElement *muxer;          /* the muxer, made early when an option configures it */
   gboolean restamp;           /* the encoder's output timestamps must be rebuilt */
+  gboolean gbr_planes;        /* pix_fmt (Y444) carries the caller's RGB as G, B, R planes, and
+                               * the stream says so itself (identity matrix, full range) */
 } VwEncoderSettings;
 
 /* `ffmpeg_names`: the codec was named as FFmpeg names it, so are the options, and FFmpeg's
@@ -113,6 +115,9 @@ const char *vw_pixel_format_name (VidwritePixelFormat format);
 
 /* vidwrite-task-pool.c: one thread a streaming task, joined when it stops (fork safety). */
 GstTaskPool *vw_task_pool_get (void);
+/* vidwrite-log.c: encoder libraries' own logs -> GStreamer's debug log, where a hook exists. */
+void vw_log_route_library (GstElement *encoder);
+gpointer vw_loaded_library_symbol (const char *library, const char *symbol);
 
 /* vidwrite-error.c */
 void vw_set_error_from_message (GError **error, GstMessage *message);

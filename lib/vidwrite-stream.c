@@ -297,6 +297,21 @@ vw_stream_build (VwStream *stream, GstBin *bin, GstElement **tail, GError **erro
     }
   gst_object_unref (encoder);
   watch_pad (stream, encoder, GST_PAD_PROBE_TYPE_BUFFER, video ? on_encoded : on_activity);
+  /* G, B, R planes: the encoder's caps still say Y444's bt601; the muxers' colour boxes must say
+   * what the stream says (RGB matrix, full range). */
+  if (video && stream->settings.gbr_planes)
+    {
+      GstElement *setter = make ("capssetter", error);
+
+      if (setter)
+        {
+          g_autoptr (GstCaps) caps = gst_caps_from_string ("video/x-h264,colorimetry=(string)1:1:0:0");
+
+          g_object_set (setter, "caps", caps, NULL);
+        }
+      if (!add_and_link (bin, tail, setter, error))
+        return FALSE;
+    }
 
   if (video && gst_structure_n_fields (stream->settings.encoder_caps) > 0
       && !add_and_link (bin, tail,

@@ -676,7 +676,9 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
       vw_stream_init (video, VW_MEDIA_VIDEO, &self->monitor);
       return FALSE;
     }
-  video->converter = vw_converter_new (format, accepted, width, height);
+  video->converter = vw_converter_new (format,
+                                       video->settings.gbr_planes ? GST_VIDEO_FORMAT_GBR : accepted,
+                                       width, height);
   video->present = TRUE;
   return TRUE;
 }

@@ -217,7 +217,7 @@ test_invalid_option (Fixture *f, gconstpointer data)
     { GOOD, .options = "crf=abc", .code = VIDWRITE_ERROR_INVALID_OPTION, .named = "abc" },
     { GOOD, .options = "crf=99", .code = VIDWRITE_ERROR_INVALID_OPTION, .named = "99" },
     { GOOD, .options = "crf=-1", .code = VIDWRITE_ERROR_INVALID_OPTION, .named = "-1" },
-    { GOOD, .options = "crf=17.5", .code = VIDWRITE_ERROR_INVALID_OPTION, .named = "17.5" },
+    { GOOD, .options = "crf=51.5", .code = VIDWRITE_ERROR_INVALID_OPTION, .named = "51.5" },
     { GOOD, .options = "crf=", .code = VIDWRITE_ERROR_INVALID_OPTION, .named = "crf" },
     { GOOD, .options = "preset=superslow", .code = VIDWRITE_ERROR_INVALID_OPTION,
       .named = "superslow" },

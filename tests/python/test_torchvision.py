@@ -67,3 +67,24 @@ def test_audio_torchvision_fails_on(tmp_path):
                          audio_codec="aac")
     assert int(video_stream(path)["nb_read_frames"]) == 25
     assert np.isfinite(psnr(pattern(25, 32, 32), decode_video(path)))
+
+
+@pytest.mark.parametrize("ext", ["mp4", "mkv"])
+@pytest.mark.parametrize("key", ["crf", "qp"])
+def test_libx264rgb_lossless_read_video(tmp_path, ext, key):
+    """torchvision's own round trip: libx264rgb at crf 0 (or qp 0), with audio, comes back from
+    read_video bit-exact."""
+    rng = np.random.default_rng(2)
+    video = np.concatenate([colour_blocks(10, 48, 64),
+                            rng.integers(0, 256, (5, 48, 64, 3), dtype=np.uint8),
+                            pattern(10, 48, 64)])
+    audio = torch.from_numpy(tones([440, 880], 48000, 1.0)).float()
+    path = tmp_path / f"rgb.{ext}"
+    vidwrite.write_video(str(path), torch.from_numpy(video), 25, video_codec="libx264rgb",
+                         options={key: "0"}, audio_array=audio, audio_fps=48000)
+    stream = video_stream(path)
+    assert (stream["pix_fmt"], stream["color_space"]) == ("gbrp", "gbr")
+    frames, sound, info = io.read_video(str(path), pts_unit="sec")
+    assert frames.shape == video.shape
+    assert np.array_equal(frames.numpy(), video)
+    assert sound.shape[0] == 2 and info["video_fps"] == 25
