@@ -1856,3 +1856,263 @@ vidwrite_writer_init (VidwriteWriter *self)
   self->stall_timeout = DEFAULT_STALL_TIMEOUT;
   self->out_format = GST_VIDEO_FORMAT_UNKNOWN;
 }
+
+/* ---- asynchronous pushes ---------------------------------------------------------------- */
+
+/* A writer's pending asynchronous pushes, oldest first; the head is the one running.  One worker
+ * thread at a time takes them in order, so two pending pushes never overtake each other.  Kept
+ * as qdata: the queued tasks hold the writer, so the queue is empty when the writer goes. */
+typedef struct
+{
+  GMutex lock;
+  GQueue tasks;
+} AsyncPushes;
+
+typedef struct
+{
+  GBytes *data;
+  gboolean audio;
+} PushData;
+
+static GQuark async_pushes_quark (void);
+G_DEFINE_QUARK (vidwrite - writer - async - pushes, async_pushes)
+G_LOCK_DEFINE_STATIC (async_pushes);
+
+static void
+async_pushes_free (gpointer data)
+{
+  AsyncPushes *q = data;
+
+  g_mutex_clear (&q->lock);
+  g_free (q);
+}
+
+static AsyncPushes *
+async_pushes_get (VidwriteWriter *self)
+{
+  AsyncPushes *q;
+
+  G_LOCK (async_pushes);
+  q = g_object_get_qdata (G_OBJECT (self), async_pushes_quark ());
+  if (!q)
+    {
+      q = g_new0 (AsyncPushes, 1);
+      g_mutex_init (&q->lock);
+      g_queue_init (&q->tasks);
+      g_object_set_qdata_full (G_OBJECT (self), async_pushes_quark (), q, async_pushes_free);
+    }
+  G_UNLOCK (async_pushes);
+  return q;
+}
+
+static void
+push_data_free (gpointer data)
+{
+  PushData *d = data;
+
+  g_bytes_unref (d->data);
+  g_free (d);
+}
+
+/* `progress` from the pushes goes to the context of the latest asynchronous caller. */
+static void
+set_progress_context (VidwriteWriter *self, GMainContext *context)
+{
+  g_autoptr (ApiGuard) guard = api_enter (self);
+
+  if (context && self->progress_context != context)
+    {
+      g_clear_pointer (&self->progress_context, g_main_context_unref);
+      self->progress_context = g_main_context_ref (context);
+    }
+}
+
+static void
+run_push (VidwriteWriter *self, GTask *task)
+{
+  PushData *d = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  GError *error = NULL;
+  gulong handler = 0;
+  gboolean ok;
+
+  set_progress_context (self, g_task_get_context (task));
+  if (cancellable)
+    handler
+        = g_cancellable_connect (cancellable, G_CALLBACK (on_cancellable_cancelled), self, NULL);
+  ok = d->audio ? vidwrite_writer_push_audio (self, d->data, &error)
+                : vidwrite_writer_push_frames (self, d->data, &error);
+  if (handler)
+    g_cancellable_disconnect (cancellable, handler);
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* Runs the queue's head, then whatever was queued behind it meanwhile, until it is empty.  It
+ * is the thread of a task of its own: a task run in a thread calls back only when its thread
+ * ends, which would put the first push's callback after the others'. */
+static void
+push_thread (GTask *runner, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  VidwriteWriter *self = source;
+  AsyncPushes *q = async_pushes_get (self);
+  GTask *current;
+
+  g_mutex_lock (&q->lock);
+  current = g_queue_peek_head (&q->tasks);
+  g_mutex_unlock (&q->lock);
+  while (current)
+    {
+      run_push (self, current);
+      g_mutex_lock (&q->lock);
+      g_object_unref (g_queue_pop_head (&q->tasks));
+      current = g_queue_peek_head (&q->tasks);
+      g_mutex_unlock (&q->lock);
+    }
+}
+
+static void
+push_async (VidwriteWriter *self, GBytes *data, gboolean audio, gpointer source_tag,
+            GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  AsyncPushes *q = async_pushes_get (self);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  PushData *d = g_new0 (PushData, 1);
+  gboolean idle;
+
+  g_task_set_source_tag (task, source_tag);
+  /* A cancelled push reports the writer's own CANCELLED error, not GIO's. */
+  g_task_set_check_cancellable (task, FALSE);
+  d->data = data ? g_bytes_ref (data) : NULL;
+  d->audio = audio;
+  g_task_set_task_data (task, d, push_data_free);
+
+  g_mutex_lock (&q->lock);
+  idle = g_queue_is_empty (&q->tasks);
+  g_queue_push_tail (&q->tasks, task); /* the queue's reference */
+  g_mutex_unlock (&q->lock);
+  if (idle)
+    {
+      g_autoptr (GTask) runner = g_task_new (self, NULL, NULL, NULL);
+
+      g_task_set_source_tag (runner, push_thread);
+      g_task_run_in_thread (runner, push_thread);
+    }
+}
+
+/**
+ * vidwrite_writer_push_frames_async:
+ * @self: a #VidwriteWriter
+ * @frames: any whole number of frames, as for vidwrite_writer_push_frames()
+ * @cancellable: (nullable): cancels the write: like vidwrite_writer_cancel(), it abandons the
+ *   file, and this push and those after it fail with %VIDWRITE_ERROR_CANCELLED
+ * @callback: (scope async): called in the thread-default main context of the caller when the
+ *   frames are queued in the pipeline
+ * @user_data: data for @callback
+ *
+ * Like vidwrite_writer_push_frames(), without ever blocking the caller: the push, and its wait
+ * for room in the encoder, happen in a worker thread.  This is how a GTK application (or any
+ * main loop) feeds a writer:
+ *
+ * |[<!-- language="C" -->
+ * static void
+ * pushed (GObject *source, GAsyncResult *result, gpointer user_data)
+ * {
+ *   g_autoptr (GError) error = NULL;
+ *
+ *   if (!vidwrite_writer_push_frames_finish (VIDWRITE_WRITER (source), result, &error))
+ *     return show_error (error);
+ *   push_next_frame (user_data);  // one push in flight keeps memory bounded
+ * }
+ * ]|
+ *
+ * Asynchronous pushes of frames and audio are applied in the order they were called, one after
+ * the other, whatever their number; each callback runs in that order too.  @frames is
+ * referenced, not copied, until it has been converted.  While pushes are pending,
+ * #VidwriteWriter::progress is emitted in the caller's main context (the latest asynchronous
+ * caller's, if pushes come from several).  Call vidwrite_writer_finish_async() (or
+ * vidwrite_writer_finish()) after the callback of the last push: a finish does not wait for
+ * pushes still pending, which then fail with %VIDWRITE_ERROR_STATE.  The writer stays alive
+ * until every pending push has called back.
+ *
+ * Since: 0.2
+ */
+void
+vidwrite_writer_push_frames_async (VidwriteWriter *self, GBytes *frames, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (VIDWRITE_IS_WRITER (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  push_async (self, frames, FALSE, vidwrite_writer_push_frames_async, cancellable, callback,
+              user_data);
+}
+
+/**
+ * vidwrite_writer_push_frames_finish:
+ * @self: a #VidwriteWriter
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError in the %VIDWRITE_ERROR domain
+ *
+ * Completes vidwrite_writer_push_frames_async(), with the error vidwrite_writer_push_frames()
+ * would have given.
+ *
+ * Returns: %TRUE when the frames were accepted
+ *
+ * Since: 0.2
+ */
+gboolean
+vidwrite_writer_push_frames_finish (VidwriteWriter *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vidwrite_writer_push_frames_async),
+                        FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * vidwrite_writer_push_audio_async:
+ * @self: a #VidwriteWriter
+ * @samples: any whole number of samples of every channel, as for vidwrite_writer_push_audio()
+ * @cancellable: (nullable): cancels the write, as for vidwrite_writer_push_frames_async()
+ * @callback: (scope async): called in the thread-default main context of the caller when the
+ *   samples are queued
+ * @user_data: data for @callback
+ *
+ * Like vidwrite_writer_push_audio(), without blocking; ordered with the other asynchronous
+ * pushes as vidwrite_writer_push_frames_async() describes.
+ *
+ * Since: 0.2
+ */
+void
+vidwrite_writer_push_audio_async (VidwriteWriter *self, GBytes *samples, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (VIDWRITE_IS_WRITER (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  push_async (self, samples, TRUE, vidwrite_writer_push_audio_async, cancellable, callback,
+              user_data);
+}
+
+/**
+ * vidwrite_writer_push_audio_finish:
+ * @self: a #VidwriteWriter
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError in the %VIDWRITE_ERROR domain
+ *
+ * Completes vidwrite_writer_push_audio_async().
+ *
+ * Returns: %TRUE when the samples were accepted
+ *
+ * Since: 0.2
+ */
+gboolean
+vidwrite_writer_push_audio_finish (VidwriteWriter *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vidwrite_writer_push_audio_async), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
