@@ -1950,15 +1950,16 @@ run_push (VidwriteWriter *self, GTask *task)
     g_task_return_error (task, error);
 }
 
-/* Runs the queue's head, then whatever was queued behind it meanwhile, until it is empty.  It
- * is the thread of a task of its own: a task run in a thread calls back only when its thread
- * ends, which would put the first push's callback after the others'. */
+/* Runs the queue's head, then whatever was queued behind it meanwhile, until it is empty.  A
+ * pool thread rather than a GTask: a task run in a thread calls back only when its thread ends
+ * (the first push's callback would come after the others'), and it would hold the writer until
+ * the caller's main loop runs once more. */
 static void
-push_thread (GTask *runner, gpointer source, gpointer task_data, GCancellable *cancellable)
+push_runner (gpointer data, gpointer unused)
 {
-  VidwriteWriter *self = source;
+  VidwriteWriter *self = data; /* alive: the queued tasks hold it */
   AsyncPushes *q = async_pushes_get (self);
-  GTask *current;
+  GTask *current, *done;
 
   g_mutex_lock (&q->lock);
   current = g_queue_peek_head (&q->tasks);
@@ -1967,10 +1968,24 @@ push_thread (GTask *runner, gpointer source, gpointer task_data, GCancellable *c
     {
       run_push (self, current);
       g_mutex_lock (&q->lock);
-      g_object_unref (g_queue_pop_head (&q->tasks));
+      done = g_queue_pop_head (&q->tasks);
       current = g_queue_peek_head (&q->tasks);
       g_mutex_unlock (&q->lock);
+      /* Once the queue is empty, this may be the writer's last reference: touch nothing after. */
+      g_object_unref (done);
     }
+}
+
+static GThreadPool *
+push_runners (void)
+{
+  static GThreadPool *pool;
+
+  G_LOCK (async_pushes);
+  if (!pool)
+    pool = g_thread_pool_new (push_runner, NULL, -1, FALSE, NULL);
+  G_UNLOCK (async_pushes);
+  return pool;
 }
 
 static void
@@ -1994,12 +2009,7 @@ push_async (VidwriteWriter *self, GBytes *data, gboolean audio, gpointer source_
   g_queue_push_tail (&q->tasks, task); /* the queue's reference */
   g_mutex_unlock (&q->lock);
   if (idle)
-    {
-      g_autoptr (GTask) runner = g_task_new (self, NULL, NULL, NULL);
-
-      g_task_set_source_tag (runner, push_thread);
-      g_task_run_in_thread (runner, push_thread);
-    }
+    g_thread_pool_push (push_runners (), self, NULL);
 }
 
 /**
