@@ -465,6 +465,37 @@ test_error (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
+static void
+quit_on_pushed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_assert_true (vidwrite_writer_push_frames_finish (VIDWRITE_WRITER (source), result, NULL));
+  g_main_loop_quit (user_data);
+}
+
+/* A program that leaves its loop in the last push's callback and drops the writer releases it
+ * (and its temporary file) without running the loop again. */
+static void
+test_released (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = vwt_path (f->dir, "released.mkv");
+  g_autoptr (GBytes) frame = grey_frame (3);
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  VidwriteWriter *writer = vidwrite_writer_new (path, NULL);
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+
+  g_assert_true (vidwrite_writer_set_video (writer, OW, OH, VIDWRITE_PIXEL_FORMAT_GRAY8, 25, 1,
+                                            "ffv1", NULL, NULL));
+  g_object_add_weak_pointer (G_OBJECT (writer), (gpointer *)&writer);
+  vidwrite_writer_push_frames_async (writer, frame, NULL, quit_on_pushed, loop);
+  g_main_loop_run (loop);
+  g_object_unref (writer);
+  /* The worker drops its references as it leaves: wait for that, never for the loop. */
+  while (writer && g_get_monotonic_time () < deadline)
+    g_usleep (1000);
+  g_assert_null (writer);
+  g_assert_cmpuint (vwt_count_tmp_files (f->dir), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -475,5 +506,6 @@ main (int argc, char **argv)
   VWT_ADD ("/async/audio", test_audio);
   VWT_ADD ("/async/cancel", test_cancel);
   VWT_ADD ("/async/error", test_error);
+  VWT_ADD ("/async/released", test_released);
   return g_test_run ();
 }
