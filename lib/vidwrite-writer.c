@@ -1859,14 +1859,11 @@ vidwrite_writer_init (VidwriteWriter *self)
 
 /* ---- asynchronous pushes ---------------------------------------------------------------- */
 
-/* A writer's pending asynchronous pushes, oldest first; the head is the one running.  One worker
- * thread at a time takes them in order, so two pending pushes never overtake each other.  Kept
- * as qdata: the queued tasks hold the writer, so the queue is empty when the writer goes. */
-typedef struct
-{
-  GMutex lock;
-  GQueue tasks;
-} AsyncPushes;
+/* A writer's asynchronous pushes run on a thread of its own, one at a time, in call order: an
+ * exclusive pool of one thread, made by the first of them and kept as qdata.  Exclusive, because
+ * pushing to a shared pool may wait for a helper thread to spawn a new one, which would block the
+ * caller's main loop.  The queued tasks hold the writer, so the pool goes only when none is left.
+ */
 
 typedef struct
 {
@@ -1874,36 +1871,10 @@ typedef struct
   gboolean audio;
 } PushData;
 
-static GQuark async_pushes_quark (void);
-G_DEFINE_QUARK (vidwrite - writer - async - pushes, async_pushes)
 G_LOCK_DEFINE_STATIC (async_pushes);
 
-static void
-async_pushes_free (gpointer data)
-{
-  AsyncPushes *q = data;
-
-  g_mutex_clear (&q->lock);
-  g_free (q);
-}
-
-static AsyncPushes *
-async_pushes_get (VidwriteWriter *self)
-{
-  AsyncPushes *q;
-
-  G_LOCK (async_pushes);
-  q = g_object_get_qdata (G_OBJECT (self), async_pushes_quark ());
-  if (!q)
-    {
-      q = g_new0 (AsyncPushes, 1);
-      g_mutex_init (&q->lock);
-      g_queue_init (&q->tasks);
-      g_object_set_qdata_full (G_OBJECT (self), async_pushes_quark (), q, async_pushes_free);
-    }
-  G_UNLOCK (async_pushes);
-  return q;
-}
+static GQuark async_pushes_quark (void);
+G_DEFINE_QUARK (vidwrite - writer - async - pushes, async_pushes)
 
 static void
 push_data_free (gpointer data)
@@ -1928,8 +1899,10 @@ set_progress_context (VidwriteWriter *self, GMainContext *context)
 }
 
 static void
-run_push (VidwriteWriter *self, GTask *task)
+run_push (gpointer data, gpointer unused)
 {
+  GTask *task = data;
+  VidwriteWriter *self = g_task_get_source_object (task);
   PushData *d = g_task_get_task_data (task);
   GCancellable *cancellable = g_task_get_cancellable (task);
   GError *error = NULL;
@@ -1948,42 +1921,34 @@ run_push (VidwriteWriter *self, GTask *task)
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
+  g_object_unref (task); /* the pool's reference; it may be the writer's last */
 }
 
-/* Runs the queue's head, then whatever was queued behind it meanwhile, until it is empty.  A
- * pool thread rather than a GTask: a task run in a thread calls back only when its thread ends
- * (the first push's callback would come after the others'), and it would hold the writer until
- * the caller's main loop runs once more. */
+/* From the pool's own thread too, when the writer's last reference goes there: without waiting,
+ * the thread frees the pool as it leaves. */
 static void
-push_runner (gpointer data, gpointer unused)
+push_pool_free (gpointer pool)
 {
-  VidwriteWriter *self = data; /* alive: the queued tasks hold it */
-  AsyncPushes *q = async_pushes_get (self);
-  GTask *current, *done;
-
-  g_mutex_lock (&q->lock);
-  current = g_queue_peek_head (&q->tasks);
-  g_mutex_unlock (&q->lock);
-  while (current)
-    {
-      run_push (self, current);
-      g_mutex_lock (&q->lock);
-      done = g_queue_pop_head (&q->tasks);
-      current = g_queue_peek_head (&q->tasks);
-      g_mutex_unlock (&q->lock);
-      /* Once the queue is empty, this may be the writer's last reference: touch nothing after. */
-      g_object_unref (done);
-    }
+  g_thread_pool_free (pool, FALSE, FALSE);
 }
 
 static GThreadPool *
-push_runners (void)
+push_pool (VidwriteWriter *self)
 {
-  static GThreadPool *pool;
+  GThreadPool *pool;
 
   G_LOCK (async_pushes);
+  pool = g_object_get_qdata (G_OBJECT (self), async_pushes_quark ());
   if (!pool)
-    pool = g_thread_pool_new (push_runner, NULL, -1, FALSE, NULL);
+    {
+      g_autoptr (GError) error = NULL;
+
+      pool = g_thread_pool_new (run_push, NULL, 1, TRUE, &error);
+      /* As g_thread_new() itself does: a process that cannot start a thread cannot go on. */
+      if (error)
+        g_error ("vidwrite: cannot start the thread of asynchronous pushes: %s", error->message);
+      g_object_set_qdata_full (G_OBJECT (self), async_pushes_quark (), pool, push_pool_free);
+    }
   G_UNLOCK (async_pushes);
   return pool;
 }
@@ -1992,10 +1957,8 @@ static void
 push_async (VidwriteWriter *self, GBytes *data, gboolean audio, gpointer source_tag,
             GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
-  AsyncPushes *q = async_pushes_get (self);
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   PushData *d = g_new0 (PushData, 1);
-  gboolean idle;
 
   g_task_set_source_tag (task, source_tag);
   /* A cancelled push reports the writer's own CANCELLED error, not GIO's. */
@@ -2003,13 +1966,7 @@ push_async (VidwriteWriter *self, GBytes *data, gboolean audio, gpointer source_
   d->data = data ? g_bytes_ref (data) : NULL;
   d->audio = audio;
   g_task_set_task_data (task, d, push_data_free);
-
-  g_mutex_lock (&q->lock);
-  idle = g_queue_is_empty (&q->tasks);
-  g_queue_push_tail (&q->tasks, task); /* the queue's reference */
-  g_mutex_unlock (&q->lock);
-  if (idle)
-    g_thread_pool_push (push_runners (), self, NULL);
+  g_thread_pool_push (push_pool (self), task, NULL); /* the pool's reference */
 }
 
 /**
