@@ -1874,7 +1874,9 @@ typedef struct
 G_LOCK_DEFINE_STATIC (async_pushes);
 
 static GQuark async_pushes_quark (void);
-G_DEFINE_QUARK (vidwrite - writer - async - pushes, async_pushes)
+/* clang-format off */
+G_DEFINE_QUARK (vidwrite-writer-async-pushes, async_pushes)
+/* clang-format on */
 
 static void
 push_data_free (gpointer data)

@@ -225,7 +225,11 @@ test_no_stall (Fixture *f, gconstpointer data)
                   "%" G_GUINT64_FORMAT " progress signals",
                   n, (g_get_monotonic_time () - start) / 1e6, meter.ticks, meter.busy / 1e3,
                   meter.busy_wall / 1e3, meter.gap / 1e3, feed.progress_signals);
+  /* A sanitizer build runs every callback several times slower: there the feed is checked for
+   * memory errors, its timing only reported. */
+#ifndef __SANITIZE_ADDRESS__
   g_assert_cmpint (meter.busy, <, 20000);
+#endif
   g_assert_cmpuint (feed.progress_signals, >, 0);
   for (guint i = 0; i < distinct; i++)
     g_bytes_unref (frames[i]);
