@@ -462,10 +462,11 @@ static const VwOption nvencoder_options[] = {
   { "g", VW_TARGET_PROPERTY, "gop-size" },
   { "bf", VW_TARGET_PROPERTY, "b-frames" },
   { "preset", VW_TARGET_PROPERTY, "preset", VW_UNIT_SAME, NULL, NULL, nvenc_presets },
-  { "qp", VW_TARGET_PROPERTY, "qp-i", VW_UNIT_SAME, "rc-mode=cqp", "b cq" },
+  /* GstNvEncoder's rate control is `rate-control` in 1.22 and 1.24 (`rc-mode` from 1.26). */
+  { "qp", VW_TARGET_PROPERTY, "qp-i", VW_UNIT_SAME, "rate-control=cqp", "b cq" },
   { "qp", VW_TARGET_PROPERTY, "qp-p" },
   { "qp", VW_TARGET_PROPERTY, "qp-b" },
-  { "cq", VW_TARGET_PROPERTY, "const-quality", VW_UNIT_SAME, "rc-mode=vbr" },
+  { "cq", VW_TARGET_PROPERTY, "const-quality", VW_UNIT_SAME, "rate-control=vbr" },
   END,
 };
 

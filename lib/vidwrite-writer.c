@@ -226,9 +226,11 @@ fail (VidwriteWriter *self, GError **error, GError *why)
 
 /* ---- progress --------------------------------------------------------------------------- */
 
+/* A report on its way to another main context holds the writer weakly: a program that stops
+ * running that loop must not keep the writer (and its file) alive. */
 typedef struct
 {
-  VidwriteWriter *self;
+  GWeakRef self;
   guint64 encoded, pushed;
 } ProgressData;
 
@@ -236,8 +238,10 @@ static gboolean
 emit_progress_idle (gpointer data)
 {
   ProgressData *p = data;
+  g_autoptr (VidwriteWriter) self = g_weak_ref_get (&p->self);
 
-  g_signal_emit (p->self, signals[SIGNAL_PROGRESS], 0, p->encoded, p->pushed);
+  if (self)
+    g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, p->encoded, p->pushed);
   return G_SOURCE_REMOVE;
 }
 
@@ -246,7 +250,7 @@ progress_data_free (gpointer data)
 {
   ProgressData *p = data;
 
-  g_object_unref (p->self);
+  g_weak_ref_clear (&p->self);
   g_free (p);
 }
 
@@ -262,9 +266,9 @@ report_progress (VidwriteWriter *self)
   self->progress_reported = encoded;
   if (self->progress_context)
     {
-      ProgressData *p = g_new (ProgressData, 1);
+      ProgressData *p = g_new0 (ProgressData, 1);
 
-      p->self = g_object_ref (self);
+      g_weak_ref_init (&p->self, self);
       p->encoded = encoded;
       p->pushed = pushed;
       g_main_context_invoke_full (self->progress_context, G_PRIORITY_DEFAULT, emit_progress_idle,
@@ -986,6 +990,7 @@ finish_full (VidwriteWriter *self, GCancellable *cancellable, GMainContext *cont
 
   if (cancellable)
     handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancellable_cancelled), self, NULL);
+  g_clear_pointer (&self->progress_context, g_main_context_unref);
   self->progress_context = context ? g_main_context_ref (context) : NULL;
   ok = finish_locked (self, error);
   g_clear_pointer (&self->progress_context, g_main_context_unref);
@@ -1386,4 +1391,233 @@ vidwrite_writer_init (VidwriteWriter *self)
   vw_stream_init (&self->video, VW_MEDIA_VIDEO, &self->monitor);
   vw_stream_init (&self->audio, VW_MEDIA_AUDIO, &self->monitor);
   self->stall_timeout = DEFAULT_STALL_TIMEOUT;
+}
+
+/* ---- asynchronous pushes ---------------------------------------------------------------- */
+
+/* A writer's asynchronous pushes run on a thread of its own, one at a time, in call order: an
+ * exclusive pool of one thread, made by the first of them and kept as qdata.  Exclusive, because
+ * pushing to a shared pool may wait for a helper thread to spawn a new one, which would block the
+ * caller's main loop.  The queued tasks hold the writer, so the pool goes only when none is left.
+ */
+
+typedef struct
+{
+  GBytes *data;
+  gboolean audio;
+} PushData;
+
+G_LOCK_DEFINE_STATIC (async_pushes);
+
+static GQuark async_pushes_quark (void);
+/* clang-format off */
+G_DEFINE_QUARK (vidwrite-writer-async-pushes, async_pushes)
+/* clang-format on */
+
+static void
+push_data_free (gpointer data)
+{
+  PushData *d = data;
+
+  g_bytes_unref (d->data);
+  g_free (d);
+}
+
+/* `progress` from the pushes goes to the context of the latest asynchronous caller. */
+static void
+set_progress_context (VidwriteWriter *self, GMainContext *context)
+{
+  g_autoptr (ApiGuard) guard = api_enter (self);
+
+  if (context && self->progress_context != context)
+    {
+      g_clear_pointer (&self->progress_context, g_main_context_unref);
+      self->progress_context = g_main_context_ref (context);
+    }
+}
+
+static void
+run_push (gpointer data, gpointer unused)
+{
+  GTask *task = data;
+  VidwriteWriter *self = g_task_get_source_object (task);
+  PushData *d = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  GError *error = NULL;
+  gulong handler = 0;
+  gboolean ok;
+
+  set_progress_context (self, g_task_get_context (task));
+  if (cancellable)
+    handler
+        = g_cancellable_connect (cancellable, G_CALLBACK (on_cancellable_cancelled), self, NULL);
+  ok = d->audio ? vidwrite_writer_push_audio (self, d->data, &error)
+                : vidwrite_writer_push_frames (self, d->data, &error);
+  if (handler)
+    g_cancellable_disconnect (cancellable, handler);
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+  g_object_unref (task); /* the pool's reference; it may be the writer's last */
+}
+
+/* From the pool's own thread too, when the writer's last reference goes there: without waiting,
+ * the thread frees the pool as it leaves. */
+static void
+push_pool_free (gpointer pool)
+{
+  g_thread_pool_free (pool, FALSE, FALSE);
+}
+
+static GThreadPool *
+push_pool (VidwriteWriter *self)
+{
+  GThreadPool *pool;
+
+  G_LOCK (async_pushes);
+  pool = g_object_get_qdata (G_OBJECT (self), async_pushes_quark ());
+  if (!pool)
+    {
+      g_autoptr (GError) error = NULL;
+
+      pool = g_thread_pool_new (run_push, NULL, 1, TRUE, &error);
+      /* As g_thread_new() itself does: a process that cannot start a thread cannot go on. */
+      if (error)
+        g_error ("vidwrite: cannot start the thread of asynchronous pushes: %s", error->message);
+      g_object_set_qdata_full (G_OBJECT (self), async_pushes_quark (), pool, push_pool_free);
+    }
+  G_UNLOCK (async_pushes);
+  return pool;
+}
+
+static void
+push_async (VidwriteWriter *self, GBytes *data, gboolean audio, gpointer source_tag,
+            GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  PushData *d = g_new0 (PushData, 1);
+
+  g_task_set_source_tag (task, source_tag);
+  /* A cancelled push reports the writer's own CANCELLED error, not GIO's. */
+  g_task_set_check_cancellable (task, FALSE);
+  d->data = data ? g_bytes_ref (data) : NULL;
+  d->audio = audio;
+  g_task_set_task_data (task, d, push_data_free);
+  g_thread_pool_push (push_pool (self), task, NULL); /* the pool's reference */
+}
+
+/**
+ * vidwrite_writer_push_frames_async:
+ * @self: a #VidwriteWriter
+ * @frames: any whole number of frames, as for vidwrite_writer_push_frames()
+ * @cancellable: (nullable): cancels the write: like vidwrite_writer_cancel(), it abandons the
+ *   file, and this push and those after it fail with %VIDWRITE_ERROR_CANCELLED
+ * @callback: (scope async): called in the thread-default main context of the caller when the
+ *   frames are queued in the pipeline
+ * @user_data: data for @callback
+ *
+ * Like vidwrite_writer_push_frames(), without ever blocking the caller: the push, and its wait
+ * for room in the encoder, happen in a worker thread.  This is how a GTK application (or any
+ * main loop) feeds a writer:
+ *
+ * |[<!-- language="C" -->
+ * static void
+ * pushed (GObject *source, GAsyncResult *result, gpointer user_data)
+ * {
+ *   g_autoptr (GError) error = NULL;
+ *
+ *   if (!vidwrite_writer_push_frames_finish (VIDWRITE_WRITER (source), result, &error))
+ *     return show_error (error);
+ *   push_next_frame (user_data);  // one push in flight keeps memory bounded
+ * }
+ * ]|
+ *
+ * Asynchronous pushes of frames and audio are applied in the order they were called, one after
+ * the other, whatever their number; each callback runs in that order too.  @frames is
+ * referenced, not copied, until it has been converted.  While pushes are pending,
+ * #VidwriteWriter::progress is emitted in the caller's main context (the latest asynchronous
+ * caller's, if pushes come from several).  Call vidwrite_writer_finish_async() (or
+ * vidwrite_writer_finish()) after the callback of the last push: a finish does not wait for
+ * pushes still pending, which then fail with %VIDWRITE_ERROR_STATE.  The writer stays alive
+ * until every pending push has called back.
+ *
+ * Since: 0.2
+ */
+void
+vidwrite_writer_push_frames_async (VidwriteWriter *self, GBytes *frames, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (VIDWRITE_IS_WRITER (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  push_async (self, frames, FALSE, vidwrite_writer_push_frames_async, cancellable, callback,
+              user_data);
+}
+
+/**
+ * vidwrite_writer_push_frames_finish:
+ * @self: a #VidwriteWriter
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError in the %VIDWRITE_ERROR domain
+ *
+ * Completes vidwrite_writer_push_frames_async(), with the error vidwrite_writer_push_frames()
+ * would have given.
+ *
+ * Returns: %TRUE when the frames were accepted
+ *
+ * Since: 0.2
+ */
+gboolean
+vidwrite_writer_push_frames_finish (VidwriteWriter *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vidwrite_writer_push_frames_async),
+                        FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * vidwrite_writer_push_audio_async:
+ * @self: a #VidwriteWriter
+ * @samples: any whole number of samples of every channel, as for vidwrite_writer_push_audio()
+ * @cancellable: (nullable): cancels the write, as for vidwrite_writer_push_frames_async()
+ * @callback: (scope async): called in the thread-default main context of the caller when the
+ *   samples are queued
+ * @user_data: data for @callback
+ *
+ * Like vidwrite_writer_push_audio(), without blocking; ordered with the other asynchronous
+ * pushes as vidwrite_writer_push_frames_async() describes.
+ *
+ * Since: 0.2
+ */
+void
+vidwrite_writer_push_audio_async (VidwriteWriter *self, GBytes *samples, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (VIDWRITE_IS_WRITER (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  push_async (self, samples, TRUE, vidwrite_writer_push_audio_async, cancellable, callback,
+              user_data);
+}
+
+/**
+ * vidwrite_writer_push_audio_finish:
+ * @self: a #VidwriteWriter
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError in the %VIDWRITE_ERROR domain
+ *
+ * Completes vidwrite_writer_push_audio_async().
+ *
+ * Returns: %TRUE when the samples were accepted
+ *
+ * Since: 0.2
+ */
+gboolean
+vidwrite_writer_push_audio_finish (VidwriteWriter *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vidwrite_writer_push_audio_async), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -41,7 +41,8 @@ if [ $# -eq 0 ]; then
 fi
 
 build=${VIDWRITE_BUILD_DIR:-build}
-if vw_build "$build"; then
+# -Dexamples=true: the GTK recorders, run under Xvfb (vw_install_deps test installed GTK 4).
+if vw_build "$build" -Dexamples=true; then
   run_tests "$build" "$@"
 else
   failed=$(( failed + 1 ))

@@ -89,4 +89,28 @@ guint64 vidwrite_writer_get_samples_pushed (VidwriteWriter *self);
 VIDWRITE_AVAILABLE_IN_ALL
 guint64 vidwrite_writer_get_audio_ahead (VidwriteWriter *self);
 
+VIDWRITE_AVAILABLE_IN_ALL
+void vidwrite_writer_push_frames_async (VidwriteWriter     *self,
+                                        GBytes             *frames,
+                                        GCancellable       *cancellable,
+                                        GAsyncReadyCallback callback,
+                                        gpointer            user_data);
+
+VIDWRITE_AVAILABLE_IN_ALL
+gboolean vidwrite_writer_push_frames_finish (VidwriteWriter *self,
+                                             GAsyncResult   *result,
+                                             GError        **error);
+
+VIDWRITE_AVAILABLE_IN_ALL
+void vidwrite_writer_push_audio_async (VidwriteWriter     *self,
+                                       GBytes             *samples,
+                                       GCancellable       *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer            user_data);
+
+VIDWRITE_AVAILABLE_IN_ALL
+gboolean vidwrite_writer_push_audio_finish (VidwriteWriter *self,
+                                            GAsyncResult   *result,
+                                            GError        **error);
+
 G_END_DECLS
