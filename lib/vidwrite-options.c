@@ -230,18 +230,26 @@ static const VwChoice vpx_deadlines[] = {
       { "threads", VW_TARGET_PROPERTY, "threads" },                                                \
       { "deadline", VW_TARGET_PROPERTY, "deadline", VW_UNIT_SAME, NULL, NULL, vpx_deadlines },     \
       { "cpu-used", VW_TARGET_PROPERTY, "cpu-used" },                                              \
-      { "lag-in-frames", VW_TARGET_PROPERTY, "lag-in-frames" },                                    \
   {                                                                                                \
     "auto-alt-ref", VW_TARGET_PROPERTY, "auto-alt-ref"                                             \
   }
 
 static const VwOption vp8_options[] = {
   VPX_OPTIONS,
+  /* Harmless: libvpx's one-pass VP8 forces lag 0. */
+  { "lag-in-frames", VW_TARGET_PROPERTY, "lag-in-frames" },
   END,
+};
+
+/* vp9enc loses what its lag holds at the end (see its family row): only 0 is taken. */
+static const VwChoice vp9_lags[] = {
+  { "0", NULL, "0" },
+  { NULL },
 };
 
 static const VwOption vp9_options[] = {
   VPX_OPTIONS,
+  { "lag-in-frames", VW_TARGET_PROPERTY, "lag-in-frames", VW_UNIT_SAME, NULL, NULL, vp9_lags },
   { "row-mt", VW_TARGET_PROPERTY, "row-mt" },
   { "tile-columns", VW_TARGET_PROPERTY, "tile-columns" },
   { "tile-rows", VW_TARGET_PROPERTY, "tile-rows" },

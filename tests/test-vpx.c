@@ -5,7 +5,7 @@
  * I420 frame, 8 KiB at least): with libvpx's default lag of 25 frames the rest of the lookahead
  * was lost, most on noisy or small frames (2 of 20 came out).  Noise and the moving test pattern,
  * short and long clips, small and larger frames, in each container the codec goes in; ffprobe
- * decodes and counts frames and packets. */
+ * decodes and counts frames and packets.  An explicit lag: vp9 refuses it, vp8 and av1 are safe. */
 #include "vwt.h"
 
 #include <stdio.h>
@@ -25,6 +25,7 @@ typedef struct
   Content content;
   guint width, height, n;
   const char *container;
+  const char *options; /* "k=v k=v" or NULL */
 } Case;
 
 static GBytes *
@@ -83,7 +84,9 @@ test_every_frame (VwtFixture *f, gconstpointer data)
                                   : vwt_make_frames (c->n, c->height, c->width, 3, c->n);
   int n_frames, n_packets;
 
-  vwt_write_ok (path, frames, c->n, c->height, c->width, 3, FPS, c->codec, NULL);
+  g_autoptr (GHashTable) options = vwt_options_parse (c->options, " ");
+
+  vwt_write_ok (path, frames, c->n, c->height, c->width, 3, FPS, c->codec, options);
   count_frames (path, &n_frames, &n_packets);
   g_assert_cmpint (n_frames, ==, c->n);
   /* A frame in a packet of its own: vp9parse splits superframes, and none of these encoders
@@ -102,9 +105,33 @@ test_every_frame (VwtFixture *f, gconstpointer data)
     }
 }
 
+/* vp9enc would lose the frames an explicit lag holds at the end: refused, naming the value. */
+static void
+test_vp9_lag_refused (VwtFixture *f, gconstpointer data)
+{
+  g_autofree char *path = vwt_path (f->dir, "out.webm");
+  g_autoptr (GBytes) frames = make_noise (20, 48, 64, 1);
+  g_autoptr (GHashTable) options = vwt_options ("lag-in-frames", "25", NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_false (vidwrite_write_video (path, frames, 20, 48, 64, 3, FPS, "libvpx-vp9", options,
+                                        NULL, 0, 0, NULL, NULL, &error));
+  g_assert_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_OPTION);
+  g_assert_nonnull (strstr (error->message, "lag-in-frames"));
+  g_assert_nonnull (strstr (error->message, "25"));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int argc, char **argv)
 {
+  /* An explicit lag: 0 for vp9 (the only value taken), 25 for vp8 (libvpx's one pass ignores
+   * it) and av1 (av1enc drains until empty). */
+  static const Case lagged[] = {
+    { "libvpx-vp9", CONTENT_NOISE, 64, 48, 20, "webm", "lag-in-frames=0" },
+    { "libvpx", CONTENT_NOISE, 64, 48, 20, "webm", "lag-in-frames=25" },
+    { "libaom-av1", CONTENT_NOISE, 64, 48, 20, "mkv", "lag-in-frames=25" },
+  };
   static const char *const vp9_in[] = { "webm", "mkv", "mp4", NULL };
   static const char *const vp8_in[] = { "webm", "mkv", NULL };
   static const struct
@@ -150,6 +177,15 @@ main (int argc, char **argv)
                           vwt_fixture_tear_down);
             }
     }
+  for (guint i = 0; i < G_N_ELEMENTS (lagged); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/vpx/%s/noise/64x48/20/%s/%s", lagged[i].codec,
+                                               lagged[i].container, lagged[i].options);
+
+      g_test_add (path, VwtFixture, &lagged[i], vwt_fixture_set_up, test_every_frame,
+                  vwt_fixture_tear_down);
+    }
+  VWT_ADD ("/vpx/libvpx-vp9/lag-refused", test_vp9_lag_refused);
   int status = g_test_run ();
   g_ptr_array_unref (cases);
   return status;
