@@ -138,13 +138,12 @@ main (int argc, char **argv)
   {
     const char *codec;
     const char *const *containers;
-    guint sizes;   /* 1: 64x48 only, 2: 64x48 and 320x240 */
-    guint max_len; /* lengths up to this one */
+    guint max_len[2]; /* lengths up to these, at 64x48 and at 320x240 */
   } codecs[] = {
-    { "libvpx-vp9", vp9_in, 2, 60 },
-    { "libvpx", vp8_in, 2, 60 },
-    /* av1enc is slow even at cpu-used 6: small and short. */
-    { "libaom-av1", vp9_in, 2, 20 },
+    { "libvpx-vp9", vp9_in, { 60, 60 } },
+    { "libvpx", vp8_in, { 60, 60 } },
+    /* av1enc is slow even at cpu-used 6: short, and shorter when larger. */
+    { "libaom-av1", vp9_in, { 20, 2 } },
   };
   static const guint sizes[][2] = { { 64, 48 }, { 320, 240 } };
   static const guint lengths[] = { 1, 2, 20, 60 };
@@ -156,8 +155,8 @@ main (int argc, char **argv)
     {
       guint n_containers = g_strv_length ((char **)codecs[k].containers);
 
-      for (guint s = 0; s < codecs[k].sizes; s++)
-        for (guint l = 0; l < G_N_ELEMENTS (lengths) && lengths[l] <= codecs[k].max_len; l++)
+      for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+        for (guint l = 0; l < G_N_ELEMENTS (lengths) && lengths[l] <= codecs[k].max_len[s]; l++)
           for (guint content = CONTENT_NOISE; content <= CONTENT_PATTERN; content++)
             {
               Case *c = g_new (Case, 1);
