@@ -5,7 +5,11 @@
 
 #include "vidwrite-sinks.h"
 
+#include <fcntl.h>
 #include <gio/gio.h>
+#include <signal.h>
+#include <unistd.h>
+#include <sys/wait.h>
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
@@ -63,18 +67,21 @@ probe_frames (const char *path)
   return frames;
 }
 
+static gboolean live_sources; /* paced in real time, for the tests that kill a server */
+
 /* A source of `n` frames (key frames only every `gop`) and of about as much AAC audio, whose
  * parsers are named "v" and "a". */
 static GstElement *
 make_source (guint n, guint gop, const char *muxer)
 {
   g_autofree char *description = g_strdup_printf (
-      "videotestsrc num-buffers=%u ! video/x-raw,format=I420,width=64,height=48,framerate=%u/1 "
-      "! x264enc speed-preset=ultrafast key-int-max=%u ! h264parse name=v "
-      "audiotestsrc num-buffers=%u samplesperbuffer=1024 ! audio/x-raw,rate=44100,channels=1 "
-      "! voaacenc ! aacparse name=a %s%s",
-      n, FPS, gop, (guint)(n * 44100.0 / FPS / 1024), muxer ? muxer : "",
-      muxer ? " name=mux v. ! mux. a. ! mux." : "");
+      "videotestsrc num-buffers=%u is-live=%d "
+      "! video/x-raw,format=I420,width=64,height=48,framerate=%u/1 "
+      "! x264enc speed-preset=ultrafast tune=zerolatency key-int-max=%u ! h264parse name=v "
+      "audiotestsrc num-buffers=%u samplesperbuffer=1024 is-live=%d "
+      "! audio/x-raw,rate=44100,channels=1 ! voaacenc ! aacparse name=a %s%s",
+      n, live_sources, FPS, gop, (guint)(n * 44100.0 / FPS / 1024), live_sources,
+      muxer ? muxer : "", muxer ? " name=mux v. ! mux. a. ! mux." : "");
   g_autoptr (GError) error = NULL;
   GstElement *pipeline = gst_parse_launch (description, &error);
 
@@ -120,16 +127,26 @@ pipeline_through_muxer (GstElement *sink, guint n, VwTargetKind kind)
   return pipeline;
 }
 
-/* Runs to EOS (TRUE) or the first error, which the sink's function describes. */
+/* Runs to EOS (TRUE) or the first error, which the sink's function describes; `kill`, if
+ * given, is called one second in, and `seconds` counted from then. */
 static gboolean
-run_pipeline (GstElement *pipeline, GstElement *sink, double *seconds, GError **error)
+run_pipeline_killing (GstElement *pipeline, GstElement *sink, void (*kill) (gpointer),
+                      gpointer kill_data, double *seconds, GError **error)
 {
+  const GstMessageType ends = GST_MESSAGE_EOS | GST_MESSAGE_ERROR;
   g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (pipeline));
   gint64 start = g_get_monotonic_time ();
   g_autoptr (GstMessage) message = NULL;
 
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  message = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  if (kill)
+    {
+      message = gst_bus_timed_pop_filtered (bus, GST_SECOND, ends);
+      g_assert_null (message); /* still streaming */
+      kill (kill_data);
+      start = g_get_monotonic_time ();
+    }
+  message = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND, ends);
   if (seconds)
     *seconds = (g_get_monotonic_time () - start) / 1e6;
   gst_element_set_state (pipeline, GST_STATE_NULL);
@@ -138,6 +155,12 @@ run_pipeline (GstElement *pipeline, GstElement *sink, double *seconds, GError **
     return TRUE;
   vw_sink_set_error_from_message (sink, message, error);
   return FALSE;
+}
+
+static gboolean
+run_pipeline (GstElement *pipeline, GstElement *sink, double *seconds, GError **error)
+{
+  return run_pipeline_killing (pipeline, sink, NULL, NULL, seconds, error);
 }
 
 static void
@@ -504,6 +527,221 @@ test_srt_received (VwtFixture *f, gconstpointer data)
   g_assert_cmpstr (vwt_probe_str (audio, "codec_name"), ==, "aac");
 }
 
+/* Real servers, started here on free loopback ports and killed without warning: nginx with
+ * its RTMP module (Debian's libnginx-mod-rtmp) and srt-live-transmit (srt-tools). */
+
+typedef struct
+{
+  GPid pid;
+  guint port;
+  char *dir; /* the server's files */
+} Server;
+
+static guint
+free_tcp_port (void)
+{
+  g_autoptr (GSocket) socket
+      = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static gboolean
+tcp_listening (guint port)
+{
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketConnection) connection
+      = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, NULL);
+
+  return connection != NULL;
+}
+
+/* An SRT listener cannot be probed with a connection: look for its UDP socket. */
+static gboolean
+udp_bound (guint port)
+{
+  g_autofree char *table = NULL;
+  g_autofree char *needle = g_strdup_printf (":%04X ", port);
+
+  return g_file_get_contents ("/proc/net/udp", &table, NULL, NULL) && strstr (table, needle);
+}
+
+static void
+server_start (Server *server, const char *const *argv, const char *output,
+              gboolean (*ready) (guint))
+{
+  g_autoptr (GError) error = NULL;
+  int out_fd = -1;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  if (!g_file_test (argv[0], G_FILE_TEST_IS_EXECUTABLE))
+    g_error ("%s is missing: scripts/deps.sh installs it with the test packages", argv[0]);
+  if (output)
+    out_fd = g_open (output, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  g_spawn_async_with_fds (server->dir, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                          &server->pid, -1, out_fd, -1, &error);
+  g_assert_no_error (error);
+  if (out_fd >= 0)
+    close (out_fd);
+  while (!ready (server->port))
+    {
+      int status;
+      g_assert_cmpint (waitpid (server->pid, &status, WNOHANG), ==, 0); /* still running */
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (50 * 1000);
+    }
+}
+
+static void
+server_stop (Server *server, int signal_number)
+{
+  if (server->pid)
+    {
+      kill (server->pid, signal_number);
+      waitpid (server->pid, NULL, 0);
+      g_spawn_close_pid (server->pid);
+      server->pid = 0;
+    }
+}
+
+static void
+server_kill (gpointer server)
+{
+  server_stop (server, SIGKILL);
+}
+
+static void
+rtmp_server_start (Server *server, const char *scratch)
+{
+  g_autofree char *conf_path = NULL;
+  g_autofree char *conf = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *recordings = NULL;
+
+  server->dir = vwt_path (scratch, "nginx");
+  recordings = g_build_filename (server->dir, "recordings", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (recordings, 0755), ==, 0);
+  server->port = free_tcp_port ();
+  log = g_build_filename (server->dir, "error.log", NULL);
+  conf_path = g_build_filename (server->dir, "nginx.conf", NULL);
+  /* One process as the current user, no master: nothing changes user or outlives a kill. */
+  conf
+      = g_strdup_printf ("load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;\n"
+                         "daemon off;\nmaster_process off;\nerror_log %s info;\npid %s/nginx.pid;\n"
+                         "events { worker_connections 64; }\n"
+                         "rtmp { server { listen 127.0.0.1:%u; application live {\n"
+                         "  live on; record all; record_path %s; record_unique off; } } }\n",
+                         log, server->dir, server->port, recordings);
+  g_assert_true (g_file_set_contents (conf_path, conf, -1, NULL));
+  const char *argv[] = { "/usr/sbin/nginx", "-p", server->dir, "-c", conf_path, "-e", log, NULL };
+  server_start (server, argv, NULL, tcp_listening);
+}
+
+static void
+srt_server_start (Server *server, const char *scratch, const char *output)
+{
+  g_autofree char *listen = NULL;
+
+  server->dir = g_strdup (scratch);
+  server->port = free_udp_port ();
+  listen = g_strdup_printf ("srt://127.0.0.1:%u?mode=listener", server->port);
+  const char *argv[]
+      = { "/usr/bin/srt-live-transmit", "-q", "-a", "no", listen, "file://con", NULL };
+  server_start (server, argv, output, udp_bound);
+}
+
+/* Waits until a file the server writes has stopped growing. */
+static void
+wait_stable (const char *path)
+{
+  gsize last = G_MAXSIZE;
+
+  for (guint i = 0; i < 50; i++)
+    {
+      gsize size = vwt_file_size (path);
+      if (size > 0 && size == last)
+        return;
+      last = size;
+      g_usleep (200 * 1000);
+    }
+}
+
+/* nginx records what was published: every frame, the audio. */
+static void
+test_rtmp_recorded (VwtFixture *f, gconstpointer data)
+{
+  const guint n = 2 * FPS;
+  Server server = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *recording = NULL;
+  GstElement *sink;
+  g_autoptr (GstElement) pipeline = NULL;
+
+  rtmp_server_start (&server, f->dir);
+  url = g_strdup_printf ("rtmp://127.0.0.1:%u/live/take1", server.port);
+  recording = g_build_filename (server.dir, "recordings", "take1.flv", NULL);
+  sink = vw_sink_make_rtmp (url, &error);
+  g_assert_no_error (error);
+  pipeline = pipeline_through_muxer (sink, n, VW_TARGET_RTMP);
+  g_assert_true (run_pipeline (pipeline, sink, NULL, &error));
+  g_assert_no_error (error);
+  wait_stable (recording);
+  server_stop (&server, SIGTERM);
+
+  Frames frames = probe_frames (recording);
+  g_autoptr (GHashTable) video = vwt_probe_stream (recording, "v:0");
+  g_autoptr (GHashTable) audio = vwt_probe_stream (recording, "a:0");
+  g_assert_cmpuint (frames.n, ==, n);
+  g_assert_true (frames.first_is_key);
+  g_assert_cmpstr (vwt_probe_str (video, "r_frame_rate"), ==, "25/1");
+  g_assert_cmpstr (vwt_probe_str (audio, "codec_name"), ==, "aac");
+  g_free (server.dir);
+}
+
+/* A server that vanishes mid-stream (SIGKILL: no goodbye) ends the write with an error that
+ * names the URL, promptly. */
+static void
+test_server_killed (VwtFixture *f, gconstpointer data)
+{
+  VwTargetKind kind = GPOINTER_TO_INT (data);
+  Server server = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *received = vwt_path (f->dir, "received.ts");
+  GstElement *sink;
+  g_autoptr (GstElement) pipeline = NULL;
+  double seconds;
+
+  if (kind == VW_TARGET_RTMP)
+    {
+      rtmp_server_start (&server, f->dir);
+      url = g_strdup_printf ("rtmp://127.0.0.1:%u/live/killed", server.port);
+      sink = vw_sink_make_rtmp (url, &error);
+    }
+  else
+    {
+      srt_server_start (&server, f->dir, received);
+      url = g_strdup_printf ("srt://127.0.0.1:%u", server.port);
+      sink = vw_sink_make_srt (url, &error);
+    }
+  g_assert_no_error (error);
+  live_sources = TRUE; /* 60 s of stream at its own pace: the kill lands mid-stream */
+  pipeline = pipeline_through_muxer (sink, 60 * FPS, kind);
+  live_sources = FALSE;
+  g_assert_false (run_pipeline_killing (pipeline, sink, server_kill, &server, &seconds, &error));
+  g_test_message ("%s killed: error %.2f s later: %s", url, seconds, error->message);
+  g_assert_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_IO);
+  g_assert_true (g_str_has_prefix (error->message, url));
+  g_assert_cmpfloat (seconds, <, PROMPT_SECONDS);
+  g_free (server.dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -517,5 +755,10 @@ main (int argc, char **argv)
   g_test_add_data_func ("/sinks/rtmp/refused", GINT_TO_POINTER (VW_TARGET_RTMP), test_refused);
   g_test_add_data_func ("/sinks/srt/refused", GINT_TO_POINTER (VW_TARGET_SRT), test_refused);
   VWT_ADD ("/sinks/srt/received", test_srt_received);
+  VWT_ADD ("/sinks/rtmp/recorded", test_rtmp_recorded);
+  g_test_add ("/sinks/rtmp/server-killed", VwtFixture, GINT_TO_POINTER (VW_TARGET_RTMP),
+              vwt_fixture_set_up, test_server_killed, vwt_fixture_tear_down);
+  g_test_add ("/sinks/srt/server-killed", VwtFixture, GINT_TO_POINTER (VW_TARGET_SRT),
+              vwt_fixture_set_up, test_server_killed, vwt_fixture_tear_down);
   return g_test_run ();
 }
