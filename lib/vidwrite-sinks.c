@@ -560,42 +560,51 @@ count_packets (GstBuffer **buffer, guint index, gpointer user_data)
   return TRUE;
 }
 
-static void
+/* FALSE when libsrt has no statistics: the connection is gone. */
+static gboolean
 stats_get (GstElement *sink, guint64 *packets, double *rtt_ms)
 {
   GstStructure *stats = NULL;
   gint64 sent = 0;
   gint resent = 0;
+  gboolean connected;
 
   g_object_get (sink, "stats", &stats, NULL);
-  if (stats)
+  connected = stats && gst_structure_get_int64 (stats, "packets-sent", &sent);
+  if (connected)
     {
-      gst_structure_get_int64 (stats, "packets-sent", &sent);
       gst_structure_get_int (stats, "packets-retransmitted", &resent);
       gst_structure_get_double (stats, "rtt-ms", rtt_ms);
-      gst_structure_free (stats);
     }
+  g_clear_pointer (&stats, gst_structure_free);
   *packets = (guint64)MAX (sent - resent, 0);
+  return connected;
 }
 
 /* srtsink closes its socket at EOS without lingering: libsrt drops what it has not sent yet,
  * and the receiver drops what it holds back for its latency (packets are delivered `latency`
  * after they were sent), so the end of the stream never arrives.  Waits until every packet
- * has left, then for the latency to pass at the receiver, within a bound. */
+ * has left, then for the latency to pass at the receiver, within a bound.  Not when the
+ * connection has failed: nothing will leave, and libsrt 1.5.1 has crashed here when asked
+ * for the statistics of a socket it was tearing down. */
 static void
-srt_drain (GstElement *sink, VwSrtDrain *drain)
+srt_drain (GstPad *pad, VwSrtDrain *drain)
 {
+  GstElement *sink = GST_PAD_PARENT (pad);
   gint64 deadline = g_get_monotonic_time () + VW_SRT_DRAIN_SECONDS * G_USEC_PER_SEC;
   guint64 sent = 0;
   double rtt_ms = 0;
   int latency_ms = 0;
 
+  if (drain->packets == 0 || gst_pad_get_last_flow_return (pad) != GST_FLOW_OK)
+    return;
   for (;;)
     {
-      stats_get (sink, &sent, &rtt_ms);
+      if (!stats_get (sink, &sent, &rtt_ms))
+        return;
       if (sent >= drain->packets || g_get_monotonic_time () >= deadline)
         break;
-      g_usleep (10 * 1000);
+      g_usleep (20 * 1000);
     }
   g_object_get (sink, "latency", &latency_ms, NULL);
   gint64 hold = (gint64)((2.0 * latency_ms + 4 * rtt_ms + 100) * 1000);
@@ -647,7 +656,7 @@ srt_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
         }
     }
   else if (GST_EVENT_TYPE (event) == GST_EVENT_EOS)
-    srt_drain (GST_PAD_PARENT (pad), drain);
+    srt_drain (pad, drain);
   return GST_PAD_PROBE_OK;
 }
 
