@@ -592,27 +592,34 @@ srt_drain (GstPad *pad, VwSrtDrain *drain)
 {
   GstElement *sink = GST_PAD_PARENT (pad);
   gint64 deadline = g_get_monotonic_time () + VW_SRT_DRAIN_SECONDS * G_USEC_PER_SEC;
-  guint64 sent = 0;
-  double rtt_ms = 0;
-  int latency_ms = 0;
+  gint64 until = 0; /* once everything has left: the end of the receiver's latency */
 
   if (drain->packets == 0 || gst_pad_get_last_flow_return (pad) != GST_FLOW_OK)
     return;
-  for (;;)
+  /* Polled, so that a cancel (the pad set flushing) ends the wait at once. */
+  for (gint64 now = g_get_monotonic_time ();
+       !GST_PAD_IS_FLUSHING (pad) && now < deadline && (!until || now < until);
+       now = g_get_monotonic_time ())
     {
-      if (!stats_get (sink, &sent, &rtt_ms))
-        return;
-      if (sent >= drain->packets || g_get_monotonic_time () >= deadline)
-        break;
+      if (!until)
+        {
+          guint64 sent = 0;
+          double rtt_ms = 0;
+          int latency_ms = 0;
+
+          if (!stats_get (sink, &sent, &rtt_ms))
+            return;
+          if (sent >= drain->packets)
+            {
+              g_object_get (sink, "latency", &latency_ms, NULL);
+              until = now + (gint64)((2.0 * latency_ms + 4 * rtt_ms + 100) * 1000);
+              GST_DEBUG_OBJECT (
+                  sink, "%" G_GUINT64_FORMAT " packets sent, holding %" G_GINT64_FORMAT " ms more",
+                  sent, (until - now) / 1000);
+            }
+        }
       g_usleep (20 * 1000);
     }
-  g_object_get (sink, "latency", &latency_ms, NULL);
-  gint64 hold = (gint64)((2.0 * latency_ms + 4 * rtt_ms + 100) * 1000);
-  GST_DEBUG_OBJECT (sink,
-                    "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " packets sent, "
-                    "waiting %" G_GINT64_FORMAT " ms more",
-                    sent, drain->packets, hold / 1000);
-  g_usleep (MAX (0, MIN (hold, deadline - g_get_monotonic_time ())));
 }
 
 /* mpegtsmux puts its PAT/PMT in the caps' streamheader and flags as HEADER every buffer that
