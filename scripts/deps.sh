@@ -8,9 +8,11 @@ VW_BUILD_PACKAGES="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev
 # python3-torch (about 490 MiB installed with its dependencies, 120 MiB to download with
 # the others here) so that the torch tests run; torchvision and PyAV for the comparison tests;
 # gjs for the GJS test; gi-docgen for the API reference (-Ddocs=true) and its check; GTK 4 (C
-# headers, typelib, PyGObject's cairo) and Xvfb for the GTK recorders of examples/ (-Dexamples).
+# headers, typelib, PyGObject's cairo) and Xvfb for the GTK recorders of examples/ (-Dexamples);
+# nginx's RTMP module and srt-live-transmit as the live servers the target tests start and kill.
 VW_TEST_PACKAGES="ffmpeg python3-gi python3-numpy python3-pytest python3-torch python3-torchvision
-  python3-av gjs gi-docgen libgtk-4-dev gir1.2-gtk-4.0 python3-gi-cairo xvfb xauth"
+  python3-av gjs gi-docgen libgtk-4-dev gir1.2-gtk-4.0 python3-gi-cairo xvfb xauth
+  libnginx-mod-rtmp srt-tools"
 # bench/run.sh: the tools it compares against (ffmpeg, torchvision with PyAV), Pillow and the
 # DejaVu fonts for its synthetic screen recording, matplotlib for its chart, GNU time for peak
 # RSS, valgrind for bench/profile.sh.  Never needed by the tests.
