@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "vidwrite-writer-private.h"
+#include "vidwrite-sinks.h"
 
 #include <string.h>
 
@@ -55,7 +56,9 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
     case GST_MESSAGE_ERROR:
       g_mutex_lock (&monitor->lock);
       monitor->failed = TRUE;
-      if (!monitor->error)
+      if (!monitor->error && monitor->sink)
+        vw_sink_set_error_from_message (monitor->sink, message, &monitor->error);
+      else if (!monitor->error)
         vw_set_error_from_message (&monitor->error, message);
       g_cond_broadcast (&monitor->cond);
       g_mutex_unlock (&monitor->lock);
@@ -139,6 +142,9 @@ vw_pipeline_new (VwMonitor *monitor, VwTarget *target, VwStream *video, VwStream
                         error))
     goto failed;
   watch_sink (monitor, GST_BIN (pipeline));
+  g_mutex_lock (&monitor->lock);
+  monitor->sink = vw_target_get_sink (target);
+  g_mutex_unlock (&monitor->lock);
   for (guint i = 0; i < G_N_ELEMENTS (streams); i++)
     {
       GstElement *tail;

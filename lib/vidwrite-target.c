@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 
 #include "vidwrite-writer-private.h"
+#include "vidwrite-sinks.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +29,7 @@ typedef enum
 {
   TARGET_FILE,
   TARGET_STREAM,
+  TARGET_SINK, /* HLS, segments, RTMP, SRT: a sink of vidwrite-sinks.c */
 } TargetKind;
 
 struct _VwTarget
@@ -43,6 +45,12 @@ struct _VwTarget
 
   /* TARGET_STREAM */
   GOutputStream *stream;
+
+  /* TARGET_SINK */
+  VwTargetKind sink_kind;
+  GstElement *sink;   /* made by vw_target_configure(), with the options that are the sink's */
+  char *sink_dir;     /* HLS and segments: the directory their files go to */
+  GHashTable *before; /* ... and the names that were there before the write */
 
   GstElement *muxer; /* owned by the pipeline */
   guint64 written;   /* bytes that reached a stream that cannot seek */
@@ -65,6 +73,10 @@ vw_target_free (VwTarget *target)
     return;
   vw_target_abort (target);
   g_clear_object (&target->stream);
+  if (target->sink && !GST_OBJECT_PARENT (target->sink))
+    gst_object_unref (target->sink);
+  g_free (target->sink_dir);
+  g_clear_pointer (&target->before, g_hash_table_unref);
   g_free (target->filename);
   g_free (target->name);
   g_free (target);
@@ -154,6 +166,70 @@ open_file (VwTarget *target, const char *dir, GError **error)
   return FALSE;
 }
 
+/* ---- HLS, segments, RTMP, SRT ------------------------------------------------------------ */
+
+/* The names in `dir` now, so that an abandoned write can remove only what it made. */
+static GHashTable *
+list_dir (const char *dir)
+{
+  GHashTable *names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d && (name = g_dir_read_name (d)))
+    g_hash_table_add (names, g_strdup (name));
+  return names;
+}
+
+static VwTarget *
+new_for_sink (const char *location, const char *format, GError **error)
+{
+  VwTarget *target = target_new (TARGET_SINK);
+
+  target->sink_kind = vw_target_kind_for_location (location);
+  target->name = g_strdup (location);
+  target->filename = g_strdup (location);
+  switch (target->sink_kind)
+    {
+    case VW_TARGET_HLS:
+    case VW_TARGET_SRT:
+      target->container = vw_container_for_format ("mpegts", error);
+      break;
+    case VW_TARGET_RTMP:
+      target->container = vw_container_for_format ("flv", error);
+      break;
+    case VW_TARGET_SEGMENTS:
+    case VW_TARGET_FILE:
+    default:
+      target->container = format ? vw_container_for_format (format, error)
+                                 : vw_container_for_filename (location, error);
+      break;
+    }
+  if (target->container
+      && (target->sink_kind == VW_TARGET_HLS || target->sink_kind == VW_TARGET_SEGMENTS))
+    {
+      GStatBuf st;
+
+      target->sink_dir = g_path_get_dirname (location);
+      if (g_stat (target->sink_dir, &st) != 0 || !S_ISDIR (st.st_mode)
+          || !(st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)))
+        {
+          vw_set_error (error, VIDWRITE_ERROR_IO,
+                        "cannot write “%s”: the directory “%s” does not exist or is read-only",
+                        location, target->sink_dir);
+          vw_target_free (target);
+          return NULL;
+        }
+      target->before = list_dir (target->sink_dir);
+    }
+  if (!target->container)
+    {
+      vw_target_free (target);
+      return NULL;
+    }
+  return target;
+}
+
 VwTarget *
 vw_target_new_for_file (const char *filename, const char *format, GError **error)
 {
@@ -166,6 +242,8 @@ vw_target_new_for_file (const char *filename, const char *format, GError **error
                     filename ? "empty" : "missing (NULL)");
       return NULL;
     }
+  if (vw_target_kind_for_location (filename) != VW_TARGET_FILE)
+    return new_for_sink (filename, format, error);
   target = target_new (TARGET_FILE);
   target->filename = g_strdup (filename);
   target->name = g_strdup (filename);
@@ -245,7 +323,7 @@ static gssize
 forward_write (GOutputStream *stream, const void *buffer, gsize count, GCancellable *cancellable,
                GError **error)
 {
-  GOutputStream *inner = ((VwForwardStream *) stream)->inner;
+  GOutputStream *inner = ((VwForwardStream *)stream)->inner;
   GError *local = NULL;
   gssize written = g_output_stream_write (inner, buffer, count, cancellable, &local);
 
@@ -260,7 +338,7 @@ forward_write (GOutputStream *stream, const void *buffer, gsize count, GCancella
 static gboolean
 forward_flush (GOutputStream *stream, GCancellable *cancellable, GError **error)
 {
-  return g_output_stream_flush (((VwForwardStream *) stream)->inner, cancellable, error);
+  return g_output_stream_flush (((VwForwardStream *)stream)->inner, cancellable, error);
 }
 
 /* Closing the writer's view leaves the caller's stream open: it is the caller's to close. */
@@ -273,7 +351,7 @@ forward_close (GOutputStream *stream, GCancellable *cancellable, GError **error)
 static goffset
 forward_tell (GSeekable *seekable)
 {
-  GOutputStream *inner = ((VwForwardStream *) seekable)->inner;
+  GOutputStream *inner = ((VwForwardStream *)seekable)->inner;
 
   return G_IS_SEEKABLE (inner) ? g_seekable_tell (G_SEEKABLE (inner)) : 0;
 }
@@ -281,7 +359,7 @@ forward_tell (GSeekable *seekable)
 static gboolean
 forward_can_seek (GSeekable *seekable)
 {
-  GOutputStream *inner = ((VwForwardStream *) seekable)->inner;
+  GOutputStream *inner = ((VwForwardStream *)seekable)->inner;
 
   return G_IS_SEEKABLE (inner) && g_seekable_can_seek (G_SEEKABLE (inner));
 }
@@ -290,7 +368,7 @@ static gboolean
 forward_seek (GSeekable *seekable, goffset offset, GSeekType type, GCancellable *cancellable,
               GError **error)
 {
-  GOutputStream *inner = ((VwForwardStream *) seekable)->inner;
+  GOutputStream *inner = ((VwForwardStream *)seekable)->inner;
 
   if (!forward_can_seek (seekable))
     {
@@ -326,7 +404,7 @@ vw_forward_stream_seekable_init (GSeekableIface *iface)
 static void
 vw_forward_stream_finalize (GObject *object)
 {
-  g_clear_object (&((VwForwardStream *) object)->inner);
+  g_clear_object (&((VwForwardStream *)object)->inner);
   G_OBJECT_CLASS (vw_forward_stream_parent_class)->finalize (object);
 }
 
@@ -448,11 +526,84 @@ on_stream_data (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
+/* Makes the sink of an HLS, segment or live target, taking its options (hls_time, segment_time
+ * ...) out of `options` before the encoder's are checked.  Nothing to do for other targets. */
+gboolean
+vw_target_configure (VwTarget *target, GHashTable *options, GError **error)
+{
+  GstElement *sink = NULL;
+
+  if (target->kind != TARGET_SINK || target->sink)
+    return TRUE;
+  switch (target->sink_kind)
+    {
+    case VW_TARGET_HLS:
+      sink = vw_sink_make_hls (target->filename, options, error);
+      break;
+    case VW_TARGET_SEGMENTS:
+      sink = vw_sink_make_segments (target->filename, target->container->muxer, options, error);
+      break;
+    case VW_TARGET_RTMP:
+      sink = vw_sink_make_rtmp (target->filename, error);
+      break;
+    case VW_TARGET_SRT:
+      sink = vw_sink_make_srt (target->filename, error);
+      break;
+    case VW_TARGET_FILE:
+    default:
+      g_assert_not_reached ();
+    }
+  if (!sink)
+    return FALSE;
+  target->sink = gst_object_ref_sink (sink);
+  return TRUE;
+}
+
+GstElement *
+vw_target_get_sink (VwTarget *target)
+{
+  return target->sink;
+}
+
+static gboolean
+build_sink (VwTarget *target, GstBin *bin, GstElement *muxer, GError **error)
+{
+  const VwTargetInfo *info = vw_target_info (target->sink_kind);
+
+  /* A muxer the options made (movflags) has no place here: the sink's own is used. */
+  if (muxer)
+    gst_object_unref (gst_object_ref_sink (muxer));
+  gst_bin_add (bin, target->sink);
+  if (!info->muxer)
+    {
+      target->muxer = target->sink;
+      return TRUE;
+    }
+  target->muxer = gst_element_factory_make (info->muxer, NULL);
+  if (!target->muxer)
+    {
+      vw_set_error (error, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
+                    "the GStreamer element %s is not installed", info->muxer);
+      return FALSE;
+    }
+  configure_for_stream (target->muxer);
+  gst_bin_add (bin, target->muxer);
+  if (!gst_element_link (target->muxer, target->sink))
+    {
+      vw_set_error (error, VIDWRITE_ERROR_ENCODE, "cannot link %s to %s",
+                    GST_OBJECT_NAME (target->muxer), GST_OBJECT_NAME (target->sink));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 vw_target_build (VwTarget *target, GstBin *bin, GstElement *muxer, GError **error)
 {
   GstElement *sink;
 
+  if (target->kind == TARGET_SINK)
+    return build_sink (target, bin, muxer, error);
   if (!muxer)
     muxer = gst_element_factory_make (target->container->muxer, NULL);
   if (!muxer)
@@ -497,6 +648,22 @@ vw_target_build (VwTarget *target, GstBin *bin, GstElement *muxer, GError **erro
 gboolean
 vw_target_link (VwTarget *target, GstElement *tail, VwMedia media, GError **error)
 {
+  const VwTargetInfo *info
+      = target->kind == TARGET_SINK ? vw_target_info (target->sink_kind) : NULL;
+
+  /* A sink that muxes itself: each stream to its request pad by name. */
+  if (info && !info->muxer)
+    {
+      const char *name = media == VW_MEDIA_VIDEO ? info->video_pad : info->audio_pad;
+      g_autoptr (GstPad) src = gst_element_get_static_pad (tail, "src");
+      g_autoptr (GstPad) sink = gst_element_request_pad_simple (target->sink, name);
+
+      if (sink && gst_pad_link (src, sink) == GST_PAD_LINK_OK)
+        return TRUE;
+      vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE, "cannot link %s to %s's %s pad",
+                    GST_OBJECT_NAME (tail), GST_OBJECT_NAME (target->sink), name);
+      return FALSE;
+    }
   if (gst_element_link (tail, target->muxer))
     return TRUE;
   vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE, "cannot link %s to %s", GST_OBJECT_NAME (tail),
@@ -511,6 +678,11 @@ vw_target_commit (VwTarget *target, GError **error)
 {
   int saved;
 
+  if (target->kind == TARGET_SINK)
+    {
+      g_clear_pointer (&target->before, g_hash_table_unref);
+      return TRUE;
+    }
   if (target->kind == TARGET_STREAM)
     {
       GError *local = NULL;
@@ -537,9 +709,33 @@ vw_target_commit (VwTarget *target, GError **error)
   return TRUE;
 }
 
+/* An abandoned HLS or segment write: the playlist and segments it made go (they were written
+ * in place, under their final names). */
+static void
+remove_made_files (VwTarget *target)
+{
+  g_autoptr (GHashTable) now = NULL;
+  GHashTableIter iter;
+  gpointer name;
+
+  if (!target->before)
+    return;
+  now = list_dir (target->sink_dir);
+  g_hash_table_iter_init (&iter, now);
+  while (g_hash_table_iter_next (&iter, &name, NULL))
+    if (!g_hash_table_contains (target->before, name))
+      {
+        g_autofree char *path = g_build_filename (target->sink_dir, name, NULL);
+
+        g_unlink (path);
+      }
+  g_clear_pointer (&target->before, g_hash_table_unref);
+}
+
 void
 vw_target_abort (VwTarget *target)
 {
+  remove_made_files (target);
   if (target->tmp_path)
     g_unlink (target->tmp_path);
   g_clear_pointer (&target->tmp_path, g_free);

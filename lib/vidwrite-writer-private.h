@@ -50,6 +50,7 @@ typedef struct
   guint64 activity;
   guint64 frames_encoded;
   guint64 frames_pushed, samples_pushed; /* by the caller */
+  GstElement *sink; /* a sink that names its location in errors, or NULL */
 } VwMonitor;
 
 void vw_monitor_init (VwMonitor *monitor);
@@ -117,6 +118,10 @@ const VwContainer *vw_target_get_container (VwTarget *target);
 /* For messages: the file's name, or what the stream is. */
 const char *vw_target_get_name (VwTarget *target);
 gboolean vw_target_is_seekable (VwTarget *target);
+/* HLS, segments, RTMP, SRT: makes the sink, taking the options that are its own. */
+gboolean vw_target_configure (VwTarget *target, GHashTable *options, GError **error);
+/* The sink of such a target (NULL for others), to name its location in errors. */
+GstElement *vw_target_get_sink (VwTarget *target);
 /* The muxer (made by the options, or made here) and the sink after it, in `bin`. */
 gboolean vw_target_build (VwTarget *target, GstBin *bin, GstElement *muxer, GError **error);
 /* Links a stream's last element to the muxer. */

@@ -553,6 +553,22 @@ prepare_encoder (VidwriteWriter *self, VwStream *stream, const char *name, const
   return TRUE;
 }
 
+static GHashTable *
+copy_options (GHashTable *options)
+{
+  GHashTable *copy;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (!options)
+    return NULL;
+  copy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_iter_init (&iter, options);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_insert (copy, g_strdup (key), g_strdup (value));
+  return copy;
+}
+
 /* 4:2:0 and 4:2:2 need their subsampled dimensions even. */
 static gboolean
 check_subsampling (VwStream *video, GError **error)
@@ -647,7 +663,11 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
     g_autoptr (GstCaps) input = gst_caps_new_simple ("video/x-raw", "width", G_TYPE_INT, (gint) width,
                                                      "height", G_TYPE_INT, (gint) height, NULL);
 
-    if (!prepare_encoder (self, video, codec ? codec : "libx264", input, options, error))
+    g_autoptr (GHashTable) own = copy_options (options);
+
+    /* The sink of an HLS or segment target takes its options (hls_time...) first. */
+    if (!vw_target_configure (self->target, own, error) ||
+        !prepare_encoder (self, video, codec ? codec : "libx264", input, own, error))
       return FALSE;
   }
 

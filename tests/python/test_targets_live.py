@@ -3,6 +3,7 @@
 (srt-live-transmit), an HLS playlist and numbered segments.  The servers are real, started
 on free loopback ports by the fixtures of live_servers.py; what they received is decoded."""
 
+import os
 import re
 import subprocess
 import time
@@ -202,3 +203,23 @@ def test_server_killed(kind, request):
         assert url in str(info.value)
     finally:
         writer.cancel()
+
+
+@pytest.mark.parametrize("name", ["cancel.m3u8", "cancel_%03d.mp4"])
+def test_cancelled_hls_or_segments_leave_nothing(tmp_path, name):
+    """Playlists and segments are written under their final names; an abandoned write removes
+    what it made, and only that."""
+    (tmp_path / "mine.txt").write_text("the caller's")
+    frames = np.zeros((48, 48, 64, 3), np.uint8)
+    with pytest.raises(RuntimeError):
+        with vidwrite.Writer(str(tmp_path / name), 24, 64, 48,
+                             options={"preset": "ultrafast", "hls_time": "0.5"}
+                             if name.endswith(".m3u8") else
+                             {"preset": "ultrafast", "segment_time": "0.5"}) as writer:
+            writer.write_frames(frames)
+            deadline = time.monotonic() + 20
+            while len(os.listdir(tmp_path)) < 2 and time.monotonic() < deadline:
+                writer.write_frames(frames[:12])
+            assert len(os.listdir(tmp_path)) >= 2  # something was written under its name
+            raise RuntimeError("the caller gives up")
+    assert sorted(os.listdir(tmp_path)) == ["mine.txt"]
