@@ -9,6 +9,8 @@
  */
 #include "vidwrite-tool.h"
 
+#include <gio/gunixoutputstream.h>
+
 #include <errno.h>
 #include <glib/gprintf.h>
 #include <locale.h>
@@ -30,7 +32,8 @@
 #define DEMO_FRAMES 120 /* four seconds at 30000/1001 */
 #define DEMO_AUDIO_RATE 48000
 
-static char *opt_input, *opt_size, *opt_pix_fmt, *opt_fps, *opt_codec, *opt_audio, *opt_audio_codec;
+static char *opt_input, *opt_size, *opt_pix_fmt, *opt_fps, *opt_codec, *opt_audio, *opt_audio_codec,
+    *opt_format;
 static char **opt_options, **opt_audio_options, **opt_remaining;
 static int opt_audio_rate, opt_audio_channels;
 static gboolean opt_list_codecs, opt_demo, opt_quiet, opt_progress, opt_version;
@@ -59,6 +62,9 @@ static const GOptionEntry entries[] = {
     "Every codec name, the containers that take it here or why not, and the containers", NULL },
   { "demo", 0, 0, G_OPTION_ARG_NONE, &opt_demo, "Write a built-in clip with sound; no input needed",
     NULL },
+  { "format", 'f', 0, G_OPTION_ARG_STRING, &opt_format,
+    "Container by FFmpeg's name (mp4, matroska, webm, mpegts...): overrides the extension; "
+    "needed for OUTPUT -", "NAME" },
   { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "No progress output", NULL },
   { "progress", 0, 0, G_OPTION_ARG_NONE, &opt_progress,
     "Progress lines even when stderr is not a terminal (one a second)", NULL },
@@ -69,8 +75,11 @@ static const GOptionEntry entries[] = {
 
 static const char description[]
     = "Writes the frames (and the sound of --audio) to OUTPUT, whose extension picks the\n"
-      "container: .mp4 .mov .mkv .webm .avi .ogv .ogg .ts .flv. The kind of input is told by its\n"
-      "first bytes: YUV4MPEG2 and NumPy files say their size; anything else is raw frames.\n"
+      "container: .mp4 .mov .mkv .webm .avi .ogv .ogg .ts .flv .mpg (or --format). OUTPUT may\n"
+      "also be - (standard output, with --format), NAME.m3u8 (HLS), a numbered pattern such as\n"
+      "clip_%03d.mp4 (segments), rtmp://HOST/APP/KEY or srt://HOST:PORT. The kind of input is\n"
+      "told by its first bytes: YUV4MPEG2 and NumPy files say their size; anything else is raw\n"
+      "frames.\n"
       "\n"
       "Examples:\n"
       "  vidwrite -i frames.rgb -s 640x480 -r 29.97 out.mp4          raw rgb24 file\n"
@@ -83,6 +92,8 @@ static const char description[]
       "  vidwrite -i clip.npy -a tone.f32 --audio-rate 44100 --audio-channels 2 \\\n"
       "    --audio-codec libopus --audio-option b=96000 out.mkv       raw float32 planar audio\n"
       "  vidwrite --demo demo.mp4                                     a built-in clip with sound\n"
+      "  vidwrite -i clip.npy -f matroska - | ffplay -                to a pipe\n"
+      "  vidwrite -i clip.npy -o hls_time=4 live/index.m3u8           HLS playlist and segments\n"
       "  vidwrite --list-codecs\n"
       "\n"
       "On a terminal, stderr shows frames done / total, percent, fps, elapsed time and ETA.\n"
@@ -458,7 +469,21 @@ write_video (const char *output, GError **error)
       fps_d = frames->fps_d;
     }
 
-  writer = vidwrite_writer_new (output, error);
+  if (g_str_equal (output, "-"))
+    {
+      /* Standard output: a pipe cannot seek, so MP4 goes out in fragments. */
+      g_autoptr (GOutputStream) out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+
+      if (!opt_format)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                       "writing to standard output (-) needs --format (-f mp4, matroska, ...)");
+          return FALSE;
+        }
+      writer = vidwrite_writer_new_for_stream (out, opt_format, error);
+    }
+  else
+    writer = vidwrite_writer_new_with_format (output, opt_format, error);
   if (!writer)
     return FALSE;
   watch_writer (writer);
@@ -540,6 +565,8 @@ main (int argc, char **argv)
       return EXIT_USAGE;
     }
 
+  /* A reader that goes away (vidwrite ... - | head -c 1000) is a write error, not a signal. */
+  signal (SIGPIPE, SIG_IGN);
   start_signal_thread ();
   if (!write_video (opt_remaining[0], &error))
     {

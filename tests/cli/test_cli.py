@@ -585,3 +585,62 @@ def test_wav_longer_or_shorter_than_the_video(tmp_path, seconds):
     assert time.monotonic() - start < 60  # no-hang bound, not a speed test
     assert int(probe(out)["video"]["nb_read_frames"]) == 60
     assert len(decode_audio(out, 2)) == n
+
+
+# ---- outputs other than a named file -------------------------------------------------------
+
+
+def test_stdout_with_format(tmp_path):
+    """OUTPUT - writes to standard output: ffprobe reads every frame from the pipe."""
+    frames = make_frames(12, 48, 64, 3)
+    r = run(["-i", "-", "-s", "64x48", "-f", "mp4", "-"], stdin=frames.tobytes())
+    assert r.returncode == 0, r.stderr
+    assert b"moof" in r.stdout  # fragmented: a pipe cannot seek back
+    out = tmp_path / "from-stdout.mp4"
+    out.write_bytes(r.stdout)
+    assert int(probe(out)["video"]["nb_read_frames"]) == 12
+
+
+def test_stdout_into_a_reader_that_leaves():
+    """vidwrite ... - | head -c 1000: the reader goes away; an error, promptly, not a hang or a
+    signal."""
+    proc = subprocess.Popen(f"'{VIDWRITE}' --demo -f matroska - | head -c 1000 > /dev/null; "
+                            "exit ${PIPESTATUS[0]}", shell=True, executable="/bin/bash",
+                            stderr=subprocess.PIPE)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    assert b"vidwrite:" in err
+
+
+def test_format_overrides_extension(tmp_path):
+    out = tmp_path / "clip.bin"
+    r = run(["--demo", "-q", "-f", "matroska", out])
+    assert r.returncode == 0, r.stderr
+    fmt = subprocess.run([FFPROBE, "-v", "error", "-show_entries", "format=format_name",
+                          "-of", "csv=p=0", out], capture_output=True, text=True).stdout
+    assert "matroska" in fmt
+
+
+@pytest.mark.parametrize("args,message", [
+    (["-f", "nosuch", "OUT.mp4"], "nosuch"),
+    (["-"], "--format"),
+])
+def test_output_errors(tmp_path, args, message):
+    args = [str(tmp_path / "o.mp4") if a == "OUT.mp4" else a for a in args]
+    r = run(["--demo", "-q", *args])
+    assert r.returncode == 1
+    assert message in r.stderr.decode()
+    assert not os.listdir(tmp_path)
+
+
+def test_hls_playlist(tmp_path):
+    frames = make_frames(48, 48, 64, 3)
+    playlist = tmp_path / "index.m3u8"
+    r = run(["-i", "-", "-s", "64x48", "-r", "24", "-o", "hls_time=0.5", playlist],
+            stdin=frames.tobytes())
+    assert r.returncode == 0, r.stderr
+    segments = [line for line in playlist.read_text().splitlines()
+                if line and not line.startswith("#")]
+    assert len(segments) >= 2
+    total = sum(int(probe(tmp_path / s)["video"]["nb_read_frames"]) for s in segments)
+    assert total == 48
