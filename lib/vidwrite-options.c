@@ -655,6 +655,8 @@ static const VwChoice faststart_flags[] = {
 static const VwOption common_video_options[] = {
   { "pix_fmt", VW_TARGET_PIX_FMT },
   { "movflags", VW_TARGET_MUXER, NULL, VW_UNIT_SAME, NULL, NULL, faststart_flags },
+  /* FFmpeg's microseconds; mp4mux's and qtmux's milliseconds (fragmented MP4 at any target). */
+  { "frag_duration", VW_TARGET_MUXER, "fragment-duration", VW_UNIT_KILO },
   END,
 };
 

@@ -143,3 +143,13 @@ def test_format_errors(tmp_path):
     with pytest.raises(vidwrite.Error, match="format must be a str"):
         vidwrite.encode_video(clip(), 24, format=4)
     assert not os.listdir(tmp_path)
+
+
+def test_frag_duration_makes_fragments(tmp_path):
+    """FFmpeg's frag_duration (microseconds): fragmented MP4 even in a seekable file."""
+    path = tmp_path / "frag.mp4"
+    vidwrite.write_video(str(path), pattern(48, 48, 64), 24, options={**FAST, "g": 12,
+                                                                       "frag_duration": 500000})
+    data = path.read_bytes()
+    assert data.count(b"moof") >= 2
+    assert int(video_stream(path)["nb_read_frames"]) == 48
