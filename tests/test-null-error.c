@@ -575,6 +575,73 @@ cancel_finished (Fixture *f, GError **error)
   return vidwrite_writer_cancel (writer, error);
 }
 
+/* ---- streams, bytes, formats, asynchronous pushes ---------------------------------------- */
+
+static gboolean
+new_for_stream_null (Fixture *f, GError **error)
+{
+  g_autoptr (VidwriteWriter) writer = vidwrite_writer_new_for_stream (NULL, "mp4", error);
+
+  return writer != NULL;
+}
+
+static gboolean
+new_for_stream_no_format (Fixture *f, GError **error)
+{
+  g_autoptr (GOutputStream) memory = g_memory_output_stream_new_resizable ();
+  g_autoptr (VidwriteWriter) writer = vidwrite_writer_new_for_stream (memory, NULL, error);
+
+  return writer != NULL;
+}
+
+static gboolean
+new_with_bad_format (Fixture *f, GError **error)
+{
+  g_autoptr (VidwriteWriter) writer = vidwrite_writer_new_with_format (f->target, "nosuch", error);
+
+  return writer != NULL;
+}
+
+static gboolean
+encode_video_bad_format (Fixture *f, GError **error)
+{
+  g_autoptr (GBytes) bytes = vidwrite_encode_video ("nosuch", f->frame, 1, 32, 32, 3, 30, NULL,
+                                                    NULL, NULL, 0, 0, NULL, NULL, error);
+
+  return bytes != NULL;
+}
+
+static gboolean
+encode_video_bad_size (Fixture *f, GError **error)
+{
+  g_autoptr (GBytes) bytes = vidwrite_encode_video ("mp4", f->frame, 2, 32, 32, 3, 30, NULL, NULL,
+                                                    NULL, 0, 0, NULL, NULL, error);
+
+  return bytes != NULL;
+}
+
+static void
+on_pushed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (result);
+}
+
+static gboolean
+push_frames_async_partial (Fixture *f, GError **error)
+{
+  g_autoptr (VidwriteWriter) writer = configured (f->target, FALSE);
+  g_autoptr (GBytes) part = g_bytes_new_from_bytes (f->frame, 0, 100);
+  g_autoptr (GMainContext) context = g_main_context_new ();
+  g_autoptr (GAsyncResult) result = NULL;
+
+  g_main_context_push_thread_default (context);
+  vidwrite_writer_push_frames_async (writer, part, NULL, on_pushed, &result);
+  while (!result)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+  return vidwrite_writer_push_frames_finish (writer, result, error);
+}
+
 /* ---- the runner ------------------------------------------------------------------------- */
 
 typedef struct
@@ -637,6 +704,12 @@ static const Entry entries[] = {
   { "/null-error/finish/cancelled", finish_cancelled },
   { "/null-error/finish-async/no-frame", finish_async_no_frame },
   { "/null-error/cancel/finished", cancel_finished },
+  { "/null-error/writer-new-for-stream/null", new_for_stream_null },
+  { "/null-error/writer-new-for-stream/no-format", new_for_stream_no_format },
+  { "/null-error/writer-new-with-format/unknown", new_with_bad_format },
+  { "/null-error/encode-video/bad-format", encode_video_bad_format },
+  { "/null-error/encode-video/bad-size", encode_video_bad_size },
+  { "/null-error/push-frames-async/partial", push_frames_async_partial },
 };
 
 static void
