@@ -9,18 +9,23 @@
 #include <string.h>
 
 /* clang-format off */
+/* The one list of containers: the writer, the registry (vidwrite_list_containers()), the CLI's
+ * help and the tests read it.  The default video codec is FFmpeg's for mp4, mov, mkv, webm and
+ * ogv/ogg; where FFmpeg's muxer defaults to an older codec (avi: mpeg4, ts: mpeg2video, flv:
+ * flv1, mpg: mpeg1video, which vidwrite does not write) the issue 10 choice stands: H.264, and
+ * MPEG-2 for .mpg. */
 static const VwContainer containers[] = {
-  /* extension, muxer, FFmpeg's default audio codec for it, smallest frame side */
-  { "mp4", "mp4mux", "aac", 16 },
-  { "mov", "qtmux", "aac", 0 },
-  { "mkv", "matroskamux", "vorbis", 0 },
-  { "webm", "webmmux", "opus", 0 },
-  { "avi", "avimux", "mp3", 0 },
-  { "ogv", "oggmux", "vorbis", 0 },
-  { "ogg", "oggmux", "vorbis", 0 },
-  { "ts", "mpegtsmux", "aac", 0 },
-  { "flv", "flvmux", "mp3", 0 },
-  { "mpg", "mpegpsmux", "mp2", 0 },
+  /* extension, muxer, default audio codec, smallest frame side, default video codec */
+  { "mp4", "mp4mux", "aac", 16, "libx264" },
+  { "mov", "qtmux", "aac", 0, "libx264" },
+  { "mkv", "matroskamux", "vorbis", 0, "libx264" },
+  { "webm", "webmmux", "opus", 0, "libvpx-vp9" },
+  { "avi", "avimux", "mp3", 0, "libx264" },
+  { "ogv", "oggmux", "vorbis", 0, "libtheora" },
+  { "ogg", "oggmux", "vorbis", 0, "libtheora" },
+  { "ts", "mpegtsmux", "aac", 0, "libx264" },
+  { "flv", "flvmux", "mp3", 0, "libx264" },
+  { "mpg", "mpegpsmux", "mp2", 0, "mpeg2video" },
 };
 /* clang-format on */
 
@@ -232,6 +237,18 @@ find_codec (const char *name)
   return NULL;
 }
 
+/* The first row an element serves, for an element named directly.  The capsfilter standing in
+ * for uncompressed codecs is no encoder. */
+static const VwCodec *
+find_codec_for_factory (const char *factory, VwMedia media)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (codecs); i++)
+    if (codecs[i].media == media && codecs[i].factories && !codecs[i].raw_caps
+        && g_strv_contains (codecs[i].factories, factory))
+      return &codecs[i];
+  return NULL;
+}
+
 static gboolean
 factory_is_encoder_for (GstElementFactory *factory, VwMedia media)
 {
@@ -320,12 +337,17 @@ vw_codec_resolve (const char *name, VwMedia media, const GstCaps *input, VwResol
           return FALSE;
         }
       out->codec = codec;
+      out->ffmpeg_name = TRUE;
       return TRUE;
     }
 
+  /* An element named directly: the row it serves gives its parser and containers, as for its
+   * FFmpeg name; its options stay its own property names. */
   out->factory = gst_element_factory_find (name);
-  if (out->factory && factory_is_encoder_for (out->factory, media))
+  out->codec = find_codec_for_factory (name, media);
+  if (out->factory && (out->codec || factory_is_encoder_for (out->factory, media)))
     return TRUE;
+  out->codec = NULL;
   g_clear_object (&out->factory);
 
   g_autofree char *known = known_names (media);
@@ -341,12 +363,13 @@ vw_resolved_clear (VwResolved *resolved)
 {
   g_clear_object (&resolved->factory);
   resolved->codec = NULL;
+  resolved->ffmpeg_name = FALSE;
 }
 
 const char *
 vw_resolved_name (const VwResolved *resolved)
 {
-  return resolved->codec ? resolved->codec->name : GST_OBJECT_NAME (resolved->factory);
+  return resolved->ffmpeg_name ? resolved->codec->name : GST_OBJECT_NAME (resolved->factory);
 }
 
 /* For an encoder given by factory name: does any sink pad of the muxer take what it makes? */
@@ -483,4 +506,10 @@ const VwCodec *
 vw_codec_nth (guint i)
 {
   return i < G_N_ELEMENTS (codecs) ? &codecs[i] : NULL;
+}
+
+const VwContainer *
+vw_container_nth (guint i)
+{
+  return i < G_N_ELEMENTS (containers) ? &containers[i] : NULL;
 }

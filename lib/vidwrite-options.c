@@ -1093,18 +1093,27 @@ apply_row (const VwContext *ctx, const VwOption *row, GString *params, VwEncoder
   return TRUE;
 }
 
+/* Each key once (a key may have several rows), without the refused ones. */
+static GStrv
+list_keys (const VwFamily *family, VwMedia media)
+{
+  g_autoptr (GStrvBuilder) keys = g_strv_builder_new ();
+  const VwOption *const tables[]
+      = { media == VW_MEDIA_VIDEO ? common_video_options : NULL, family ? family->options : NULL };
+
+  for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
+    for (const VwOption *row = tables[t]; row && row->key; row++)
+      if (find_option (tables[t], row->key) == row && row->target != VW_TARGET_REFUSED)
+        g_strv_builder_add (keys, row->key);
+  return g_strv_builder_end (keys);
+}
+
 static char *
 known_keys (const VwFamily *family, VwMedia media)
 {
-  GString *out = g_string_new (NULL);
+  g_auto (GStrv) keys = list_keys (family, media);
 
-  if (family)
-    for (const VwOption *row = family->options; row->key; row++)
-      g_string_append_printf (out, "%s%s", out->len ? ", " : "", row->key);
-  if (media == VW_MEDIA_VIDEO)
-    for (const VwOption *row = common_video_options; row->key; row++)
-      g_string_append_printf (out, "%s%s", out->len ? ", " : "", row->key);
-  return g_string_free (out, FALSE);
+  return g_strjoinv (", ", keys);
 }
 
 /* FFmpeg lets a stream specifier trail a key ("b:v", "q:a"); the dictionary is per stream. */
@@ -1274,16 +1283,7 @@ vw_encoder_settings_clear (VwEncoderSettings *settings)
 GStrv
 vw_options_list_keys (const char *factory, VwMedia media)
 {
-  const VwFamily *family = find_family (factory);
-  g_autoptr (GStrvBuilder) keys = g_strv_builder_new ();
-  const VwOption *const tables[]
-      = { media == VW_MEDIA_VIDEO ? common_video_options : NULL, family ? family->options : NULL };
-
-  for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
-    for (const VwOption *row = tables[t]; row && row->key; row++)
-      if (find_option (tables[t], row->key) == row && row->target != VW_TARGET_REFUSED)
-        g_strv_builder_add (keys, row->key);
-  return g_strv_builder_end (keys);
+  return list_keys (find_family (factory), media);
 }
 
 static void

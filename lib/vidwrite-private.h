@@ -30,6 +30,7 @@ typedef struct
   const char *muxer;
   const char *default_audio; /* FFmpeg name of the audio codec FFmpeg picks for it */
   guint min_dimension;       /* smallest width and height the muxer takes, 0 for any */
+  const char *default_video; /* FFmpeg name of the video codec written when none is named */
 } VwContainer;
 
 typedef struct
@@ -47,8 +48,10 @@ typedef struct
 /* A codec resolved on this machine: its row and the factory that will serve it. */
 typedef struct
 {
-  const VwCodec *codec; /* NULL when the name was an encoder factory */
+  const VwCodec *codec; /* the row; for an encoder factory named directly, the first row it
+                         * serves (its parser and containers), or NULL when it serves none */
   GstElementFactory *factory;
+  gboolean ffmpeg_name; /* named as FFmpeg names it: FFmpeg's option keys and defaults apply */
 } VwResolved;
 
 const VwContainer *vw_container_for_filename (const char *filename, GError **error);
@@ -67,6 +70,7 @@ GstElement *vw_codec_make_encoder (const VwResolved *resolved, const VwContainer
                                    GError **error);
 /* The rows, for the public registry: NULL past the end. */
 const VwCodec *vw_codec_nth (guint i);
+const VwContainer *vw_container_nth (guint i);
 char *vw_codec_containers (const VwResolved *resolved);
 
 /* vidwrite-options.c: FFmpeg option keys -> element properties, per encoder family. */

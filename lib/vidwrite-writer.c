@@ -1012,7 +1012,7 @@ initable_iface_init (GInitableIface *iface)
 /**
  * vidwrite_writer_new:
  * @filename: (type filename): the file to write; its extension picks the container
- *   (.mp4, .mov, .mkv, .webm, .avi, .ogv, .ogg, .ts, .flv)
+ *   (one of vidwrite_list_containers())
  * @error: return location for a #GError in the %VIDWRITE_ERROR domain
  *
  * Creates a writer for @filename.  The file appears there only when vidwrite_writer_finish()
@@ -1078,7 +1078,7 @@ prepare_encoder (VidwriteWriter *self, const char *name, VwMedia media, const Gs
   encoder = vw_codec_make_encoder (resolved, self->container, error);
   if (!encoder)
     return NULL;
-  if (!vw_options_apply (encoder, vw_resolved_name (resolved), resolved->codec != NULL, media,
+  if (!vw_options_apply (encoder, vw_resolved_name (resolved), resolved->ffmpeg_name, media,
                          channels, self->container->muxer, options, settings, error))
     {
       gst_object_unref (encoder);
@@ -1116,7 +1116,8 @@ check_subsampling (VidwriteWriter *self, GError **error)
  * @fps_n: frame rate numerator (30000 for NTSC's 29.97)
  * @fps_d: frame rate denominator (1001 for NTSC's 29.97)
  * @codec: (nullable): FFmpeg codec name ("libx264", "h264") or a GStreamer encoder factory
- *   name ("x264enc"); %NULL means "libx264"
+ *   name ("x264enc"); %NULL picks the container's usual one (libx264; libvpx-vp9 for .webm,
+ *   libtheora for .ogv/.ogg, mpeg2video for .mpg)
  * @options: (nullable) (element-type utf8 utf8): FFmpeg options for the codec, such as
  *   {"crf": "17", "preset": "slow"}; for a factory name, its property names
  *
@@ -1179,8 +1180,9 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
   {
     g_autoptr (GstCaps) input = gst_caps_new_simple ("video/x-raw", "width", G_TYPE_INT, (gint) width,
                                                      "height", G_TYPE_INT, (gint) height, NULL);
-    self->venc = prepare_encoder (self, codec ? codec : "libx264", VW_MEDIA_VIDEO, input, 0, options,
-                                  &self->vcodec, &self->vsettings, error);
+    self->venc
+        = prepare_encoder (self, codec ? codec : self->container->default_video, VW_MEDIA_VIDEO,
+                           input, 0, options, &self->vcodec, &self->vsettings, error);
   }
   if (!self->venc)
     return FALSE;
