@@ -496,7 +496,8 @@ static const VwFamily families[] = {
   { "avenc_ffv1", NULL, NULL, avenc_options, NULL, TRUE, TRUE },
   { "avenc_prores_ks", NULL, NULL, avenc_options, NULL, TRUE, TRUE },
   { "avenc_png", NULL, NULL, avenc_options, NULL, TRUE, TRUE },
-  { "mpeg2enc", "format=3", NULL, mpeg2enc_options },
+  /* MPEG-2 (not MPEG-1); without the Main-level checks, whose level the codec row corrects. */
+  { "mpeg2enc", "format=3 constraints=false", NULL, mpeg2enc_options },
   { "theoraenc", NULL, NULL, theora_options },
   { "jpegenc", NULL, NULL, jpegenc_options },
   { "pngenc", NULL, NULL, pngenc_options },

@@ -33,6 +33,13 @@ typedef struct
   const char *default_video; /* FFmpeg name of the video codec written when none is named */
 } VwContainer;
 
+/* Frame sizes a codec refuses: widths and heights both within these ranges (inclusive). */
+typedef struct
+{
+  guint min_width, max_width, min_height, max_height;
+  const char *why; /* the limit, for the message; NULL ends a list */
+} VwSizeLimits;
+
 typedef struct
 {
   const char *name; /* the FFmpeg codec name */
@@ -43,6 +50,8 @@ typedef struct
   const char *missing_hint;     /* why it may be unavailable, or what to use instead */
   const char *raw_caps;         /* uncompressed: what the capsfilter standing in for an
                                  * encoder lets through, narrowed to what the muxer takes */
+  const VwSizeLimits *refused_sizes; /* NULL: any size up to VW_MAX_DIMENSION */
+  GstPadProbeCallback fix_output;    /* corrects the encoder's output, on its src pad, or NULL */
 } VwCodec;
 
 /* A codec resolved on this machine: its row and the factory that will serve it. */
