@@ -500,6 +500,8 @@ build_video_branch (VidwriteWriter *self, GstElement *muxer, GError **error)
   if (!add_and_link (self, &tail, self->vsrc, error) ||
       !add_factory (self, &tail, "videoconvert", error))
     return FALSE;
+  /* Its default Bayer dither cost 3.3 dB going from 8-bit RGB to 10-bit YUV (ProRes). */
+  gst_util_set_object_arg (G_OBJECT (tail), "dither", "none");
   /* Room in the queue appears when a frame leaves appsrc, not only when one leaves the encoder:
    * while x264 fills its lookahead nothing comes out of it for dozens of frames. */
   watch_pad (self, self->vsrc, "src", on_activity);
