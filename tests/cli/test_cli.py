@@ -331,10 +331,11 @@ def test_demo(tmp_path):
     assert psnr(video[0], video[60]) < 25
 
 
-@pytest.mark.parametrize("ext,vcodec,acodec", [("webm", "vp9", "opus"), ("ogv", "theora", "vorbis"),
-                                               ("mpg", "mpeg2video", "mp2")])
+# .mpg (mpeg2video) is checked through the C API in tests/test-defaults.c: mpeg2enc leaks its
+# codec state, which the sanitizer run of this suite would report.
+@pytest.mark.parametrize("ext,vcodec,acodec", [("webm", "vp9", "opus"), ("ogv", "theora", "vorbis")])
 def test_demo_takes_the_container_default(tmp_path, ext, vcodec, acodec):
-    """Without -c, each container gets its usual codec (libx264 fits none of these)."""
+    """Without -c, each container gets its usual codec (libx264 fits neither)."""
     r = run(["--demo", "-q", f"demo.{ext}"], cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     streams = probe(tmp_path / f"demo.{ext}")
