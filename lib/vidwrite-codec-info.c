@@ -90,7 +90,7 @@ codec_info_new (const char *name, VwMedia media, const char *const *candidates, 
       self->element = g_strdup (GST_OBJECT_NAME (resolved.factory));
       /* A factory name takes its property names, not FFmpeg's keys. */
       self->options
-          = resolved.codec ? vw_options_list_keys (self->element, media) : g_new0 (char *, 1);
+          = resolved.ffmpeg_name ? vw_options_list_keys (self->element, media) : g_new0 (char *, 1);
     }
   {
     g_autofree char *list = vw_codec_containers (&resolved);
@@ -284,4 +284,23 @@ vidwrite_find_codec (const char *name, GError **error)
                  "GStreamer encoder",
                  name);
   return info;
+}
+
+/**
+ * vidwrite_list_containers:
+ *
+ * Lists the containers vidwrite writes, by the file extension that picks each.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the extensions, without the dot, in a
+ *   %NULL-terminated array to free with g_strfreev()
+ */
+char **
+vidwrite_list_containers (void)
+{
+  g_autoptr (GStrvBuilder) out = g_strv_builder_new ();
+  const VwContainer *container;
+
+  for (guint i = 0; (container = vw_container_nth (i)); i++)
+    g_strv_builder_add (out, container->extension);
+  return g_strv_builder_end (out);
 }

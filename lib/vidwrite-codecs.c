@@ -9,18 +9,23 @@
 #include <string.h>
 
 /* clang-format off */
+/* The one list of containers: the writer, the registry (vidwrite_list_containers()), the CLI's
+ * help and the tests read it.  The default video codec is FFmpeg's for mp4, mov, mkv, webm and
+ * ogv/ogg; where FFmpeg's muxer defaults to an older codec (avi: mpeg4, ts: mpeg2video, flv:
+ * flv1, mpg: mpeg1video, which vidwrite does not write) the issue 10 choice stands: H.264, and
+ * MPEG-2 for .mpg. */
 static const VwContainer containers[] = {
-  /* extension, muxer, FFmpeg's default audio codec for it, smallest frame side */
-  { "mp4", "mp4mux", "aac", 16 },
-  { "mov", "qtmux", "aac", 0 },
-  { "mkv", "matroskamux", "vorbis", 0 },
-  { "webm", "webmmux", "opus", 0 },
-  { "avi", "avimux", "mp3", 0 },
-  { "ogv", "oggmux", "vorbis", 0 },
-  { "ogg", "oggmux", "vorbis", 0 },
-  { "ts", "mpegtsmux", "aac", 0 },
-  { "flv", "flvmux", "mp3", 0 },
-  { "mpg", "mpegpsmux", "mp2", 0 },
+  /* extension, muxer, default audio codec, smallest frame side, default video codec */
+  { "mp4", "mp4mux", "aac", 16, "libx264" },
+  { "mov", "qtmux", "aac", 0, "libx264" },
+  { "mkv", "matroskamux", "vorbis", 0, "libx264" },
+  { "webm", "webmmux", "opus", 0, "libvpx-vp9" },
+  { "avi", "avimux", "mp3", 0, "libx264" },
+  { "ogv", "oggmux", "vorbis", 0, "libtheora" },
+  { "ogg", "oggmux", "vorbis", 0, "libtheora" },
+  { "ts", "mpegtsmux", "aac", 0, "libx264" },
+  { "flv", "flvmux", "mp3", 0, "libx264" },
+  { "mpg", "mpegpsmux", "mp2", 0, "mpeg2video" },
 };
 /* clang-format on */
 
@@ -43,6 +48,73 @@ static const VwContainer containers[] = {
 #define AV1_IN "mp4 mov mkv webm"
 #define VP9_IN "mp4 mov mkv webm"
 
+/* FFmpeg's VP3/Theora decoder refuses a picture narrower than 18 pixels (vp3.c, "Invalid frame
+ * dimensions"): such a Theora stream could be read by GStreamer only. */
+static const VwSizeLimits theora_refused[] = {
+  { 0, 17, 0, VW_MAX_DIMENSION,
+    "FFmpeg's Theora decoder (what torchvision and PyAV read with) takes no frame narrower than "
+    "18 pixels; use libvpx or libx264 for narrower frames" },
+  { 0 },
+};
+
+/* x265enc of GStreamer 1.22 aborts the process (heap corruption in free()) on these sizes,
+ * measured with videotestsrc ! x265enc ! fakesink: 34x16 to 48x24 abort, 32x18, 64x16 and 40x32
+ * do not; FFmpeg's libx265 writes them. */
+static const VwSizeLimits x265_refused[] = {
+  { 33, 63, 0, 31,
+    "x265enc of GStreamer 1.22 crashes on frames 33 to 63 pixels wide and under 32 high; pad the "
+    "frames to 64 wide or 32 high, or use libx264" },
+  { 0 },
+};
+
+/* MPEG-2 level as FFmpeg's encoder picks it from the frame size (mpeg12enc.c): Main up to
+ * 720x576, High-1440 up to 1440x1152, High beyond (also for sizes past High's 1920x1152, as FFmpeg
+ * writes them).  mpeg2enc has no level property: with `constraints` off it encodes any size but
+ * still writes Main, so the level nibble of each sequence extension is rewritten here. */
+static guint
+mpeg2_level_for_size (guint width, guint height)
+{
+  if (width <= 720 && height <= 576)
+    return 8;
+  if (width <= 1440 && height <= 1152)
+    return 6;
+  return 4;
+}
+
+static GstPadProbeReturn
+fix_mpeg2_level (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  GstBuffer *buffer = gst_pad_probe_info_get_buffer (info);
+  GstMapInfo map;
+  guint width = 0, height = 0;
+
+  buffer = gst_buffer_make_writable (buffer);
+  GST_PAD_PROBE_INFO_DATA (info) = buffer;
+  if (!gst_buffer_map (buffer, &map, GST_MAP_READWRITE))
+    return GST_PAD_PROBE_OK;
+  for (gsize i = 0; i + 7 < map.size; i++)
+    {
+      guint8 *p = map.data + i;
+
+      if (p[0] != 0 || p[1] != 0 || p[2] != 1)
+        continue;
+      if (p[3] == 0xB3) /* sequence header: 12 bits of width, 12 of height */
+        {
+          width = (p[4] << 4) | (p[5] >> 4);
+          height = ((p[5] & 0x0F) << 8) | p[6];
+        }
+      else if (p[3] == 0xB5 && (p[4] >> 4) == 1 && width) /* its sequence extension */
+        {
+          width |= (((p[5] & 1) << 1) | (p[6] >> 7)) << 12;
+          height |= ((p[6] >> 5) & 3) << 12;
+          p[5] = (guint8)((mpeg2_level_for_size (width, height) << 4) | (p[5] & 0x0F));
+          width = height = 0;
+        }
+    }
+  gst_buffer_unmap (buffer, &map);
+  return GST_PAD_PROBE_OK;
+}
+
 /* Every combination listed was written with gst-launch-1.0 on Debian 12 and read back with
  * ffprobe; what is not listed failed there.  Parsers: byte-stream encoders need theirs before
  * mp4/mkv/flv, vp9parse gives mp4mux its vpcC box; mpeg4videoparse and jpegparse are left out
@@ -60,15 +132,15 @@ static const VwCodec codecs[] = {
   { "libopenh264", VW_MEDIA_VIDEO, FACTORIES ("openh264enc"), "h264parse", H264_IN,
     "openh264enc comes with " BAD },
   { "libx265", VW_MEDIA_VIDEO, FACTORIES ("x265enc"), "h265parse", HEVC_IN,
-    "x265enc comes with " BAD },
-  { "hevc", VW_MEDIA_VIDEO, FACTORIES ("x265enc"), "h265parse", HEVC_IN,
-    "x265enc comes with " BAD },
+    "x265enc comes with " BAD, NULL, x265_refused },
+  { "hevc", VW_MEDIA_VIDEO, FACTORIES ("x265enc"), "h265parse", HEVC_IN, "x265enc comes with " BAD,
+    NULL, x265_refused },
   { "mpeg4", VW_MEDIA_VIDEO, FACTORIES ("avenc_mpeg4"), NULL, "mp4 mov mkv avi ts mpg",
     "avenc_mpeg4 comes with " LIBAV },
   /* avenc_mpeg2video of gst-libav 1.22.0 refuses every frame rate ("MPEG-1/2 does not support
    * 1000000000/1 fps"), so mjpegtools' encoder serves it. */
   { "mpeg2video", VW_MEDIA_VIDEO, FACTORIES ("mpeg2enc"), "mpegvideoparse", "mkv avi ts mpg",
-    "mpeg2enc comes with " BAD },
+    "mpeg2enc comes with " BAD, NULL, NULL, fix_mpeg2_level },
   { "mjpeg", VW_MEDIA_VIDEO, FACTORIES ("avenc_mjpeg", "jpegenc"), NULL, "mov mkv avi",
     "avenc_mjpeg comes with " LIBAV ", jpegenc with " GOOD },
   { "libvpx", VW_MEDIA_VIDEO, FACTORIES ("vp8enc"), NULL, "mov mkv webm avi ogv ogg",
@@ -87,9 +159,9 @@ static const VwCodec codecs[] = {
   { "prores_ks", VW_MEDIA_VIDEO, FACTORIES ("avenc_prores_ks"), NULL, "mov mkv",
     "avenc_prores_ks comes with " LIBAV },
   { "libtheora", VW_MEDIA_VIDEO, FACTORIES ("theoraenc"), NULL, "mkv ogv ogg",
-    "theoraenc comes with " BASE },
+    "theoraenc comes with " BASE, NULL, theora_refused },
   { "theora", VW_MEDIA_VIDEO, FACTORIES ("theoraenc"), NULL, "mkv ogv ogg",
-    "theoraenc comes with " BASE },
+    "theoraenc comes with " BASE, NULL, theora_refused },
   { "png", VW_MEDIA_VIDEO, FACTORIES ("avenc_png", "pngenc"), NULL, "mov avi",
     "avenc_png comes with " LIBAV ", pngenc with " GOOD },
   /* Uncompressed: a capsfilter stands in for the encoder (see vw_codec_make_encoder()). */
@@ -232,6 +304,18 @@ find_codec (const char *name)
   return NULL;
 }
 
+/* The first row an element serves, for an element named directly.  The capsfilter standing in
+ * for uncompressed codecs is no encoder. */
+static const VwCodec *
+find_codec_for_factory (const char *factory, VwMedia media)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (codecs); i++)
+    if (codecs[i].media == media && codecs[i].factories && !codecs[i].raw_caps
+        && g_strv_contains (codecs[i].factories, factory))
+      return &codecs[i];
+  return NULL;
+}
+
 static gboolean
 factory_is_encoder_for (GstElementFactory *factory, VwMedia media)
 {
@@ -250,6 +334,30 @@ known_names (VwMedia media)
     if (codecs[i].media == media)
       g_string_append_printf (out, "%s%s", out->len ? ", " : "", codecs[i].name);
   return g_string_free (out, FALSE);
+}
+
+/* The frame size against the sizes the row refuses; clears `resolved` when it is one. */
+static gboolean
+check_size (VwResolved *resolved, const GstCaps *input, GError **error)
+{
+  const VwSizeLimits *r = resolved->codec ? resolved->codec->refused_sizes : NULL;
+  gint width = 0, height = 0;
+
+  if (!r || !input || gst_caps_is_empty (input))
+    return TRUE;
+  gst_structure_get_int (gst_caps_get_structure (input, 0), "width", &width);
+  gst_structure_get_int (gst_caps_get_structure (input, 0), "height", &height);
+  for (; r->why; r++)
+    if ((guint)width >= r->min_width && (guint)width <= r->max_width
+        && (guint)height >= r->min_height && (guint)height <= r->max_height)
+      {
+        vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE,
+                      "%dx%d frames cannot be written as “%s” (%s): %s", width, height,
+                      vw_resolved_name (resolved), GST_OBJECT_NAME (resolved->factory), r->why);
+        vw_resolved_clear (resolved);
+        return FALSE;
+      }
+  return TRUE;
 }
 
 gboolean
@@ -320,12 +428,17 @@ vw_codec_resolve (const char *name, VwMedia media, const GstCaps *input, VwResol
           return FALSE;
         }
       out->codec = codec;
-      return TRUE;
+      out->ffmpeg_name = TRUE;
+      return check_size (out, input, error);
     }
 
+  /* An element named directly: the row it serves gives its parser and containers, as for its
+   * FFmpeg name; its options stay its own property names. */
   out->factory = gst_element_factory_find (name);
-  if (out->factory && factory_is_encoder_for (out->factory, media))
-    return TRUE;
+  out->codec = find_codec_for_factory (name, media);
+  if (out->factory && (out->codec || factory_is_encoder_for (out->factory, media)))
+    return check_size (out, input, error);
+  out->codec = NULL;
   g_clear_object (&out->factory);
 
   g_autofree char *known = known_names (media);
@@ -341,12 +454,13 @@ vw_resolved_clear (VwResolved *resolved)
 {
   g_clear_object (&resolved->factory);
   resolved->codec = NULL;
+  resolved->ffmpeg_name = FALSE;
 }
 
 const char *
 vw_resolved_name (const VwResolved *resolved)
 {
-  return resolved->codec ? resolved->codec->name : GST_OBJECT_NAME (resolved->factory);
+  return resolved->ffmpeg_name ? resolved->codec->name : GST_OBJECT_NAME (resolved->factory);
 }
 
 /* For an encoder given by factory name: does any sink pad of the muxer take what it makes? */
@@ -466,6 +580,13 @@ vw_codec_make_encoder (const VwResolved *resolved, const VwContainer *container,
       return NULL;
     }
   gst_object_ref_sink (encoder);
+  if (resolved->codec && resolved->codec->fix_output)
+    {
+      GstPad *src = gst_element_get_static_pad (encoder, "src");
+
+      gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER, resolved->codec->fix_output, NULL, NULL);
+      gst_object_unref (src);
+    }
   if (resolved->codec && resolved->codec->raw_caps)
     {
       g_autoptr (GstCaps) wanted = gst_caps_from_string (resolved->codec->raw_caps);
@@ -512,4 +633,10 @@ vw_container_for_format (const char *format, GError **error)
   vw_set_error (error, VIDWRITE_ERROR_UNSUPPORTED_CONTAINER,
                 "the format “%s” is none vidwrite writes (known: %s)", format, known->str);
   return NULL;
+}
+
+const VwContainer *
+vw_container_nth (guint i)
+{
+  return i < G_N_ELEMENTS (containers) ? &containers[i] : NULL;
 }

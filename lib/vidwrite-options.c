@@ -359,7 +359,9 @@ static const VwOption aom_options[] = {
   { "crf", VW_TARGET_PROPERTY, "min-quantizer", VW_UNIT_SAME, "end-usage=q", NULL, NULL, NULL, NULL,
     0, 63 },
   { "crf", VW_TARGET_PROPERTY, "max-quantizer" },
-  { "b", VW_TARGET_PROPERTY, "target-bitrate", VW_UNIT_KILO_OR_MAX },
+  /* A bitrate frees the quantizer the defaults pin. */
+  { "b", VW_TARGET_PROPERTY, "target-bitrate", VW_UNIT_KILO_OR_MAX,
+    "end-usage=vbr min-quantizer=0 max-quantizer=63", "crf" },
   { "g", VW_TARGET_PROPERTY, "keyframe-max-dist" },
   { "threads", VW_TARGET_PROPERTY, "threads" },
   { "cpu-used", VW_TARGET_PROPERTY, "cpu-used" },
@@ -403,8 +405,11 @@ static const VwOption avenc_options[] = {
 
 /* mpeg2enc (mjpegtools): kbit/s, and its own names. */
 static const VwOption mpeg2enc_options[] = {
-  { "qscale", VW_TARGET_PROPERTY, "quantisation", VW_UNIT_SAME, NULL, "q" },
-  { "q", VW_TARGET_PROPERTY, "quantisation" },
+  /* A fixed quantiser is capped by `bitrate`: back to mpeg2enc's own 1125 kbit/s, unless b is
+   * given too (its row is later).  Higher, mpeg2enc refuses low frame rates ("video buffer
+   * smaller 4 frame intervals"). */
+  { "qscale", VW_TARGET_PROPERTY, "quantisation", VW_UNIT_SAME, "bitrate=1125", "q" },
+  { "q", VW_TARGET_PROPERTY, "quantisation", VW_UNIT_SAME, "bitrate=1125" },
   { "b", VW_TARGET_PROPERTY, "bitrate", VW_UNIT_KILO },
   { "g", VW_TARGET_PROPERTY, "max-gop-size" },
   { "keyint_min", VW_TARGET_PROPERTY, "min-gop-size" },
@@ -598,25 +603,48 @@ static const VwFamily families[] = {
   { "x265enc", "tune=0 key-int-max=250", "option-string", x265_options, NULL, FALSE, FALSE,
     "crf=28", NULL, FALSE, check_x265_param, "x265-params" },
   { "openh264enc", NULL, NULL, openh264_options },
-  { "vp8enc", "deadline=1000000 cpu-used=4 keyframe-max-dist=128", NULL, vp8_options },
-  /* lag-in-frames=0: vp9enc 1.22 flushes libvpx with one vpx_codec_encode (NULL) at EOS, which
+  /* cpu-used: libvpx's VP8 default is 0, vp8enc's 4 lost 2.6 dB against FFmpeg at the same size;
+   * 1 is within 0.2 dB of 0 and faster. */
+  { "vp8enc", "deadline=1000000 cpu-used=1 keyframe-max-dist=128", NULL, vp8_options },
+  /* cpu-used 1: 4 was 1.4 dB below FFmpeg's crf 32 at a smaller size; 1 is within 0.3 dB at 0.9x
+   * its size, and still faster than FFmpeg's default.
+   * lag-in-frames=0: vp9enc 1.22 flushes libvpx with one vpx_codec_encode (NULL) at EOS, which
    * returns only the frames that fill half of libvpx's output buffer (2× a raw frame): the rest
    * of libvpx's default 25-frame lookahead was lost (2 of 20 noisy frames came out).  One-pass
    * VP9 in good mode makes no alt-ref frames, so the lag bought nothing: the stream is
    * bit-identical.  (vp8enc's one pass forces lag 0 in libvpx; av1enc drains in a loop.) */
-  { "vp9enc", "deadline=1000000 cpu-used=4 row-mt=true keyframe-max-dist=128 lag-in-frames=0", NULL,
+  { "vp9enc", "deadline=1000000 cpu-used=1 row-mt=true keyframe-max-dist=128 lag-in-frames=0", NULL,
     vp9_options },
-  { "av1enc", "cpu-used=6 row-mt=true keyframe-max-dist=9999", NULL, aom_options },
+  /* FFmpeg's libaom default is constant quality crf 32 (AOM_Q, cq-level 32).  av1enc 1.22 has no
+   * cq-level, and its max-quantizer 0 made every frame near-lossless (1.5 MB where FFmpeg
+   * writes 27 kB): the quantizer is pinned at 32, as the crf option does. */
+  { "av1enc",
+    "cpu-used=6 row-mt=true keyframe-max-dist=9999 end-usage=q min-quantizer=32 "
+    "max-quantizer=32",
+    NULL, aom_options },
   /* gst-libav 1.22.0 with FFmpeg 5.1 emits video packets without timestamps (PTS NONE from
    * every avenc_* video element, even behind videotestsrc): vidwrite rebuilds them, which is
    * exact as long as packets come out in input order, hence no B-frames (no `bf`). */
-  { "avenc_mpeg4", NULL, NULL, avenc_options, NULL, TRUE, TRUE },
-  { "avenc_mjpeg", NULL, NULL, avenc_options, NULL, TRUE, TRUE },
+  /* FFmpeg's default for both is rate control at b=200k, which gst-libav 1.22 defeats (see
+   * AVENC_NO_RATE): left alone they ran at the worst quantizer, 2 to 4 dB below FFmpeg.  A fixed
+   * quantizer stands in, chosen on 320x240 clips (testsrc2 and moving gradients, 2 s and 10 s)
+   * to be at least FFmpeg's PSNR at no more of its size on 2-second clips; FFmpeg's rate control
+   * spends more at the start of a clip, so on long hard clips these files are larger (mpeg4:
+   * 1.7x at +3.1 dB over 10 s), and on long easy ones smaller. */
+  { "avenc_mpeg4", "qmin=12 qmax=12", NULL, avenc_options, NULL, TRUE, TRUE },
+  { "avenc_mjpeg", "qmin=16 qmax=16", NULL, avenc_options, NULL, TRUE, TRUE },
   { "avenc_ffv1", NULL, NULL, avenc_options, NULL, TRUE, TRUE },
   { "avenc_prores_ks", NULL, NULL, avenc_options, NULL, TRUE, TRUE },
   { "avenc_png", NULL, NULL, avenc_options, NULL, TRUE, TRUE },
-  { "mpeg2enc", "format=3", NULL, mpeg2enc_options },
-  { "theoraenc", NULL, NULL, theora_options },
+  /* MPEG-2 (not MPEG-1); without the Main-level checks, whose level the codec row corrects. */
+  /* FFmpeg's mpeg2video aims at b=200k but no worse than quantizer 31, and on the test clips it
+   * wrote 300 to 580 kbit/s; mpeg2enc meets its bitrate (1125 kbit/s by default) whatever the
+   * quality, 2.2 dB below FFmpeg at 200k.  At 400k it is at least FFmpeg's PSNR on 2 s and 10 s
+   * clips, 1.35x its size on the long hard one. */
+  { "mpeg2enc", "format=3 constraints=false bitrate=400", NULL, mpeg2enc_options },
+  /* FFmpeg's b=200k; theoraenc's default quality 48 wrote 7x FFmpeg's size.  FFmpeg never drops
+   * frames to meet the rate; theoraenc did at 1080p. */
+  { "theoraenc", "bitrate=200 drop-frames=false", NULL, theora_options },
   { "jpegenc", NULL, NULL, jpegenc_options },
   { "pngenc", NULL, NULL, pngenc_options },
   { "capsfilter", NULL, NULL, raw_options },
@@ -1275,19 +1303,27 @@ apply_row (const VwContext *ctx, const VwOption *row, GString *params, VwEncoder
   return TRUE;
 }
 
+/* Each key once (a key may have several rows), without the refused ones. */
+static GStrv
+list_keys (const VwFamily *family, VwMedia media)
+{
+  g_autoptr (GStrvBuilder) keys = g_strv_builder_new ();
+  const VwOption *const tables[]
+      = { media == VW_MEDIA_VIDEO ? common_video_options : NULL, family ? family->options : NULL };
+
+  for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
+    for (const VwOption *row = tables[t]; row && row->key; row++)
+      if (find_option (tables[t], row->key) == row && row->target != VW_TARGET_REFUSED)
+        g_strv_builder_add (keys, row->key);
+  return g_strv_builder_end (keys);
+}
+
 static char *
 known_keys (const VwFamily *family, VwMedia media)
 {
-  GString *out = g_string_new (NULL);
+  g_auto (GStrv) keys = list_keys (family, media);
 
-  if (family)
-    for (const VwOption *row = family->options; row->key; row++)
-      if (row->target != VW_TARGET_REFUSED && find_option (family->options, row->key) == row)
-        g_string_append_printf (out, "%s%s", out->len ? ", " : "", row->key);
-  if (media == VW_MEDIA_VIDEO)
-    for (const VwOption *row = common_video_options; row->key; row++)
-      g_string_append_printf (out, "%s%s", out->len ? ", " : "", row->key);
-  return g_string_free (out, FALSE);
+  return g_strjoinv (", ", keys);
 }
 
 /* FFmpeg lets a stream specifier trail a key ("b:v", "q:a"); the dictionary is per stream. */
@@ -1569,16 +1605,7 @@ vw_encoder_settings_clear (VwEncoderSettings *settings)
 GStrv
 vw_options_list_keys (const char *factory, VwMedia media)
 {
-  const VwFamily *family = find_family (factory);
-  g_autoptr (GStrvBuilder) keys = g_strv_builder_new ();
-  const VwOption *const tables[]
-      = { media == VW_MEDIA_VIDEO ? common_video_options : NULL, family ? family->options : NULL };
-
-  for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
-    for (const VwOption *row = tables[t]; row && row->key; row++)
-      if (find_option (tables[t], row->key) == row && row->target != VW_TARGET_REFUSED)
-        g_strv_builder_add (keys, row->key);
-  return g_strv_builder_end (keys);
+  return list_keys (find_family (factory), media);
 }
 
 static void

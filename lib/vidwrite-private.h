@@ -30,7 +30,15 @@ typedef struct
   const char *muxer;
   const char *default_audio; /* FFmpeg name of the audio codec FFmpeg picks for it */
   guint min_dimension;       /* smallest width and height the muxer takes, 0 for any */
+  const char *default_video; /* FFmpeg name of the video codec written when none is named */
 } VwContainer;
+
+/* Frame sizes a codec refuses: widths and heights both within these ranges (inclusive). */
+typedef struct
+{
+  guint min_width, max_width, min_height, max_height;
+  const char *why; /* the limit, for the message; NULL ends a list */
+} VwSizeLimits;
 
 typedef struct
 {
@@ -42,13 +50,17 @@ typedef struct
   const char *missing_hint;     /* why it may be unavailable, or what to use instead */
   const char *raw_caps;         /* uncompressed: what the capsfilter standing in for an
                                  * encoder lets through, narrowed to what the muxer takes */
+  const VwSizeLimits *refused_sizes; /* NULL: any size up to VW_MAX_DIMENSION */
+  GstPadProbeCallback fix_output;    /* corrects the encoder's output, on its src pad, or NULL */
 } VwCodec;
 
 /* A codec resolved on this machine: its row and the factory that will serve it. */
 typedef struct
 {
-  const VwCodec *codec; /* NULL when the name was an encoder factory */
+  const VwCodec *codec; /* the row; for an encoder factory named directly, the first row it
+                         * serves (its parser and containers), or NULL when it serves none */
   GstElementFactory *factory;
+  gboolean ffmpeg_name; /* named as FFmpeg names it: FFmpeg's option keys and defaults apply */
 } VwResolved;
 
 const VwContainer *vw_container_for_filename (const char *filename, GError **error);
@@ -69,6 +81,7 @@ GstElement *vw_codec_make_encoder (const VwResolved *resolved, const VwContainer
                                    GError **error);
 /* The rows, for the public registry: NULL past the end. */
 const VwCodec *vw_codec_nth (guint i);
+const VwContainer *vw_container_nth (guint i);
 char *vw_codec_containers (const VwResolved *resolved);
 
 /* vidwrite-options.c: FFmpeg option keys -> element properties, per encoder family. */

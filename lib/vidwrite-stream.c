@@ -268,8 +268,11 @@ vw_stream_build (VwStream *stream, GstBin *bin, GstElement **tail, GError **erro
       stream->src = make_appsrc (
           "video-src", vw_converter_get_caps (stream->converter, stream->rate_n, stream->rate_d));
       if (!add_and_link (bin, tail, stream->src, error)
-          || !add_and_link (bin, tail, make ("videoconvert", error), error)
-          || !add_and_link (bin, tail, make_capsfilter (video_encoder_input_caps (stream)), error))
+          || !add_and_link (bin, tail, make ("videoconvert", error), error))
+        return FALSE;
+      /* Its default Bayer dither cost 3.3 dB going from 8-bit RGB to 10-bit YUV (ProRes). */
+      gst_util_set_object_arg (G_OBJECT (*tail), "dither", "none");
+      if (!add_and_link (bin, tail, make_capsfilter (video_encoder_input_caps (stream)), error))
         return FALSE;
       /* Room in the queue appears when a frame leaves appsrc, not only when one leaves the
        * encoder: while x264 fills its lookahead nothing comes out of it for dozens of frames. */

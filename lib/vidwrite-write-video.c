@@ -87,7 +87,8 @@ write_all (VidwriteWriter *writer, GBytes *video, guint height, guint width, gui
  * @width: frame width in pixels
  * @channels: 1 (grey), 3 (RGB) or 4 (RGBA; alpha is dropped)
  * @fps: frames per second; 29.97 is taken as 30000/1001 (see vidwrite_rate_to_fraction())
- * @video_codec: (nullable): FFmpeg codec name or GStreamer encoder; %NULL means "libx264"
+ * @video_codec: (nullable): FFmpeg codec name or GStreamer encoder; %NULL picks the
+ *   container's usual one
  * @options: (nullable) (element-type utf8 utf8): FFmpeg options for the video codec
  * @audio: (nullable): @audio_channels × N float32 samples, planar (torchvision's `[C, N]`)
  * @audio_channels: channels in @audio, 1 to 8
@@ -129,7 +130,8 @@ vidwrite_write_video (const char *filename, GBytes *video, guint n_frames, guint
  * @width: frame width in pixels
  * @channels: 1 (grey), 3 (RGB) or 4 (RGBA; alpha is dropped)
  * @fps: frames per second; 29.97 is taken as 30000/1001 (see vidwrite_rate_to_fraction())
- * @video_codec: (nullable): FFmpeg codec name or GStreamer encoder; %NULL means "libx264"
+ * @video_codec: (nullable): FFmpeg codec name or GStreamer encoder; %NULL picks the
+ *   container's usual one
  * @options: (nullable) (element-type utf8 utf8): FFmpeg options for the video codec
  * @audio: (nullable): @audio_channels × N float32 samples, planar (torchvision's `[C, N]`)
  * @audio_channels: channels in @audio, 1 to 8

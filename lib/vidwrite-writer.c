@@ -427,7 +427,7 @@ initable_iface_init (GInitableIface *iface)
 /**
  * vidwrite_writer_new:
  * @filename: (type filename): the file to write; its extension picks the container
- *   (.mp4, .mov, .mkv, .webm, .avi, .ogv, .ogg, .ts, .flv, .mpg)
+ *   (one of vidwrite_list_containers())
  * @error: return location for a #GError in the %VIDWRITE_ERROR domain
  *
  * Creates a writer for @filename.  The file appears there only when vidwrite_writer_finish()
@@ -543,7 +543,7 @@ prepare_encoder (VidwriteWriter *self, VwStream *stream, const char *name, const
   stream->encoder = vw_codec_make_encoder (&stream->codec, container, error);
   if (!stream->encoder ||
       !vw_options_apply (stream->encoder, vw_resolved_name (&stream->codec),
-                         stream->codec.codec != NULL, stream->media, stream->channels,
+                         stream->codec.ffmpeg_name, stream->media, stream->channels,
                          container->muxer, options, &stream->settings, error))
     {
       vw_stream_clear (stream);
@@ -596,7 +596,8 @@ check_subsampling (VwStream *video, GError **error)
  * @fps_n: frame rate numerator (30000 for NTSC's 29.97)
  * @fps_d: frame rate denominator (1001 for NTSC's 29.97)
  * @codec: (nullable): FFmpeg codec name ("libx264", "h264") or a GStreamer encoder factory
- *   name ("x264enc"); %NULL means "libx264"
+ *   name ("x264enc"); %NULL picks the container's usual one (libx264; libvpx-vp9 for .webm,
+ *   libtheora for .ogv/.ogg, mpeg2video for .mpg)
  * @options: (nullable) (element-type utf8 utf8): FFmpeg options for the codec, such as
  *   {"crf": "17", "preset": "slow"}; for a factory name, its property names
  *
@@ -667,7 +668,7 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
 
     /* The sink of an HLS or segment target takes its options (hls_time...) first. */
     if (!vw_target_configure (self->target, own, error) ||
-        !prepare_encoder (self, video, codec ? codec : "libx264", input, own, error))
+        !prepare_encoder (self, video, codec ? codec : container->default_video, input, own, error))
       return FALSE;
   }
 

@@ -27,7 +27,7 @@ gboolean
 vwt_print_codec_list (GError **error)
 {
   g_autoptr (GPtrArray) codecs = vidwrite_list_codecs ();
-  g_autoptr (GPtrArray) containers = g_ptr_array_new_with_free_func (g_free);
+  g_auto (GStrv) all = vidwrite_list_containers ();
 
   for (int kind = VIDWRITE_CODEC_KIND_VIDEO; kind <= VIDWRITE_CODEC_KIND_AUDIO; kind++)
     {
@@ -36,20 +36,16 @@ vwt_print_codec_list (GError **error)
       for (guint i = 0; i < codecs->len; i++)
         {
           VidwriteCodecInfo *info = g_ptr_array_index (codecs, i);
-          const char *const *exts = vidwrite_codec_info_get_containers (info);
 
           if ((int)vidwrite_codec_info_get_kind (info) != kind)
             continue;
           print_codec (info);
-          for (guint j = 0; exts && exts[j]; j++)
-            if (!g_ptr_array_find_with_equal_func (containers, exts[j], g_str_equal, NULL))
-              g_ptr_array_add (containers, g_strdup (exts[j]));
         }
       g_print ("\n");
     }
   g_print ("Containers (by file extension):");
-  for (guint i = 0; i < containers->len; i++)
-    g_print (" .%s", (const char *)g_ptr_array_index (containers, i));
+  for (guint i = 0; all[i]; i++)
+    g_print (" .%s", all[i]);
   g_print ("\n");
   return TRUE;
 }

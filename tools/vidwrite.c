@@ -47,7 +47,7 @@ static const GOptionEntry entries[] = {
   { "fps", 'r', 0, G_OPTION_ARG_STRING, &opt_fps,
     "30, 29.97, 30000/1001 (default 30; .y4m brings its own)", "RATE" },
   { "codec", 'c', 0, G_OPTION_ARG_STRING, &opt_codec,
-    "Video codec, FFmpeg name or GStreamer element (default libx264)", "NAME" },
+    "Video codec, FFmpeg name or GStreamer element (default: the container's)", "NAME" },
   { "option", 'o', 0, G_OPTION_ARG_STRING_ARRAY, &opt_options,
     "A video option, repeatable (crf=18, preset=slow, ...)", "KEY=VALUE" },
   { "audio", 'a', 0, G_OPTION_ARG_FILENAME, &opt_audio,
@@ -73,13 +73,14 @@ static const GOptionEntry entries[] = {
   { NULL },
 };
 
-static const char description[]
+/* The containers, "%s", come from the library's table (vidwrite_list_containers()). */
+static const char description_format[]
     = "Writes the frames (and the sound of --audio) to OUTPUT, whose extension picks the\n"
-      "container: .mp4 .mov .mkv .webm .avi .ogv .ogg .ts .flv .mpg (or --format). OUTPUT may\n"
-      "also be - (standard output, with --format), NAME.m3u8 (HLS), a numbered pattern such as\n"
-      "clip_%03d.mp4 (segments), rtmp://HOST/APP/KEY or srt://HOST:PORT. The kind of input is\n"
-      "told by its first bytes: YUV4MPEG2 and NumPy files say their size; anything else is raw\n"
-      "frames.\n"
+      "container:%s (or --format). OUTPUT may also be - (standard output, with --format),\n"
+      "NAME.m3u8 (HLS), a numbered pattern such as clip_%%03d.mp4 (segments), rtmp://HOST/APP/KEY\n"
+      "or srt://HOST:PORT. Without --codec each container gets its usual codec, as with FFmpeg\n"
+      "(libvpx-vp9 in .webm). The kind of input is told by its first bytes: YUV4MPEG2 and NumPy\n"
+      "files say their size; anything else is raw frames.\n"
       "\n"
       "Examples:\n"
       "  vidwrite -i frames.rgb -s 640x480 -r 29.97 out.mp4          raw rgb24 file\n"
@@ -525,12 +526,22 @@ main (int argc, char **argv)
 {
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
   g_autoptr (GError) error = NULL;
+  g_autofree char *description = NULL;
 
   setlocale (LC_ALL, "");
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_summary (context,
                                 "Write a video file from raw, .npy or .y4m frames, with sound from "
                                 "a .wav or raw file.");
+  {
+    g_auto (GStrv) containers = vidwrite_list_containers ();
+    GString *list = g_string_new (NULL);
+
+    for (guint i = 0; containers[i]; i++)
+      g_string_append_printf (list, " .%s", containers[i]);
+    description = g_strdup_printf (description_format, list->str);
+    g_string_free (list, TRUE);
+  }
   g_option_context_set_description (context, description);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {

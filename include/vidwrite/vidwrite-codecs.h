@@ -47,5 +47,7 @@ VIDWRITE_AVAILABLE_IN_ALL
 GPtrArray *vidwrite_list_codecs (void);
 VIDWRITE_AVAILABLE_IN_ALL
 VidwriteCodecInfo *vidwrite_find_codec (const char *name, GError **error);
+VIDWRITE_AVAILABLE_IN_ALL
+char **vidwrite_list_containers (void);
 
 G_END_DECLS

@@ -332,6 +332,29 @@ def test_demo(tmp_path):
     assert psnr(video[0], video[60]) < 25
 
 
+# .mpg (mpeg2video) is checked through the C API in tests/test-defaults.c: mpeg2enc leaks its
+# codec state, which the sanitizer run of this suite would report.
+@pytest.mark.parametrize("ext,vcodec,acodec", [("webm", "vp9", "opus"), ("ogv", "theora", "vorbis")])
+def test_demo_takes_the_container_default(tmp_path, ext, vcodec, acodec):
+    """Without -c, each container gets its usual codec (libx264 fits neither)."""
+    r = run(["--demo", "-q", f"demo.{ext}"], cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    streams = probe(tmp_path / f"demo.{ext}")
+    assert streams["video"]["codec_name"] == vcodec
+    assert int(streams["video"]["nb_read_frames"]) == 120
+    assert streams["audio"]["codec_name"] == acodec
+
+
+def test_help_lists_every_container():
+    """--help and --list-codecs read the library's one container table."""
+    listed = re.search(r"^Containers.*:(.*)$", run(["--list-codecs"]).stdout.decode(),
+                       re.M).group(1).split()
+    help_text = " ".join(run(["--help"]).stdout.decode().split())
+    named = re.search(r"picks the container:((?: \.\w+)+)", help_text).group(1).split()
+    assert named == listed
+    assert ".mpg" in named
+
+
 # ---- errors ------------------------------------------------------------------------------
 
 
