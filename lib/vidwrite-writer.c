@@ -271,8 +271,14 @@ report_progress (VidwriteWriter *self)
       g_weak_ref_init (&p->self, self);
       p->encoded = encoded;
       p->pushed = pushed;
-      g_main_context_invoke_full (self->progress_context, G_PRIORITY_DEFAULT, emit_progress_idle,
-                                  p, progress_data_free);
+      /* Always a source of that context, never a direct call: g_main_context_invoke() would run
+       * it here, in the worker thread, whenever the context is idle and unowned. */
+      GSource *source = g_idle_source_new ();
+
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, emit_progress_idle, p, progress_data_free);
+      g_source_attach (source, self->progress_context);
+      g_source_unref (source);
     }
   else
     g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, encoded, pushed);
