@@ -697,15 +697,17 @@ failed:
 }
 
 VwtFrameSource *
-vwt_frame_source_open (const char *path, const VwtFrameRequest *request, GError **error)
+vwt_frame_source_new_for_input (VwtInput *input_, const char *path, const VwtFrameRequest *request,
+                                GError **error)
 {
-  g_autoptr (VwtInput) input = vwt_input_open (path, error);
+  g_autoptr (VwtInput) input = input_;
   GError *local = NULL;
   VwtFrameSource *source;
   gboolean y4m, npy;
+  const char *suffix = path && g_str_has_suffix (path, ".y4m")   ? "YUV4MPEG2"
+                       : path && g_str_has_suffix (path, ".npy") ? "NumPy"
+                                                                 : NULL;
 
-  if (!input)
-    return NULL;
   y4m = vwt_input_has_prefix (input, Y4M_MAGIC, strlen (Y4M_MAGIC), &local);
   npy = !local && vwt_input_has_prefix (input, NPY_MAGIC, strlen (NPY_MAGIC), &local);
   if (local)
@@ -714,12 +716,11 @@ vwt_frame_source_open (const char *path, const VwtFrameRequest *request, GError 
       return NULL;
     }
 
-  if (!y4m && !npy && (g_str_has_suffix (path, ".y4m") || g_str_has_suffix (path, ".npy")))
+  if (!y4m && !npy && suffix)
     {
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "%s is not a %s file: it does not start with the magic “%s”", input->name,
-                   g_str_has_suffix (path, ".y4m") ? "YUV4MPEG2" : "NumPy",
-                   g_str_has_suffix (path, ".y4m") ? "YUV4MPEG2 " : "\\x93NUMPY");
+                   suffix, g_str_equal (suffix, "YUV4MPEG2") ? "YUV4MPEG2 " : "\\x93NUMPY");
       return NULL;
     }
   source = y4m   ? y4m_open (input, request, error)
@@ -728,6 +729,14 @@ vwt_frame_source_open (const char *path, const VwtFrameRequest *request, GError 
   if (source)
     g_steal_pointer (&input); /* the source owns or has closed it */
   return source;
+}
+
+VwtFrameSource *
+vwt_frame_source_open (const char *path, const VwtFrameRequest *request, GError **error)
+{
+  VwtInput *input = vwt_input_open (path, error);
+
+  return input ? vwt_frame_source_new_for_input (input, path, request, error) : NULL;
 }
 
 /* ---- the demo pattern -------------------------------------------------------------------- */

@@ -12,28 +12,13 @@
 #define BUFFER_SIZE (64 * 1024)
 
 VwtInput *
-vwt_input_open (const char *path, GError **error)
+vwt_input_new_for_fd (int fd, const char *name, GError **error)
 {
   g_autoptr (VwtInput) input = g_new0 (VwtInput, 1);
   struct stat st = { 0 };
 
-  if (g_str_equal (path, "-"))
-    {
-      input->name = g_strdup ("standard input");
-      input->fd = STDIN_FILENO;
-    }
-  else
-    {
-      input->name = g_strdup_printf ("“%s”", path);
-      input->fd = open (path, O_RDONLY | O_CLOEXEC);
-      if (input->fd < 0)
-        {
-          int saved = errno;
-          g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_IO, "cannot read %s: %s", input->name,
-                       g_strerror (saved));
-          return NULL;
-        }
-    }
+  input->name = g_strdup (name);
+  input->fd = fd;
   if (fstat (input->fd, &st) == 0 && S_ISREG (st.st_mode))
     {
       input->regular = TRUE;
@@ -47,6 +32,26 @@ vwt_input_open (const char *path, GError **error)
     }
   input->buffer = g_malloc (BUFFER_SIZE);
   return g_steal_pointer (&input);
+}
+
+VwtInput *
+vwt_input_open (const char *path, GError **error)
+{
+  g_autofree char *name = NULL;
+  int fd;
+
+  if (g_str_equal (path, "-"))
+    return vwt_input_new_for_fd (STDIN_FILENO, "standard input", error);
+  name = g_strdup_printf ("“%s”", path);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_IO, "cannot read %s: %s", name,
+                   g_strerror (saved));
+      return NULL;
+    }
+  return vwt_input_new_for_fd (fd, name, error);
 }
 
 void

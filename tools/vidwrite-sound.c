@@ -423,22 +423,21 @@ planar_open (VwtInput *input, guint rate, guint channels, GError **error)
 }
 
 VwtSoundSource *
-vwt_sound_source_open (const char *path, guint rate, guint channels, GError **error)
+vwt_sound_source_new_for_input (VwtInput *input_, const char *path, guint rate, guint channels,
+                                GError **error)
 {
-  g_autoptr (VwtInput) input = vwt_input_open (path, error);
+  g_autoptr (VwtInput) input = input_;
   GError *local = NULL;
   VwtSoundSource *source;
   gboolean wav;
 
-  if (!input)
-    return NULL;
   wav = vwt_input_has_prefix (input, "RIFF", 4, &local);
   if (local)
     {
       g_propagate_error (error, local);
       return NULL;
     }
-  if (!wav && g_str_has_suffix (path, ".wav"))
+  if (!wav && path && g_str_has_suffix (path, ".wav"))
     {
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "%s is not a WAV file: it does not start with “RIFF”", input->name);
@@ -449,6 +448,14 @@ vwt_sound_source_open (const char *path, guint rate, guint channels, GError **er
   if (source)
     g_steal_pointer (&input);
   return source;
+}
+
+VwtSoundSource *
+vwt_sound_source_open (const char *path, guint rate, guint channels, GError **error)
+{
+  VwtInput *input = vwt_input_open (path, error);
+
+  return input ? vwt_sound_source_new_for_input (input, path, rate, channels, error) : NULL;
 }
 
 /* ---- the demo tone ----------------------------------------------------------------------- */

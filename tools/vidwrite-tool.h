@@ -7,6 +7,35 @@
 
 G_BEGIN_DECLS
 
+/* ---- input helpers (vidwrite-input.c) --------------------------------------------------- */
+
+/* An input file or stdin ("-"), read through a buffer so that its first bytes can be inspected
+ * for a magic number, and header lines read a byte at a time, without a system call each. */
+typedef struct
+{
+  char *name; /* for messages: the path, or "standard input" */
+  int fd;
+  gboolean regular; /* a regular file: its size is known and it can be mapped */
+  guint64 size;
+  guint8 *buffer;
+  gsize buffer_pos, buffer_len;
+} VwtInput;
+
+VwtInput *vwt_input_open (const char *path, GError **error);
+/* An input over a descriptor it takes (and closes); `name` is used in messages as it is. */
+VwtInput *vwt_input_new_for_fd (int fd, const char *name, GError **error);
+void vwt_input_close (VwtInput *input);
+/* Reads up to `len` bytes, fewer only at the end of the input; -1 on a read error. */
+gssize vwt_input_read (VwtInput *input, void *buffer, gsize len, GError **error);
+/* Whether the input starts with `magic`; reads nothing away. */
+gboolean vwt_input_has_prefix (VwtInput *input, const char *magic, gsize len, GError **error);
+/* Whether the input is at its end (FALSE also on a read error, which is then set). */
+gboolean vwt_input_at_end (VwtInput *input, GError **error);
+/* Reads a line of at most `max` bytes (the newline dropped); NULL and an error otherwise. */
+char *vwt_input_read_line (VwtInput *input, gsize max, const char *what, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VwtInput, vwt_input_close)
+
 /* ---- frames (vidwrite-frames.c) ---------------------------------------------------------- */
 
 /* What the command line says about the frames; zero or NULL where it says nothing. */
@@ -35,6 +64,10 @@ struct _VwtFrameSource
 
 VwtFrameSource *vwt_frame_source_open (const char *path, const VwtFrameRequest *request,
                                        GError **error);
+/* The same over an input already open; takes `input` (closed on failure).  `path` (nullable)
+ * is only looked at for its extension. */
+VwtFrameSource *vwt_frame_source_new_for_input (VwtInput *input, const char *path,
+                                                const VwtFrameRequest *request, GError **error);
 VwtFrameSource *vwt_frame_source_new_demo (guint width, guint height, guint n_frames);
 void vwt_frame_source_free (VwtFrameSource *source);
 gboolean vwt_pixel_format_parse (const char *name, VidwritePixelFormat *format, GError **error);
@@ -62,37 +95,13 @@ struct _VwtSoundSource
 /* rate and channels: --audio-rate and --audio-channels, 0 when not given. */
 VwtSoundSource *vwt_sound_source_open (const char *path, guint rate, guint channels,
                                        GError **error);
+/* The same over an input already open; takes `input` (closed on failure). */
+VwtSoundSource *vwt_sound_source_new_for_input (VwtInput *input, const char *path, guint rate,
+                                                guint channels, GError **error);
 VwtSoundSource *vwt_sound_source_new_demo (guint rate, guint64 n_samples);
 void vwt_sound_source_free (VwtSoundSource *source);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VwtSoundSource, vwt_sound_source_free)
-
-/* ---- input helpers (vidwrite-frames.c) --------------------------------------------------- */
-
-/* An input file or stdin ("-"), read through a buffer so that its first bytes can be inspected
- * for a magic number, and header lines read a byte at a time, without a system call each. */
-typedef struct
-{
-  char *name; /* for messages: the path, or "standard input" */
-  int fd;
-  gboolean regular; /* a regular file: its size is known and it can be mapped */
-  guint64 size;
-  guint8 *buffer;
-  gsize buffer_pos, buffer_len;
-} VwtInput;
-
-VwtInput *vwt_input_open (const char *path, GError **error);
-void vwt_input_close (VwtInput *input);
-/* Reads up to `len` bytes, fewer only at the end of the input; -1 on a read error. */
-gssize vwt_input_read (VwtInput *input, void *buffer, gsize len, GError **error);
-/* Whether the input starts with `magic`; reads nothing away. */
-gboolean vwt_input_has_prefix (VwtInput *input, const char *magic, gsize len, GError **error);
-/* Whether the input is at its end (FALSE also on a read error, which is then set). */
-gboolean vwt_input_at_end (VwtInput *input, GError **error);
-/* Reads a line of at most `max` bytes (the newline dropped); NULL and an error otherwise. */
-char *vwt_input_read_line (VwtInput *input, gsize max, const char *what, GError **error);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (VwtInput, vwt_input_close)
 
 /* ---- codec list (vidwrite-codec-list.c) -------------------------------------------------- */
 
