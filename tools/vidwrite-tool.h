@@ -7,6 +7,12 @@
 
 G_BEGIN_DECLS
 
+/* The library's limits (lib/vidwrite-private.h and lib/vidwrite-writer.c).  A header that claims
+ * more is refused where it is parsed, before anything is allocated or mapped for it. */
+#define VWT_MAX_DIMENSION 16384
+#define VWT_MAX_AUDIO_CHANNELS 8
+#define VWT_MAX_AUDIO_RATE 768000
+
 /* ---- input helpers (vidwrite-input.c) --------------------------------------------------- */
 
 /* An input file or stdin ("-"), read through a buffer so that its first bytes can be inspected
@@ -31,10 +37,20 @@ gssize vwt_input_read (VwtInput *input, void *buffer, gsize len, GError **error)
 gboolean vwt_input_has_prefix (VwtInput *input, const char *magic, gsize len, GError **error);
 /* Whether the input is at its end (FALSE also on a read error, which is then set). */
 gboolean vwt_input_at_end (VwtInput *input, GError **error);
+/* Reads up to `len` bytes into *buffer (of *allocated bytes, reallocated as needed), which grows
+ * with what arrives rather than to `len` at once: a header that promises more than the input
+ * holds costs no more memory than the input.  Returns the bytes read, -1 on a read error. */
+gssize vwt_input_read_growing (VwtInput *input, guint8 **buffer, gsize *allocated, gsize len,
+                               GError **error);
 /* Reads a line of at most `max` bytes (the newline dropped); NULL and an error otherwise. */
 char *vwt_input_read_line (VwtInput *input, gsize max, const char *what, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VwtInput, vwt_input_close)
+
+/* Text from a file or the command line, fit to be quoted in a one-line message: valid UTF-8
+ * without control characters (\n, \xNN for control and invalid bytes, \uNNNN for C1 controls,
+ * format characters and line separators), cut with "…" after 120 bytes.  `len` -1: up to NUL. */
+char *vwt_escape (const char *text, gssize len);
 
 /* ---- frames (vidwrite-frames.c) ---------------------------------------------------------- */
 
