@@ -246,6 +246,19 @@ test_y4m_size_limit (void)
                          WORDS ("“hostile”", values[i], "16384"));
 }
 
+/* Found by fuzz/fuzz-y4m: a NUL byte ended the header for the parser, but not for the count of
+ * frames in the file, which was then wrong (3 for 1). */
+static void
+test_y4m_nul_in_header (void)
+{
+  static const char y4m[] = "YUV4MPEG2 W5 H1 \0`tY C411YUV4MPEG2 W3 H3 F1:1 C422\nFRAME\n"
+                            "\0\1\2\3\4\5\0\0`\x20\x80";
+
+  for (Kind kind = AS_FILE; kind <= AS_PIPE; kind++)
+    assert_error_with (frames_error (y4m, sizeof y4m - 1, kind, NULL),
+                       WORDS ("“hostile”", "header", "NUL byte"));
+}
+
 /* 4a. A fmt chunk of size 0 was read into g_malloc (0), which is NULL: memcpy (NULL, ..., 0). */
 static void
 test_wav_empty_fmt (void)
@@ -360,6 +373,7 @@ main (int argc, char **argv)
   g_test_add_func ("/parsers/npy/size-overflow", test_npy_size_overflow);
   g_test_add_func ("/parsers/npy/channels-truncated", test_npy_channels_truncated);
   g_test_add_func ("/parsers/y4m/size-limit", test_y4m_size_limit);
+  g_test_add_func ("/parsers/y4m/nul-in-header", test_y4m_nul_in_header);
   g_test_add_func ("/parsers/wav/empty-fmt", test_wav_empty_fmt);
   g_test_add_func ("/parsers/messages/escape-header-text", test_messages_escape_header_text);
   g_test_add_func ("/parsers/pipe-memory-follows-input", test_pipe_memory_follows_input);

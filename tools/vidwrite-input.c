@@ -201,6 +201,13 @@ vwt_input_read_line (VwtInput *input, gsize max, const char *what, GError **erro
         }
       if (c == '\n')
         return g_string_free (line, FALSE);
+      if (c == '\0')
+        {
+          /* It would end the line early for whoever reads it as a string. */
+          g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                       "the %s of %s holds a NUL byte", what, input->name);
+          break;
+        }
       if (line->len >= max)
         {
           g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,

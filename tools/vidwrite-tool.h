@@ -42,7 +42,8 @@ gboolean vwt_input_at_end (VwtInput *input, GError **error);
  * holds costs no more memory than the input.  Returns the bytes read, -1 on a read error. */
 gssize vwt_input_read_growing (VwtInput *input, guint8 **buffer, gsize *allocated, gsize len,
                                GError **error);
-/* Reads a line of at most `max` bytes (the newline dropped); NULL and an error otherwise. */
+/* Reads a line of at most `max` bytes (the newline dropped) and without NUL bytes; NULL and an
+ * error otherwise. */
 char *vwt_input_read_line (VwtInput *input, gsize max, const char *what, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VwtInput, vwt_input_close)
