@@ -312,6 +312,60 @@ test_messages_escape_header_text (void)
     }
 }
 
+/* The one helper every message quotes untrusted text through. */
+static void
+test_escape (void)
+{
+  static const struct
+  {
+    const char *in;
+    gssize len;
+    const char *out;
+  } cases[] = {
+    { "plain, é and 漢字", -1, "plain, é and 漢字" },
+    { "a\nb\rc\td\\e", -1, "a\\nb\\rc\\td\\\\e" },
+    { "\x1b[31m\x07\x7f", -1, "\\x1b[31m\\x07\\x7f" },
+    { "\xff\xfe\xc3", -1, "\\xff\\xfe\\xc3" }, /* invalid, and cut UTF-8 */
+    { "\xc2\x9b"
+      "1m \xe2\x80\xa8 \xe2\x80\xae",
+      -1, "\\u009b1m \\u2028 \\u202e" }, /* C1 CSI, line separator, bidi */
+    { "a\0b", 3, "a\\x00b" },
+  };
+  g_autofree char *long_text = g_strnfill (300, 'x');
+  g_autofree char *cut = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = vwt_escape (cases[i].in, cases[i].len);
+
+      g_assert_cmpstr (out, ==, cases[i].out);
+    }
+  cut = vwt_escape (long_text, -1);
+  g_assert_true (g_str_has_suffix (cut, "x…"));
+  g_assert_cmpuint (strlen (cut), ==, 120 + strlen ("…"));
+}
+
+/* --size, --audio-channels and --audio-rate beyond the library's limits, before any size is
+ * computed from them. */
+static void
+test_raw_limits (void)
+{
+  static const VwtFrameRequest wide = { 16385, 2, NULL }, tall = { 2, 65535, "rgba" };
+  static const guint8 data[48];
+
+  for (Kind kind = AS_FILE; kind <= AS_PIPE; kind++)
+    {
+      assert_error_with (frames_error (data, sizeof data, kind, &wide),
+                         WORDS ("--size 16385x2", "16384"));
+      assert_error_with (frames_error (data, sizeof data, kind, &tall),
+                         WORDS ("--size 2x65535", "16384"));
+    }
+  assert_error_with (sound_error (data, sizeof data, AS_FILE, 8000, 65535),
+                     WORDS ("--audio-channels 65535", "1 to 8"));
+  assert_error_with (sound_error (data, sizeof data, AS_FILE, 16777215, 2),
+                     WORDS ("--audio-rate 16777215", "768000"));
+}
+
 /* A header may claim frames of up to 16384×16384 (a GiB each): on a pipe that ends early, what
  * is allocated follows what arrives, not what the header claims.  Checked in a subprocess
  * whose address space may grow by 384 MiB only (not under ASan, which reserves terabytes). */
@@ -376,6 +430,8 @@ main (int argc, char **argv)
   g_test_add_func ("/parsers/y4m/nul-in-header", test_y4m_nul_in_header);
   g_test_add_func ("/parsers/wav/empty-fmt", test_wav_empty_fmt);
   g_test_add_func ("/parsers/messages/escape-header-text", test_messages_escape_header_text);
+  g_test_add_func ("/parsers/escape", test_escape);
+  g_test_add_func ("/parsers/raw/limits", test_raw_limits);
   g_test_add_func ("/parsers/pipe-memory-follows-input", test_pipe_memory_follows_input);
   return g_test_run ();
 }
