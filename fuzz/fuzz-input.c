@@ -97,7 +97,7 @@ fuzz_drain_frames (VwtFrameSource *source, GError *error, guint64 max_out)
     }
   if (error)
     check_error (error);
-  else if (source->n_frames)
+  else if (source->n_frames && !g_str_equal (source->kind, "y4m"))
     g_assert_cmpuint (frames, ==, source->n_frames);
   vwt_frame_source_free (source);
   (void)sum;

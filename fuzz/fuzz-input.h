@@ -24,8 +24,9 @@ VwtInput *fuzz_input_new (const uint8_t *data, size_t size, FuzzKind kind);
 
 /* Reads every frame of the source (or frees the error of a failed open), in chunks sized as
  * the command sizes them, and checks what comes: whole frames within the library's limits,
- * the count the header gave, never more bytes than `max_out`, and errors in the VIDWRITE_ERROR
- * domain on one line of valid UTF-8.  Takes the source. */
+ * the count the header gave (a .y4m file's count is an estimate for the progress line), never more
+ * bytes than `max_out`, and errors in the VIDWRITE_ERROR domain on one line of valid UTF-8.  Takes
+ * the source. */
 void fuzz_drain_frames (VwtFrameSource *source, GError *error, guint64 max_out);
 /* The same for sound, in chunks of 4096 samples. */
 void fuzz_drain_sound (VwtSoundSource *source, GError *error, guint64 max_out);

@@ -3,8 +3,8 @@
  *
  * Input: a .y4m stream, given as a file and as a pipe.  Every frame handed out is read; a
  * crash, a sanitizer report, a leak, a GLib critical, more than 2 bytes of RGB out for each
- * byte in (4:2:0 becomes RGB), a frame count other than the file's, or an error message that is
- * not one line of valid UTF-8 is a finding.
+ * byte in (4:2:0 becomes RGB), or an error message that is not one line of valid UTF-8 is a
+ * finding.
  */
 #include "fuzz-input.h"
 

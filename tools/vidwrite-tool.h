@@ -72,7 +72,8 @@ struct _VwtFrameSource
   guint width, height;
   VidwritePixelFormat format;
   gint fps_n, fps_d; /* the rate the input brings (.y4m), or 0 */
-  guint64 n_frames;  /* 0 when not known in advance (pipes) */
+  guint64 n_frames;  /* 0 when not known in advance (pipes); for a .y4m file, its length over
+                      * the size of a frame without parameters: the progress line's estimate */
   const char *kind;  /* "raw", "npy", "y4m", "demo": for messages */
 
   GBytes *(*read) (VwtFrameSource *source, guint max_frames, GError **error);
