@@ -13,6 +13,9 @@ VW_BUILD_PACKAGES="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev
 VW_TEST_PACKAGES="ffmpeg python3-gi python3-numpy python3-pytest python3-torch python3-torchvision
   python3-av gjs gi-docgen libgtk-4-dev gir1.2-gtk-4.0 python3-gi-cairo xvfb xauth
   libnginx-mod-rtmp srt-tools"
+# The libFuzzer targets (scripts/fuzz.sh, and briefly in CI: the fuzz suite of build-fuzz-ci):
+# clang and its runtime libraries (libFuzzer, ASan, UBSan).
+VW_FUZZ_PACKAGES="clang libclang-rt-14-dev"
 # bench/run.sh: the tools it compares against (ffmpeg, torchvision with PyAV), Pillow and the
 # DejaVu fonts for its synthetic screen recording, matplotlib for its chart, GNU time for peak
 # RSS, valgrind for bench/profile.sh.  Never needed by the tests.
@@ -26,7 +29,8 @@ VW_PACKAGE_PACKAGES="dpkg-dev debhelper dh-python python3 lintian autopkgtest ff
 vw_install_deps () {
   local wanted="$VW_BUILD_PACKAGES"
   case "${1:-build}" in
-    test) wanted="$wanted $VW_TEST_PACKAGES" ;;
+    test) wanted="$wanted $VW_TEST_PACKAGES $VW_FUZZ_PACKAGES" ;;
+    fuzz) wanted="$wanted $VW_FUZZ_PACKAGES" ;;
     demo) wanted="$wanted ffmpeg" ;;
     bench) wanted="$wanted $VW_BENCH_PACKAGES" ;;
     package) wanted="$wanted $VW_PACKAGE_PACKAGES" ;;

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test twice: in the normal build, then in a
 # second build with AddressSanitizer + UndefinedBehaviorSanitizer (build-asan; the sanitizer
-# options are set below, the leak suppressions are tests/sanitizers/lsan.supp).  The last line is
-# the summary, "N passed, N failed", summing meson test's own counts of every run; the exit
-# status is non-zero on any failure.  VIDWRITE_SANITIZE=0 skips the sanitizer run.
+# options are set below, the leak suppressions are tests/sanitizers/lsan.supp); then the libFuzzer
+# targets briefly (build-fuzz-ci, clang).  The last line is the summary, "N passed, N failed",
+# summing meson test's own counts of every run; the exit status is non-zero on any failure.
+# VIDWRITE_SANITIZE=0 skips the sanitizer run, VIDWRITE_FUZZ=0 the fuzz targets.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
@@ -72,6 +73,19 @@ if [ "${VIDWRITE_SANITIZE:-1}" != 0 ]; then
       # memory errors and undefined behaviour are checked there, leaks in the suites above.
       ASAN_OPTIONS=$asan_options:detect_leaks=0 run_tests "$asan" --suite codecs
     fi
+  else
+    failed=$(( failed + 1 ))
+  fi
+fi
+
+# The libFuzzer targets of fuzz/ (the library's options, the command's parsers), briefly: each
+# replays its seeds and fuzzes for 20 seconds, built with clang as scripts/fuzz.sh builds them.
+# VIDWRITE_FUZZ=0 skips them.
+if [ "${VIDWRITE_FUZZ:-1}" != 0 ] && [ $# -eq 0 ]; then
+  fuzz=${VIDWRITE_FUZZ_BUILD_DIR:-build-fuzz-ci}
+  if CC=clang vw_build "$fuzz" -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false \
+      -Dintrospection=disabled -Dtests=false -Dc_args=-DVW_NO_CLONES; then
+    run_tests "$fuzz" --suite fuzz
   else
     failed=$(( failed + 1 ))
   fi

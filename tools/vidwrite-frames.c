@@ -37,8 +37,10 @@ vwt_pixel_format_parse (const char *name, VidwritePixelFormat *format, GError **
         *format = pixel_formats[i].format;
         return TRUE;
       }
+  g_autofree char *escaped = vwt_escape (name, -1);
+
   g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
-               "unknown pixel format “%s” (known: rgb24, bgr24, rgba, bgra, gray)", name);
+               "unknown pixel format “%s” (known: rgb24, bgr24, rgba, bgra, gray)", escaped);
   return FALSE;
 }
 
@@ -60,6 +62,24 @@ vwt_pixel_format_bytes (VidwritePixelFormat format)
   g_return_val_if_reached (0);
 }
 
+/* A decimal number at *p that fits 64 bits; *p is moved past its digits. */
+static gboolean
+parse_decimal (const char **p, guint64 *value)
+{
+  const char *s = *p;
+  guint64 v = 0;
+
+  if (!g_ascii_isdigit (*s))
+    return FALSE;
+  for (; g_ascii_isdigit (*s); s++)
+    if (!g_uint64_checked_mul (&v, v, 10) || !g_uint64_checked_add (&v, v, *s - '0'))
+      return FALSE;
+  *p = s;
+  *value = v;
+  return TRUE;
+}
+
+/* At most VWT_MAX_DIMENSION² × 4 bytes, once the sizes have been checked where they are read. */
 static gsize
 frame_size (const VwtFrameSource *source)
 {
@@ -172,10 +192,16 @@ static GBytes *
 stream_read (VwtFrameSource *base, guint max_frames, GError **error)
 {
   StreamSource *self = (StreamSource *)base;
-  gsize size = frame_size (base);
-  guint8 *data = g_malloc (size * max_frames);
-  gssize got = vwt_input_read (self->input, data, size * max_frames, error);
+  gsize size = frame_size (base), allocated = 0;
+  guint8 *data = NULL;
+  gssize got;
 
+  /* A .npy header says how many frames follow: the rest of the stream is not frames. */
+  if (base->n_frames)
+    max_frames = MIN (max_frames, base->n_frames - self->frames_read);
+  if (max_frames == 0)
+    return NULL;
+  got = vwt_input_read_growing (self->input, &data, &allocated, size * max_frames, error);
   if (got <= 0 || got % size != 0)
     {
       if (got > 0)
@@ -185,6 +211,11 @@ stream_read (VwtFrameSource *base, guint max_frames, GError **error)
                      " bytes each)",
                      self->input->name, got % size, self->frames_read + got / size, base->width,
                      base->height, vwt_pixel_format_name (base->format), size);
+      else if (got == 0 && base->n_frames)
+        g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                     "%s ends after %" G_GUINT64_FORMAT " of the %" G_GUINT64_FORMAT
+                     " frames its header gives",
+                     self->input->name, self->frames_read, base->n_frames);
       g_free (data);
       return NULL;
     }
@@ -220,12 +251,19 @@ raw_open (VwtInput *input, const VwtFrameRequest *request, GError **error)
   StreamSource *self;
   gsize size;
 
-  if (request->width == 0)
+  if (request->width == 0 || request->height == 0)
     {
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "%s is raw frames (it is neither .npy nor .y4m): give their size with "
                    "--size WxH",
                    input->name);
+      return NULL;
+    }
+  if (request->width > VWT_MAX_DIMENSION || request->height > VWT_MAX_DIMENSION)
+    {
+      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                   "--size %ux%u is larger than %d on a side", request->width, request->height,
+                   VWT_MAX_DIMENSION);
       return NULL;
     }
   if (request->pix_fmt && !vwt_pixel_format_parse (request->pix_fmt, &format, error))
@@ -254,7 +292,8 @@ raw_open (VwtInput *input, const VwtFrameRequest *request, GError **error)
 /* ---- .npy -------------------------------------------------------------------------------- */
 
 /* The value of `key` in a .npy header, a Python dict literal such as
- * {'descr': '|u1', 'fortran_order': False, 'shape': (10, 48, 64, 3), } */
+ * {'descr': '|u1', 'fortran_order': False, 'shape': (10, 48, 64, 3), }
+ * A tuple or a string runs to its closing bracket or quote, anything else to the next , or }. */
 static char *
 npy_value (const char *header, const char *key)
 {
@@ -265,35 +304,44 @@ npy_value (const char *header, const char *key)
   if (!p)
     return NULL;
   p += strlen (quoted);
-  while (*p == ' ')
+  while (g_ascii_isspace (*p))
     p++;
-  if (*p == '(')
-    end = strchr (p, ')');
-  else if (*p == '\'')
-    end = strchr (p + 1, '\'');
+  if (*p == '(' || *p == '\'')
+    {
+      end = strchr (p + 1, *p == '(' ? ')' : '\'');
+      if (!end)
+        return NULL;
+      end++;
+    }
   else
-    end = p + strcspn (p, ",}") - 1;
-  return end ? g_strndup (p, end - p + 1) : NULL;
+    end = p + strcspn (p, ",}");
+  return g_strndup (p, end - p);
 }
 
+/* "(T, H, W, C)", "(T, H, W)" or any tuple of up to 4 numbers below 2^64. */
 static gboolean
 npy_parse_shape (const char *shape, guint64 dims[4], guint *n_dims)
 {
-  const char *p = shape + 1;
+  const char *p = shape;
 
   *n_dims = 0;
+  if (*p++ != '(')
+    return FALSE;
   for (;;)
     {
-      char *end;
-
-      while (*p == ' ' || *p == ',')
+      while (g_ascii_isspace (*p))
         p++;
       if (*p == ')')
-        return TRUE;
-      if (!g_ascii_isdigit (*p) || *n_dims == 4)
+        return p[1] == '\0';
+      if (*n_dims == 4 || !parse_decimal (&p, &dims[*n_dims]))
         return FALSE;
-      dims[(*n_dims)++] = g_ascii_strtoull (p, &end, 10);
-      p = end;
+      (*n_dims)++;
+      while (g_ascii_isspace (*p))
+        p++;
+      if (*p == ',')
+        p++;
+      else if (*p != ')')
+        return FALSE;
     }
 }
 
@@ -303,8 +351,9 @@ npy_open (VwtInput *input, const VwtFrameRequest *request, GError **error)
   guint8 preamble[12];
   gsize len_bytes, header_len;
   g_autofree char *header = NULL, *descr = NULL, *order = NULL, *shape = NULL;
-  guint64 dims[4] = { 0 }, data_size;
-  guint n_dims, channels;
+  g_autofree char *quoted = NULL;
+  guint64 dims[4] = { 0 }, channels, data_size, end;
+  guint n_dims;
   VidwritePixelFormat format;
   guint64 offset;
 
@@ -331,17 +380,29 @@ npy_open (VwtInput *input, const VwtFrameRequest *request, GError **error)
   descr = npy_value (header, "descr");
   order = npy_value (header, "fortran_order");
   shape = npy_value (header, "shape");
-  if (!descr || !order || !shape || !npy_parse_shape (shape, dims, &n_dims))
+  if (!descr || !order || !shape)
+    {
+      quoted = vwt_escape (g_strstrip (header), -1);
+      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                   "%s: cannot read its .npy header “%s”", input->name, quoted);
+      return NULL;
+    }
+  quoted = vwt_escape (shape, -1);
+  if (!npy_parse_shape (shape, dims, &n_dims))
     {
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
-                   "%s: cannot read its .npy header %s", input->name, g_strstrip (header));
+                   "%s: the 'shape' of its .npy header, “%s”, is not a tuple of up to 4 whole "
+                   "numbers below 2^64",
+                   input->name, quoted);
       return NULL;
     }
   if (!g_str_equal (descr, "'|u1'") && !g_str_equal (descr, "'<u1'")
       && !g_str_equal (descr, "'>u1'") && !g_str_equal (descr, "'u1'"))
     {
+      g_autofree char *what = vwt_escape (descr, -1);
+
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
-                   "%s holds %s values; vidwrite takes uint8 frames (|u1)", input->name, descr);
+                   "%s holds “%s” values; vidwrite takes uint8 frames (|u1)", input->name, what);
       return NULL;
     }
   if (!g_str_equal (order, "False"))
@@ -351,13 +412,32 @@ npy_open (VwtInput *input, const VwtFrameRequest *request, GError **error)
                    input->name);
       return NULL;
     }
-  channels = n_dims == 4 ? (guint)dims[3] : 1;
+  /* Every check on the 64-bit values as written: none is narrowed before it passes. */
+  channels = n_dims == 4 ? dims[3] : 1;
   if ((n_dims != 3 && n_dims != 4) || (channels != 1 && channels != 3 && channels != 4)
-      || dims[0] == 0 || dims[1] == 0 || dims[2] == 0 || dims[1] > G_MAXINT || dims[2] > G_MAXINT)
+      || dims[0] == 0 || dims[1] == 0 || dims[2] == 0)
     {
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "%s has the shape %s; vidwrite takes T×H×W×C with C 1, 3 or 4, or T×H×W",
-                   input->name, shape);
+                   input->name, quoted);
+      return NULL;
+    }
+  if (dims[1] > VWT_MAX_DIMENSION || dims[2] > VWT_MAX_DIMENSION)
+    {
+      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                   "%s has the shape %s: frames of %" G_GUINT64_FORMAT "x%" G_GUINT64_FORMAT
+                   " are larger than %d on a side",
+                   input->name, quoted, dims[2], dims[1], VWT_MAX_DIMENSION);
+      return NULL;
+    }
+  /* H·W·C is at most 2^30; T times that, and the header before it, may not fit 64 bits. */
+  if (!g_uint64_checked_mul (&data_size, dims[0], dims[1] * dims[2] * channels)
+      || !g_uint64_checked_add (&end, offset, data_size))
+    {
+      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                   "%s has the shape %s: %" G_GUINT64_FORMAT " frames are too large to count "
+                   "in bytes (more than 2^64)",
+                   input->name, quoted, dims[0]);
       return NULL;
     }
 
@@ -375,7 +455,8 @@ npy_open (VwtInput *input, const VwtFrameRequest *request, GError **error)
         {
           g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
                        "--pix-fmt %s has %u bytes a pixel, but %s has %u channels",
-                       request->pix_fmt, vwt_pixel_format_bytes (wanted), input->name, channels);
+                       request->pix_fmt, vwt_pixel_format_bytes (wanted), input->name,
+                       (guint)channels);
           return NULL;
         }
       format = wanted;
@@ -388,16 +469,16 @@ npy_open (VwtInput *input, const VwtFrameRequest *request, GError **error)
                    request->width, request->height, input->name, dims[2], dims[1]);
       return NULL;
     }
-  data_size = dims[0] * dims[1] * dims[2] * channels;
 
   if (input->regular)
     {
-      if (input->size < offset + data_size)
+      if (input->size < end)
         {
           g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
                        "%s is truncated: its shape %s needs %" G_GUINT64_FORMAT
                        " bytes of data, it has %" G_GUINT64_FORMAT,
-                       input->name, shape, data_size, input->size - offset);
+                       input->name, quoted, data_size,
+                       input->size > offset ? input->size - offset : 0);
           return NULL;
         }
       return mapped_source_new (input, offset, "npy", dims[2], dims[1], format, dims[0], error);
@@ -454,7 +535,8 @@ typedef struct
   VwtInput *input;
   guint space, matrix;
   gsize luma_size, chroma_size, chroma_width;
-  guint8 *planes; /* one frame as read */
+  guint8 *planes; /* one frame as read, allocated as it arrives */
+  gsize planes_allocated;
   guint64 frames_read;
 } Y4mSource;
 
@@ -492,15 +574,14 @@ y4m_read (VwtFrameSource *base, guint max_frames, GError **error)
   Y4mSource *self = (Y4mSource *)base;
   gsize size = frame_size (base), plane_bytes = self->luma_size + 2 * self->chroma_size;
   gboolean mono = y4m_spaces[self->space].mono;
-  guint8 *data = g_malloc (size * max_frames);
+  guint8 *data = NULL;
   guint n = 0;
 
   for (; n < max_frames; n++)
     {
       g_autofree char *line = NULL;
-      gssize got;
-
       GError *local = NULL;
+      gssize got;
 
       if (vwt_input_at_end (self->input, &local))
         break;
@@ -514,12 +595,17 @@ y4m_read (VwtFrameSource *base, guint max_frames, GError **error)
         goto failed;
       if (!g_str_has_prefix (line, "FRAME"))
         {
+          g_autofree char *quoted = vwt_escape (line, MIN (strlen (line), 16));
+
           g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
-                       "%s: frame %" G_GUINT64_FORMAT " starts with “%.16s”, not “FRAME”",
-                       self->input->name, self->frames_read + n, line);
+                       "%s: frame %" G_GUINT64_FORMAT " starts with “%s”, not “FRAME”",
+                       self->input->name, self->frames_read + n, quoted);
           goto failed;
         }
-      got = vwt_input_read (self->input, mono ? data + n * size : self->planes, plane_bytes, error);
+      /* The planes are allocated as they arrive, the frame once they are all there: a header
+       * that claims large frames costs memory only as far as the input really holds them. */
+      got = vwt_input_read_growing (self->input, &self->planes, &self->planes_allocated,
+                                    plane_bytes, error);
       if (got < 0)
         goto failed;
       if ((gsize)got != plane_bytes)
@@ -530,16 +616,16 @@ y4m_read (VwtFrameSource *base, guint max_frames, GError **error)
                        self->input->name, self->frames_read + n, got, plane_bytes);
           goto failed;
         }
-      if (!mono)
+      data = g_realloc (data, (n + 1) * size);
+      if (mono)
+        memcpy (data + n * size, self->planes, size);
+      else
         y4m_to_rgb (self, data + n * size);
     }
   self->frames_read += n;
   if (n == 0)
-    {
-      g_free (data);
-      return NULL;
-    }
-  return g_bytes_new_take (g_realloc (data, n * size), n * size);
+    return NULL;
+  return g_bytes_new_take (data, n * size);
 
 failed:
   g_free (data);
@@ -556,36 +642,59 @@ y4m_free (VwtFrameSource *base)
   g_free (self);
 }
 
+/* A frame side, "W640" or "H480", checked against the library's limit here, before anything is
+ * allocated for it. */
+static gboolean
+y4m_parse_side (Y4mSource *self, const char *token, guint *side, GError **error)
+{
+  const char *p = token + 1;
+  guint64 v;
+
+  if (!parse_decimal (&p, &v) || *p || v == 0 || v > VWT_MAX_DIMENSION)
+    {
+      g_autofree char *quoted = vwt_escape (token, -1);
+
+      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                   "%s: the frame %s “%s” is not from 1 to %d", self->input->name,
+                   token[0] == 'W' ? "width" : "height", quoted, VWT_MAX_DIMENSION);
+      return FALSE;
+    }
+  *side = v;
+  return TRUE;
+}
+
 static gboolean
 y4m_parse_header (Y4mSource *self, const char *header, GError **error)
 {
   g_auto (GStrv) tokens = g_strsplit (header, " ", -1);
   const char *space = "420jpeg", *range = "LIMITED";
-  guint64 w = 0, h = 0;
+  g_autofree char *quoted = NULL;
 
   for (guint i = 1; tokens[i]; i++)
     {
-      const char *t = tokens[i], *value = t + 1;
-      char *end;
+      const char *t = tokens[i];
 
       switch (t[0])
         {
         case 'W':
-          w = g_ascii_strtoull (value, &end, 10);
+          if (!y4m_parse_side (self, t, &self->base.width, error))
+            return FALSE;
           break;
         case 'H':
-          h = g_ascii_strtoull (value, &end, 10);
+          if (!y4m_parse_side (self, t, &self->base.height, error))
+            return FALSE;
           break;
         case 'F':
           {
-            guint64 n = g_ascii_strtoull (value, &end, 10), d = 0;
+            const char *p = t + 1;
+            guint64 n, d;
 
-            if (*end == ':')
-              d = g_ascii_strtoull (end + 1, &end, 10);
-            if (n == 0 || d == 0 || n > G_MAXINT || d > G_MAXINT || *end)
+            if (!parse_decimal (&p, &n) || *p++ != ':' || !parse_decimal (&p, &d) || *p || n == 0
+                || d == 0 || n > G_MAXINT || d > G_MAXINT)
               {
+                quoted = vwt_escape (t, -1);
                 g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
-                             "%s: the frame rate “%s” is not N:D", self->input->name, t);
+                             "%s: the frame rate “%s” is not N:D", self->input->name, quoted);
                 return FALSE;
               }
             self->base.fps_n = n;
@@ -593,24 +702,23 @@ y4m_parse_header (Y4mSource *self, const char *header, GError **error)
           }
           break;
         case 'C':
-          space = value;
+          space = t + 1;
           break;
         case 'X':
-          if (g_str_has_prefix (value, "COLORRANGE="))
-            range = value + strlen ("COLORRANGE=");
+          if (g_str_has_prefix (t + 1, "COLORRANGE="))
+            range = t + 1 + strlen ("COLORRANGE=");
           break;
         default:
           break; /* interlacing, aspect ratio: the library writes progressive square pixels */
         }
     }
-  if (w == 0 || h == 0 || w > G_MAXINT || h > G_MAXINT)
+  if (self->base.width == 0 || self->base.height == 0)
     {
+      quoted = vwt_escape (header, -1);
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
-                   "%s: the header “%s” gives no frame size (W and H)", self->input->name, header);
+                   "%s: the header “%s” gives no frame size (W and H)", self->input->name, quoted);
       return FALSE;
     }
-  self->base.width = w;
-  self->base.height = h;
 
   self->space = G_N_ELEMENTS (y4m_spaces);
   for (guint i = 0; i < G_N_ELEMENTS (y4m_spaces); i++)
@@ -618,10 +726,11 @@ y4m_parse_header (Y4mSource *self, const char *header, GError **error)
       self->space = i;
   if (self->space == G_N_ELEMENTS (y4m_spaces))
     {
+      quoted = vwt_escape (space, -1);
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "%s: the colour space “C%s” is not supported (8-bit 420, 422, 444, 411 and "
                    "mono are)",
-                   self->input->name, space);
+                   self->input->name, quoted);
       return FALSE;
     }
   self->matrix = G_N_ELEMENTS (y4m_matrices);
@@ -630,9 +739,10 @@ y4m_parse_header (Y4mSource *self, const char *header, GError **error)
       self->matrix = i;
   if (self->matrix == G_N_ELEMENTS (y4m_matrices))
     {
+      quoted = vwt_escape (range, -1);
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "%s: the colour range “%s” is neither LIMITED nor FULL", self->input->name,
-                   range);
+                   quoted);
       return FALSE;
     }
   return TRUE;
@@ -678,14 +788,13 @@ y4m_open (VwtInput *input, const VwtFrameRequest *request, GError **error)
     }
   self->base.format
       = y4m_spaces[self->space].mono ? VIDWRITE_PIXEL_FORMAT_GRAY8 : VIDWRITE_PIXEL_FORMAT_RGB;
-  self->planes = g_malloc (self->luma_size + 2 * self->chroma_size);
   /* Frames without parameters are "FRAME\n" and the planes: a file's length tells how many. */
   if (input->regular)
     {
       guint64 frame_bytes = 6 + self->luma_size + 2 * self->chroma_size;
       guint64 data = input->size - strlen (header) - 1;
 
-      if (data % frame_bytes == 0)
+      if (input->size > strlen (header) && data % frame_bytes == 0)
         self->base.n_frames = data / frame_bytes;
     }
   return &self->base;
@@ -697,15 +806,17 @@ failed:
 }
 
 VwtFrameSource *
-vwt_frame_source_open (const char *path, const VwtFrameRequest *request, GError **error)
+vwt_frame_source_new_for_input (VwtInput *input_, const char *path, const VwtFrameRequest *request,
+                                GError **error)
 {
-  g_autoptr (VwtInput) input = vwt_input_open (path, error);
+  g_autoptr (VwtInput) input = input_;
   GError *local = NULL;
   VwtFrameSource *source;
   gboolean y4m, npy;
+  const char *suffix = path && g_str_has_suffix (path, ".y4m")   ? "YUV4MPEG2"
+                       : path && g_str_has_suffix (path, ".npy") ? "NumPy"
+                                                                 : NULL;
 
-  if (!input)
-    return NULL;
   y4m = vwt_input_has_prefix (input, Y4M_MAGIC, strlen (Y4M_MAGIC), &local);
   npy = !local && vwt_input_has_prefix (input, NPY_MAGIC, strlen (NPY_MAGIC), &local);
   if (local)
@@ -714,12 +825,11 @@ vwt_frame_source_open (const char *path, const VwtFrameRequest *request, GError 
       return NULL;
     }
 
-  if (!y4m && !npy && (g_str_has_suffix (path, ".y4m") || g_str_has_suffix (path, ".npy")))
+  if (!y4m && !npy && suffix)
     {
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "%s is not a %s file: it does not start with the magic “%s”", input->name,
-                   g_str_has_suffix (path, ".y4m") ? "YUV4MPEG2" : "NumPy",
-                   g_str_has_suffix (path, ".y4m") ? "YUV4MPEG2 " : "\\x93NUMPY");
+                   suffix, g_str_equal (suffix, "YUV4MPEG2") ? "YUV4MPEG2 " : "\\x93NUMPY");
       return NULL;
     }
   source = y4m   ? y4m_open (input, request, error)
@@ -728,6 +838,14 @@ vwt_frame_source_open (const char *path, const VwtFrameRequest *request, GError 
   if (source)
     g_steal_pointer (&input); /* the source owns or has closed it */
   return source;
+}
+
+VwtFrameSource *
+vwt_frame_source_open (const char *path, const VwtFrameRequest *request, GError **error)
+{
+  VwtInput *input = vwt_input_open (path, error);
+
+  return input ? vwt_frame_source_new_for_input (input, path, request, error) : NULL;
 }
 
 /* ---- the demo pattern -------------------------------------------------------------------- */

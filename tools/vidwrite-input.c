@@ -10,30 +10,17 @@
 #include <unistd.h>
 
 #define BUFFER_SIZE (64 * 1024)
+#define GROW_FIRST (4 << 20) /* what vwt_input_read_growing() allocates before any data */
+#define ESCAPE_MAX 120
 
 VwtInput *
-vwt_input_open (const char *path, GError **error)
+vwt_input_new_for_fd (int fd, const char *name, GError **error)
 {
   g_autoptr (VwtInput) input = g_new0 (VwtInput, 1);
   struct stat st = { 0 };
 
-  if (g_str_equal (path, "-"))
-    {
-      input->name = g_strdup ("standard input");
-      input->fd = STDIN_FILENO;
-    }
-  else
-    {
-      input->name = g_strdup_printf ("“%s”", path);
-      input->fd = open (path, O_RDONLY | O_CLOEXEC);
-      if (input->fd < 0)
-        {
-          int saved = errno;
-          g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_IO, "cannot read %s: %s", input->name,
-                       g_strerror (saved));
-          return NULL;
-        }
-    }
+  input->name = g_strdup (name);
+  input->fd = fd;
   if (fstat (input->fd, &st) == 0 && S_ISREG (st.st_mode))
     {
       input->regular = TRUE;
@@ -47,6 +34,27 @@ vwt_input_open (const char *path, GError **error)
     }
   input->buffer = g_malloc (BUFFER_SIZE);
   return g_steal_pointer (&input);
+}
+
+VwtInput *
+vwt_input_open (const char *path, GError **error)
+{
+  g_autofree char *name = NULL, *escaped = NULL;
+  int fd;
+
+  if (g_str_equal (path, "-"))
+    return vwt_input_new_for_fd (STDIN_FILENO, "standard input", error);
+  escaped = vwt_escape (path, -1);
+  name = g_strdup_printf ("“%s”", escaped);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_IO, "cannot read %s: %s", name,
+                   g_strerror (saved));
+      return NULL;
+    }
+  return vwt_input_new_for_fd (fd, name, error);
 }
 
 void
@@ -110,6 +118,8 @@ vwt_input_read (VwtInput *input, void *buffer, gsize len, GError **error)
   guint8 *out = buffer;
   gsize done = MIN (len, input->buffer_len - input->buffer_pos);
 
+  if (len == 0)
+    return 0; /* `buffer` may be NULL then, which memcpy() does not allow */
   memcpy (out, input->buffer + input->buffer_pos, done);
   input->buffer_pos += done;
   while (done < len)
@@ -134,6 +144,32 @@ vwt_input_read (VwtInput *input, void *buffer, gsize len, GError **error)
       done += n;
     }
   return done;
+}
+
+gssize
+vwt_input_read_growing (VwtInput *input, guint8 **buffer, gsize *allocated, gsize len,
+                        GError **error)
+{
+  gsize done = 0;
+
+  for (;;)
+    {
+      /* At most twice what has arrived, or the first step, or what is already there. */
+      gsize target = MIN (len, MAX (MAX (done * 2, GROW_FIRST), *allocated));
+      gssize n;
+
+      if (*allocated < target)
+        {
+          *buffer = g_realloc (*buffer, target);
+          *allocated = target;
+        }
+      n = vwt_input_read (input, *buffer + done, target - done, error);
+      if (n < 0)
+        return -1;
+      done += n;
+      if (done < target || done == len)
+        return done;
+    }
 }
 
 gboolean
@@ -165,6 +201,13 @@ vwt_input_read_line (VwtInput *input, gsize max, const char *what, GError **erro
         }
       if (c == '\n')
         return g_string_free (line, FALSE);
+      if (c == '\0')
+        {
+          /* It would end the line early for whoever reads it as a string. */
+          g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                       "the %s of %s holds a NUL byte", what, input->name);
+          break;
+        }
       if (line->len >= max)
         {
           g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
@@ -182,4 +225,54 @@ gboolean
 vwt_input_at_end (VwtInput *input, GError **error)
 {
   return fill (input, 1, error) && input->buffer_pos == input->buffer_len;
+}
+
+char *
+vwt_escape (const char *text, gssize len)
+{
+  gsize n = len < 0 ? strlen (text) : (gsize)len;
+  GString *out = g_string_sized_new (MIN (n, ESCAPE_MAX) + 8);
+  const char *p = text, *end = text + MIN (n, ESCAPE_MAX);
+
+  while (p < end)
+    {
+      gunichar c = g_utf8_get_char_validated (p, end - p);
+      const char *next;
+
+      if (c == (gunichar)-1 || c == (gunichar)-2)
+        {
+          /* Not UTF-8, or a character cut by the end. */
+          g_string_append_printf (out, "\\x%02x", (guint8)*p++);
+          continue;
+        }
+      next = g_utf8_next_char (p);
+      switch (c)
+        {
+        case '\n':
+          g_string_append (out, "\\n");
+          break;
+        case '\r':
+          g_string_append (out, "\\r");
+          break;
+        case '\t':
+          g_string_append (out, "\\t");
+          break;
+        case '\\':
+          g_string_append (out, "\\\\");
+          break;
+        default:
+          if (c < 0x20 || c == 0x7f)
+            g_string_append_printf (out, "\\x%02x", c);
+          else if (g_unichar_iscntrl (c) || g_unichar_type (c) == G_UNICODE_FORMAT
+                   || g_unichar_type (c) == G_UNICODE_LINE_SEPARATOR
+                   || g_unichar_type (c) == G_UNICODE_PARAGRAPH_SEPARATOR)
+            g_string_append_printf (out, "\\u%04x", c);
+          else
+            g_string_append_len (out, p, next - p);
+        }
+      p = next;
+    }
+  if (n > ESCAPE_MAX)
+    g_string_append (out, "…");
+  return g_string_free (out, FALSE);
 }

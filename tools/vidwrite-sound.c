@@ -17,6 +17,7 @@
 #define WAV_FLOAT 0x0003
 #define WAV_EXTENSIBLE 0xFFFE
 #define WAV_UNKNOWN_SIZE 0xFFFFFFFFu /* written by tools that stream a WAV into a pipe */
+#define FMT_CHUNK_MIN 16             /* WAVEFORMAT and the bits per sample of PCMWAVEFORMAT */
 #define MAX_FMT_CHUNK 1024
 
 void
@@ -190,7 +191,7 @@ wav_parse_fmt (WavSource *self, const guint8 *fmt, gsize size, GError **error)
   const char *name = self->input->name;
   guint16 tag, bits;
 
-  if (size < 16)
+  if (size < FMT_CHUNK_MIN)
     {
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "%s: its fmt chunk is %" G_GSIZE_FORMAT " bytes, too short", name, size);
@@ -217,7 +218,21 @@ wav_parse_fmt (WavSource *self, const guint8 *fmt, gsize size, GError **error)
                    name, bits, tag);
       return FALSE;
     }
-  if (self->base.channels == 0 || self->block_align != self->base.channels * bits / 8)
+  if (self->base.channels == 0 || self->base.channels > VWT_MAX_AUDIO_CHANNELS)
+    {
+      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                   "%s has %u channels; vidwrite takes 1 to %d", name, self->base.channels,
+                   VWT_MAX_AUDIO_CHANNELS);
+      return FALSE;
+    }
+  if (self->base.rate == 0 || self->base.rate > VWT_MAX_AUDIO_RATE)
+    {
+      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                   "%s has a rate of %u Hz; vidwrite takes 1 to %d", name, self->base.rate,
+                   VWT_MAX_AUDIO_RATE);
+      return FALSE;
+    }
+  if (self->block_align != self->base.channels * bits / 8)
     {
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "%s: %u channels of %u-bit samples do not make blocks of %" G_GSIZE_FORMAT
@@ -281,10 +296,12 @@ wav_parse_header (WavSource *self, GError **error)
         {
           g_autofree guint8 *fmt = NULL;
 
-          if (size > MAX_FMT_CHUNK)
+          /* Its size is checked before anything is allocated or read for it. */
+          if (size < FMT_CHUNK_MIN || size > MAX_FMT_CHUNK)
             {
               g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
-                           "%s: its fmt chunk is %u bytes long", self->input->name, size);
+                           "%s: its fmt chunk is %u bytes, not %d to %d", self->input->name, size,
+                           FMT_CHUNK_MIN, MAX_FMT_CHUNK);
               return FALSE;
             }
           fmt = g_malloc (size + (size & 1));
@@ -394,6 +411,14 @@ planar_open (VwtInput *input, guint rate, guint channels, GError **error)
                    input->name);
       return NULL;
     }
+  if (channels > VWT_MAX_AUDIO_CHANNELS || rate > VWT_MAX_AUDIO_RATE)
+    {
+      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                   "--audio-channels %u and --audio-rate %u: vidwrite takes 1 to %d channels at "
+                   "1 to %d Hz",
+                   channels, rate, VWT_MAX_AUDIO_CHANNELS, VWT_MAX_AUDIO_RATE);
+      return NULL;
+    }
   if (!input->regular)
     {
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
@@ -423,22 +448,21 @@ planar_open (VwtInput *input, guint rate, guint channels, GError **error)
 }
 
 VwtSoundSource *
-vwt_sound_source_open (const char *path, guint rate, guint channels, GError **error)
+vwt_sound_source_new_for_input (VwtInput *input_, const char *path, guint rate, guint channels,
+                                GError **error)
 {
-  g_autoptr (VwtInput) input = vwt_input_open (path, error);
+  g_autoptr (VwtInput) input = input_;
   GError *local = NULL;
   VwtSoundSource *source;
   gboolean wav;
 
-  if (!input)
-    return NULL;
   wav = vwt_input_has_prefix (input, "RIFF", 4, &local);
   if (local)
     {
       g_propagate_error (error, local);
       return NULL;
     }
-  if (!wav && g_str_has_suffix (path, ".wav"))
+  if (!wav && path && g_str_has_suffix (path, ".wav"))
     {
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "%s is not a WAV file: it does not start with “RIFF”", input->name);
@@ -449,6 +473,14 @@ vwt_sound_source_open (const char *path, guint rate, guint channels, GError **er
   if (source)
     g_steal_pointer (&input);
   return source;
+}
+
+VwtSoundSource *
+vwt_sound_source_open (const char *path, guint rate, guint channels, GError **error)
+{
+  VwtInput *input = vwt_input_open (path, error);
+
+  return input ? vwt_sound_source_new_for_input (input, path, rate, channels, error) : NULL;
 }
 
 /* ---- the demo tone ----------------------------------------------------------------------- */

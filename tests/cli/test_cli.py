@@ -457,6 +457,73 @@ def test_error(tmp_path, case, existing):
     assert not no_leftovers(tmp_path)
 
 
+# ---- hostile files -----------------------------------------------------------------------
+# What a downloaded file can say in its header (issue 11; tests/test-parsers.c has the parsers'
+# side of each): the command must stop with one line that names the offending value, quoted
+# escaped, before it allocates or maps anything for the sizes the header claims.
+
+
+def npy_with_header(header, data_len):
+    """A version 1.0 .npy file with the header dict `header` (bytes) and data_len zero bytes."""
+    header = header + b" " * (-(len(header) + 11) % 64) + b"\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header + bytes(data_len)
+
+
+def npy_dict(shape, descr=b"'|u1'"):
+    return b"{'descr': " + descr + b", 'fortran_order': False, 'shape': " + shape + b", }"
+
+
+WAV_EMPTY_FMT = b"RIFF\x24\0\0\0WAVEfmt \0\0\0\0data\x04\0\0\0\0\0\0\0"
+
+# (name, frames or audio, file contents, words the message must contain)
+HOSTILE = [
+    ("npy empty shape", "frames", npy_with_header(
+        b"{'descr': '|u1', 'fortran_order': False, 'shape':, }", 64), ["'shape'", "not a tuple"]),
+    ("npy 2^63 frames", "frames", npy_with_header(npy_dict(b"(9223372036854775808, 24, 32, 3)"),
+                                                  2048),
+     ["9223372036854775808", "too large"]),
+    ("npy 2^56 frames", "frames", npy_with_header(npy_dict(b"(72057594037927936, 16, 16)"), 2048),
+     ["72057594037927936", "too large"]),
+    ("y4m 99999999 square", "frames", b"YUV4MPEG2 W99999999 H99999999\n", ["W99999999", "16384"]),
+    ("y4m 2^31 tall", "frames", b"YUV4MPEG2 W3 H2147483647\nFRAME\n", ["H2147483647", "16384"]),
+    ("wav empty fmt", "audio", WAV_EMPTY_FMT, ["fmt chunk is 0 bytes, not 16 to 1024"]),
+    ("npy 2^32+3 channels", "frames", npy_with_header(npy_dict(b"(3, 24, 32, 4294967299)"), 6912),
+     ["4294967299", "C 1, 3 or 4"]),
+    ("npy escapes", "frames", npy_with_header(npy_dict(b"(1, 2, 2)", b"'\x1b[2J\n\xff'"), 4),
+     ["\\x1b[2J\\n\\xff"]),
+    ("y4m escapes", "frames", b"YUV4MPEG2 W4 H4 C\x1b]0;owned\x07\xc2\x9b\n",
+     ["C\\x1b]0;owned\\x07\\u009b"]),
+]
+
+
+@pytest.mark.parametrize("via", ["file", "pipe"])
+@pytest.mark.parametrize("case", HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_hostile_file(tmp_path, case, via):
+    name, kind, contents, words = case
+    src = tmp_path / ("hostile.wav" if kind == "audio" else "hostile.npy")
+    src.write_bytes(contents)
+    out = tmp_path / "out.mp4"
+    path = str(src) if via == "file" else "-"
+    stdin = None if via == "file" else contents
+    if kind == "audio":
+        raw = tmp_path / "in.rgb"
+        raw.write_bytes(RAW)
+        args = ["-i", raw, "-s", "16x16", "-a", path, out]
+    else:
+        args = ["-i", path, out]
+    r = run(args, stdin=stdin)
+    err = r.stderr.decode("utf-8")  # valid UTF-8, or this raises
+    assert r.returncode == 1, err
+    assert err.startswith("vidwrite: ") and err.endswith("\n"), err
+    assert not any(c < " " or "\x7f" <= c <= "\x9f" for c in err[:-1]), err
+    for w in words:
+        assert w in err, err
+    if via == "file":
+        assert "hostile" in err
+    assert not out.exists()
+    assert not no_leftovers(tmp_path)
+
+
 # ---- progress and Ctrl-C -----------------------------------------------------------------
 
 

@@ -1,0 +1,33 @@
+/* libFuzzer target: the command's WAV parser (tools/vidwrite-sound.c).
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Input: a .wav file, given as a file and as a pipe.  Every sample is read; a crash, a
+ * sanitizer report, a leak, a GLib critical, channels or a rate beyond the library's limits,
+ * more than 4 bytes out for each byte in (8-bit samples become float32), or an error message
+ * that is not one line of valid UTF-8 is a finding.
+ */
+#include "fuzz-input.h"
+
+int
+LLVMFuzzerInitialize (int *argc, char ***argv)
+{
+  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+  return 0;
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+  for (FuzzKind kind = FUZZ_AS_FILE; kind <= FUZZ_AS_PIPE; kind++)
+    {
+      VwtInput *input = fuzz_input_new (data, size, kind);
+      GError *error = NULL;
+      VwtSoundSource *source;
+
+      if (!input)
+        continue;
+      source = vwt_sound_source_new_for_input (input, "fuzz.wav", 0, 0, &error);
+      fuzz_drain_sound (source, error, 4 * (guint64)size);
+    }
+  return 0;
+}
