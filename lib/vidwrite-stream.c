@@ -171,6 +171,39 @@ watch_pad (VwStream *stream, GstElement *element, GstPadProbeType type, GstPadPr
   gst_object_unref (pad);
 }
 
+/* Encoders without delay whose drain at EOS only makes their library complain: openh264enc
+ * hands libopenh264 a NULL frame, which prints "EncodeFrame(), cmInitParaError" on stderr at the
+ * end of every write (its log level is per encoder object, out of reach).  Every frame has left
+ * such an encoder when EOS comes, so the EOS goes round it. */
+static const char *const eos_bypass[] = { "openh264enc", NULL };
+
+static GstPadProbeReturn
+on_eos_around (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  GstElement *encoder = user_data;
+  GstPad *src;
+
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) != GST_EVENT_EOS)
+    return GST_PAD_PROBE_OK;
+  src = gst_element_get_static_pad (encoder, "src");
+  gst_pad_push_event (src, gst_event_ref (GST_PAD_PROBE_INFO_EVENT (info)));
+  gst_object_unref (src);
+  return GST_PAD_PROBE_DROP;
+}
+
+static void
+bypass_drain (GstElement *encoder)
+{
+  GstElementFactory *factory = gst_element_get_factory (encoder);
+  GstPad *sink;
+
+  if (!factory || !g_strv_contains (eos_bypass, GST_OBJECT_NAME (factory)))
+    return;
+  sink = gst_element_get_static_pad (encoder, "sink");
+  gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_eos_around, encoder, NULL);
+  gst_object_unref (sink);
+}
+
 /* ---- building the branch ---------------------------------------------------------------- */
 
 /* Adds `next` to the bin, links `*tail` to it and makes it the new tail.  Takes `next`'s
@@ -300,6 +333,7 @@ vw_stream_build (VwStream *stream, GstBin *bin, GstElement **tail, GError **erro
     }
   gst_object_unref (encoder);
   watch_pad (stream, encoder, GST_PAD_PROBE_TYPE_BUFFER, video ? on_encoded : on_activity);
+  bypass_drain (encoder);
   /* G, B, R planes: the encoder's caps still say Y444's bt601; the muxers' colour boxes must say
    * what the stream says (RGB matrix, full range). */
   if (video && stream->settings.gbr_planes)
