@@ -127,31 +127,39 @@ segment_start (GstPad *pad)
 /* MP4 and MOV make a track last the sum of its decode-time steps, the last one being the last
  * buffer's duration.  An encoder that reorders starts its decode times before the first frame
  * by the first frames' steps (x264: pts[0] - (pts[2] - pts[0]), two seconds early after a two
- * second gap): the track would last that much too long.  So the decode times before the first
- * frame become a few small steps, and the last buffer out lasts until the end of the last frame.
- * Called with the monitor's lock, for the n-th buffer out of the encoder. */
+ * second gap), and ends them before the last frame by the last steps: with irregular times the
+ * two differ and the track would last that much too long or too short.  So in a timed stream
+ * the decode times before the first frame become a few small steps, and the last buffer lasts
+ * until the end of the last frame.  Called with the monitor's lock, for the n-th buffer out of
+ * the parser. */
 static GstBuffer *
 fix_decode_times (VwStream *stream, GstPad *pad, GstBuffer *buffer, guint64 n)
 {
-  GstClockTime start = segment_start (pad);
-  gint64 step = vw_stream_frame_duration (stream) / (DTS_SLOTS + 1);
-  gint64 first = stream->first_time, dts;
+  gboolean last = n + 1 == stream->final_count;
+  gint64 first = stream->first_time, step = vw_stream_frame_duration (stream) / (DTS_SLOTS + 1);
+  GstClockTime start;
+  gint64 dts;
 
-  if (!GST_BUFFER_DTS_IS_VALID (buffer))
+  if (!GST_BUFFER_DTS_IS_VALID (buffer) || (n > 0 && !stream->timed_sent))
     return buffer;
-  buffer = gst_buffer_make_writable (buffer);
+  start = segment_start (pad);
   dts = (gint64)(GST_BUFFER_DTS (buffer) - start);
-  if (n < DTS_SLOTS && dts < first && (gint64)start + first >= step * DTS_SLOTS)
-    {
-      dts = first - step * (gint64)(DTS_SLOTS - n);
-      GST_BUFFER_DTS (buffer) = start + dts;
-    }
   if (n == 0)
     stream->first_dts = dts;
-  if (n + 1 == stream->final_count)
+  if (stream->timed_sent && n < DTS_SLOTS && dts < first
+      && (gint64)start + first >= step * DTS_SLOTS)
+    {
+      dts = first - step * (gint64)(DTS_SLOTS - n);
+      buffer = gst_buffer_make_writable (buffer);
+      GST_BUFFER_DTS (buffer) = start + dts;
+      if (n == 0)
+        stream->first_dts = dts;
+    }
+  if (last)
     {
       gint64 duration = ((gint64)stream->end_time - first) - (dts - stream->first_dts);
 
+      buffer = gst_buffer_make_writable (buffer);
       if (duration > 0)
         GST_BUFFER_DURATION (buffer) = duration;
     }
@@ -166,8 +174,7 @@ on_parsed (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
 
   g_mutex_lock (&stream->monitor->lock);
-  if (stream->timed_sent)
-    GST_PAD_PROBE_INFO_DATA (info) = fix_decode_times (stream, pad, buffer, stream->parsed);
+  GST_PAD_PROBE_INFO_DATA (info) = fix_decode_times (stream, pad, buffer, stream->parsed);
   stream->parsed++;
   g_mutex_unlock (&stream->monitor->lock);
   return GST_PAD_PROBE_OK;
@@ -566,11 +573,10 @@ vw_stream_send (VwStream *stream, GError **error)
         }
       GST_BUFFER_PTS (buffer) = chunk_time (stream, chunk, chunk->done);
       g_mutex_lock (&stream->monitor->lock);
-      if (chunk->times && !stream->timed_sent)
-        {
-          stream->timed_sent = TRUE;
-          stream->first_time = GST_BUFFER_PTS (buffer);
-        }
+      if (stream->sent == 0)
+        stream->first_time = GST_BUFFER_PTS (buffer);
+      if (chunk->times)
+        stream->timed_sent = TRUE;
       /* The last frame of a timed stream, at the end: it lasts a frame at the nominal rate. */
       if (!time_after_next (stream, &end))
         {
