@@ -837,22 +837,26 @@ static void
 prepare_muxer (VidwriteWriter *self, gboolean timed)
 {
   VwEncoderSettings *settings = &self->video.settings;
-  g_autoptr (GstElement) muxer = NULL;
+  GstElement *muxer = settings->muxer, *made = NULL;
   guint timescale = 0;
 
-  muxer = settings->muxer
-              ? gst_object_ref (settings->muxer)
-              : gst_element_factory_make (vw_target_get_container (self->target)->muxer, NULL);
-  if (!muxer || !g_object_class_find_property (G_OBJECT_GET_CLASS (muxer), "trak-timescale"))
-    return;
-  self->video.muxer_sums_dts = TRUE;
-  if (!timed)
-    return;
-  if (!settings->muxer)
-    settings->muxer = gst_object_ref_sink (gst_object_ref (muxer));
-  g_object_get (muxer, "trak-timescale", &timescale, NULL);
-  if (timescale == 0)
-    g_object_set (muxer, "trak-timescale", (guint)TIMED_TIMESCALE, NULL);
+  if (!muxer)
+    muxer = made = gst_element_factory_make (vw_target_get_container (self->target)->muxer, NULL);
+  if (muxer && g_object_class_find_property (G_OBJECT_GET_CLASS (muxer), "trak-timescale"))
+    {
+      self->video.muxer_sums_dts = TRUE;
+      if (timed)
+        {
+          g_object_get (muxer, "trak-timescale", &timescale, NULL);
+          if (timescale == 0)
+            g_object_set (muxer, "trak-timescale", (guint)TIMED_TIMESCALE, NULL);
+          /* One made here is still floating: the pipeline's bin takes it. */
+          settings->muxer = muxer;
+          return;
+        }
+    }
+  if (made)
+    gst_object_unref (gst_object_ref_sink (made));
 }
 
 /* Takes `times` (nullable). */
