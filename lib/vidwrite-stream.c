@@ -35,14 +35,17 @@ static const guint64 channel_layouts[VW_MAX_AUDIO_CHANNELS + 1] = {
 typedef struct
 {
   GBytes *bytes;
-  gsize count; /* frames, or samples of each channel */
-  gsize done;  /* how many of them are handed over */
+  gsize count;         /* frames, or samples of each channel */
+  gsize done;          /* how many of them are handed over */
+  guint64 first;       /* the stream's index of the first of them */
+  GstClockTime *times; /* the frames' own times, or NULL: frame n is at n / rate */
 } Chunk;
 
 static void
 chunk_free (Chunk *chunk)
 {
   g_bytes_unref (chunk->bytes);
+  g_free (chunk->times);
   g_free (chunk);
 }
 
@@ -104,6 +107,76 @@ on_activity (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   VwStream *stream = user_data;
 
   vw_monitor_poke (stream->monitor);
+  return GST_PAD_PROBE_OK;
+}
+
+#define DTS_SLOTS 32 /* more than an encoder's reorder delay (x264: 16 B-frames and a pyramid) */
+
+static GstClockTime
+segment_start (GstPad *pad)
+{
+  g_autoptr (GstEvent) event = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
+  const GstSegment *segment = NULL;
+
+  if (!event)
+    return 0;
+  gst_event_parse_segment (event, &segment);
+  return segment->start;
+}
+
+/* MP4 and MOV make a track last the sum of its decode-time steps, the last one being the last
+ * buffer's duration.  An encoder that reorders starts its decode times before the first frame
+ * by the first frames' steps (x264: pts[0] - (pts[2] - pts[0]), two seconds early after a two
+ * second gap), and ends them before the last frame by the last steps: with irregular times the
+ * two differ and the track would last that much too long or too short.  So in a timed stream
+ * the decode times before the first frame become a few small steps, and the last buffer lasts
+ * until the end of the last frame.  Called with the monitor's lock, for the n-th buffer out of
+ * the parser. */
+static GstBuffer *
+fix_decode_times (VwStream *stream, GstPad *pad, GstBuffer *buffer, guint64 n)
+{
+  gboolean last = n + 1 == stream->final_count;
+  gint64 first = stream->first_time, step = vw_stream_frame_duration (stream) / (DTS_SLOTS + 1);
+  GstClockTime start;
+  gint64 dts;
+
+  if (!GST_BUFFER_DTS_IS_VALID (buffer) || (n > 0 && !stream->timed_sent))
+    return buffer;
+  start = segment_start (pad);
+  dts = (gint64)(GST_BUFFER_DTS (buffer) - start);
+  if (n == 0)
+    stream->first_dts = dts;
+  if (stream->timed_sent && n < DTS_SLOTS && dts < first
+      && (gint64)start + first >= step * DTS_SLOTS)
+    {
+      dts = first - step * (gint64)(DTS_SLOTS - n);
+      buffer = gst_buffer_make_writable (buffer);
+      GST_BUFFER_DTS (buffer) = start + dts;
+      if (n == 0)
+        stream->first_dts = dts;
+    }
+  if (last)
+    {
+      gint64 duration = ((gint64)stream->end_time - first) - (dts - stream->first_dts);
+
+      buffer = gst_buffer_make_writable (buffer);
+      if (duration > 0)
+        GST_BUFFER_DURATION (buffer) = duration;
+    }
+  return buffer;
+}
+
+/* After the parser, which sets durations of its own. */
+static GstPadProbeReturn
+on_parsed (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  VwStream *stream = user_data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+
+  g_mutex_lock (&stream->monitor->lock);
+  GST_PAD_PROBE_INFO_DATA (info) = fix_decode_times (stream, pad, buffer, stream->parsed);
+  stream->parsed++;
+  g_mutex_unlock (&stream->monitor->lock);
   return GST_PAD_PROBE_OK;
 }
 
@@ -342,7 +415,8 @@ vw_stream_build (VwStream *stream, GstBin *bin, GstElement **tail, GError **erro
 
       if (setter)
         {
-          g_autoptr (GstCaps) caps = gst_caps_from_string ("video/x-h264,colorimetry=(string)1:1:0:0");
+          g_autoptr (GstCaps) caps
+              = gst_caps_from_string ("video/x-h264,colorimetry=(string)1:1:0:0");
 
           g_object_set (setter, "caps", caps, NULL);
         }
@@ -359,23 +433,85 @@ vw_stream_build (VwStream *stream, GstBin *bin, GstElement **tail, GError **erro
   if (stream->codec.codec && stream->codec.codec->parser
       && !add_and_link (bin, tail, make (stream->codec.codec->parser, error), error))
     return FALSE;
+  if (video && stream->muxer_sums_dts && !stream->settings.restamp)
+    watch_pad (stream, *tail, GST_PAD_PROBE_TYPE_BUFFER, on_parsed);
   watch_pad (stream, *tail, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_eos_after_error);
   return TRUE;
 }
 
 /* ---- handing data over ------------------------------------------------------------------ */
 
+GstClockTime
+vw_stream_frame_duration (const VwStream *stream)
+{
+  return vw_stream_time (stream, 1);
+}
+
 void
-vw_stream_queue (VwStream *stream, GBytes *data, gsize count)
+vw_stream_queue (VwStream *stream, GBytes *data, gsize count, GstClockTime *times)
 {
   Chunk *chunk;
 
   if (count == 0)
-    return;
+    {
+      g_free (times);
+      return;
+    }
+  /* Frames without times after timed ones continue at the nominal rate from the last. */
+  if (!times && stream->timed)
+    {
+      times = g_new (GstClockTime, count);
+      for (gsize i = 0; i < count; i++)
+        times[i] = stream->last_time + vw_stream_time (stream, i + 1);
+    }
   chunk = g_new0 (Chunk, 1);
   chunk->bytes = g_bytes_ref (data);
   chunk->count = count;
+  chunk->first = stream->queued;
+  chunk->times = times;
+  stream->queued += count;
+  if (times)
+    {
+      stream->timed = TRUE;
+      stream->last_time = times[count - 1];
+    }
+  else
+    stream->last_time = vw_stream_time (stream, stream->queued - 1);
   g_queue_push_tail (&stream->pending, chunk);
+}
+
+static GstClockTime
+chunk_time (const VwStream *stream, const Chunk *chunk, gsize i)
+{
+  return chunk->times ? chunk->times[i] : vw_stream_time (stream, chunk->first + i);
+}
+
+/* The time of the frame after the next one to go, when it is known: a timed frame's duration
+ * is the step to the next frame, which the caller may not have pushed yet. */
+static gboolean
+time_after_next (const VwStream *stream, GstClockTime *time)
+{
+  GList *head = stream->pending.head;
+  const Chunk *chunk = head->data;
+
+  if (chunk->done + 1 < chunk->count)
+    *time = chunk_time (stream, chunk, chunk->done + 1);
+  else if (head->next)
+    *time = chunk_time (stream, head->next->data, 0);
+  else if (!chunk->times)
+    *time = vw_stream_time (stream, chunk->first + chunk->count);
+  else
+    return FALSE;
+  return TRUE;
+}
+
+gboolean
+vw_stream_ready (VwStream *stream, gboolean finishing)
+{
+  GstClockTime unused;
+
+  return stream->pending.length > 0
+         && (stream->media == VW_MEDIA_AUDIO || finishing || time_after_next (stream, &unused));
 }
 
 gboolean
@@ -459,6 +595,7 @@ vw_stream_send (VwStream *stream, GError **error)
 {
   Chunk *chunk = g_queue_peek_head (&stream->pending);
   GstBuffer *buffer;
+  GstClockTime end;
   gsize n = 1;
 
   if (stream->media == VW_MEDIA_VIDEO)
@@ -471,18 +608,35 @@ vw_stream_send (VwStream *stream, GError **error)
                         "could not get a buffer for frame %" G_GUINT64_FORMAT, stream->sent);
           return FALSE;
         }
+      GST_BUFFER_PTS (buffer) = chunk_time (stream, chunk, chunk->done);
+      g_mutex_lock (&stream->monitor->lock);
+      if (stream->sent == 0)
+        stream->first_time = GST_BUFFER_PTS (buffer);
+      if (chunk->times)
+        stream->timed_sent = TRUE;
+      /* The last frame of a timed stream, at the end: it lasts a frame at the nominal rate. */
+      if (!time_after_next (stream, &end))
+        {
+          end = GST_BUFFER_PTS (buffer) + vw_stream_frame_duration (stream);
+          stream->final_count = stream->sent + 1;
+          stream->end_time = end;
+        }
+      g_mutex_unlock (&stream->monitor->lock);
     }
   else
-    buffer = audio_block (stream, chunk, &n);
+    {
+      buffer = audio_block (stream, chunk, &n);
+      GST_BUFFER_PTS (buffer) = vw_stream_time (stream, stream->sent);
+      end = vw_stream_time (stream, stream->sent + n);
+    }
 
-  GST_BUFFER_PTS (buffer) = vw_stream_time (stream, stream->sent);
-  GST_BUFFER_DURATION (buffer)
-      = vw_stream_time (stream, stream->sent + n) - GST_BUFFER_PTS (buffer);
+  GST_BUFFER_DURATION (buffer) = end - GST_BUFFER_PTS (buffer);
   GST_BUFFER_OFFSET (buffer) = stream->sent;
   GST_BUFFER_OFFSET_END (buffer) = stream->sent + n;
   if (!push_buffer (stream, buffer, error))
     return FALSE;
   stream->sent += n;
+  stream->sent_time = end;
   chunk->done += n;
   if (chunk->done == chunk->count)
     chunk_free (g_queue_pop_head (&stream->pending));

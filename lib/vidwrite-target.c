@@ -572,7 +572,7 @@ build_sink (VwTarget *target, GstBin *bin, GstElement *muxer, GError **error)
 
   /* A muxer the options made (movflags) has no place here: the sink's own is used. */
   if (muxer)
-    gst_object_unref (gst_object_ref_sink (muxer));
+    gst_object_unref (muxer);
   gst_bin_add (bin, target->sink);
   if (!info->muxer)
     {
@@ -601,6 +601,7 @@ gboolean
 vw_target_build (VwTarget *target, GstBin *bin, GstElement *muxer, GError **error)
 {
   GstElement *sink;
+  gboolean given = muxer != NULL;
 
   if (target->kind == TARGET_SINK)
     return build_sink (target, bin, muxer, error);
@@ -635,6 +636,9 @@ vw_target_build (VwTarget *target, GstBin *bin, GstElement *muxer, GError **erro
    * GStreamer's shared pool, which a forked child has lost (see vidwrite-task-pool.c). */
   g_object_set (sink, "async", FALSE, NULL);
   gst_bin_add_many (bin, muxer, sink, NULL);
+  /* A muxer the options made came with a reference of its own: the bin holds one now. */
+  if (given)
+    gst_object_unref (muxer);
   if (!gst_element_link (muxer, sink))
     {
       vw_set_error (error, VIDWRITE_ERROR_ENCODE, "cannot link %s to %s", GST_OBJECT_NAME (muxer),

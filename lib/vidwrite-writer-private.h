@@ -50,7 +50,7 @@ typedef struct
   guint64 activity;
   guint64 frames_encoded;
   guint64 frames_pushed, samples_pushed; /* by the caller */
-  GstElement *sink; /* a sink that names its location in errors, or NULL */
+  GstElement *sink;                      /* a sink that names its location in errors, or NULL */
 } VwMonitor;
 
 void vw_monitor_init (VwMonitor *monitor);
@@ -72,17 +72,32 @@ typedef struct
   VwEncoderSettings settings;
   GstElement *src; /* appsrc, owned by the pipeline */
 
-  GQueue pending;      /* of chunks: references to the caller's GBytes */
-  guint64 sent;        /* frames or samples handed to appsrc */
-  gboolean ended;      /* end of stream handed to appsrc */
-  gint rate_n, rate_d; /* frames or samples a second */
-  gsize unit_bytes;    /* bytes of a frame, or of a sample of every channel */
+  GQueue pending;         /* of chunks: references to the caller's GBytes */
+  guint64 queued;         /* frames or samples queued so far */
+  guint64 sent;           /* frames or samples handed to appsrc */
+  GstClockTime sent_time; /* media time handed over: where the last buffer handed over ends */
+  gboolean ended;         /* end of stream handed to appsrc */
+  gint rate_n, rate_d;    /* frames or samples a second */
+  gsize unit_bytes;       /* bytes of a frame, or of a sample of every channel */
 
   /* video */
   guint width, height;
   VidwritePixelFormat pixel_format;
   GstVideoFormat out_format;
   VwConverter *converter;
+  /* Frames pushed with their own times: from the first such push, every chunk carries times,
+   * and a frame goes only once the time of the next is known (its duration) or at the end. */
+  gboolean timed;
+  GstClockTime last_time;  /* the time of the last frame queued, when `queued` > 0 */
+  gboolean muxer_sums_dts; /* MP4, MOV: a track lasts the sum of its decode-time steps */
+  /* Under the monitor's lock, for on_encoded: the first timed frame handed over, and the last
+   * one once it has gone (at the end). */
+  gboolean timed_sent;
+  GstClockTime first_time;
+  gint64 first_dts; /* of the first frame out of the encoder, relative to its segment */
+  guint64 final_count;
+  GstClockTime end_time;
+  guint64 parsed; /* frames out of the parser */
 
   /* audio */
   guint channels;
@@ -101,7 +116,13 @@ GstClockTime vw_stream_time (const VwStream *stream, guint64 units);
 GstCaps *vw_stream_audio_caps (guint channels);
 /* Builds appsrc -> convert -> encoder -> parser and returns its last element in *tail. */
 gboolean vw_stream_build (VwStream *stream, GstBin *bin, GstElement **tail, GError **error);
-void vw_stream_queue (VwStream *stream, GBytes *data, gsize count);
+/* Queues `count` frames or samples; `times` (nullable, taken) are the frames' own times. */
+void vw_stream_queue (VwStream *stream, GBytes *data, gsize count, GstClockTime *times);
+/* The nominal duration of a frame, from the rate the stream was configured with. */
+GstClockTime vw_stream_frame_duration (const VwStream *stream);
+/* Something pending can be handed over now (a timed frame waits for the next one's time until
+ * `finishing`). */
+gboolean vw_stream_ready (VwStream *stream, gboolean finishing);
 gboolean vw_stream_has_room (VwStream *stream);
 gboolean vw_stream_send (VwStream *stream, GError **error);
 gboolean vw_stream_end (VwStream *stream, GError **error);
@@ -122,7 +143,8 @@ gboolean vw_target_is_seekable (VwTarget *target);
 gboolean vw_target_configure (VwTarget *target, GHashTable *options, GError **error);
 /* The sink of such a target (NULL for others), to name its location in errors. */
 GstElement *vw_target_get_sink (VwTarget *target);
-/* The muxer (made by the options, or made here) and the sink after it, in `bin`. */
+/* The muxer (made by the options, whose reference it takes, or made here) and the sink after
+ * it, in `bin`. */
 gboolean vw_target_build (VwTarget *target, GstBin *bin, GstElement *muxer, GError **error);
 /* Links a stream's last element to the muxer. */
 gboolean vw_target_link (VwTarget *target, GstElement *tail, VwMedia media, GError **error);

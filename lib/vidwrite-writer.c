@@ -358,13 +358,14 @@ reached_eos (VidwriteWriter *self)
 
 /* ---- handing data to the pipeline ------------------------------------------------------- */
 
+/* A timed stream's time is that of its next frame: where the last frame handed over ends. */
 static VwLane
-lane (const VwStream *stream)
+lane (VwStream *stream, gboolean finishing)
 {
   return (VwLane){ .present = stream->present,
-                   .pending = stream->pending.length > 0,
+                   .pending = vw_stream_ready (stream, finishing),
                    .ended = stream->ended,
-                   .time = stream->present ? vw_stream_time (stream, stream->sent) : 0 };
+                   .time = stream->present ? stream->sent_time : 0 };
 }
 
 /* Hands over whatever the scheduler allows.  When `finishing`, a stream with nothing left
@@ -377,7 +378,7 @@ drain (VidwriteWriter *self, gboolean finishing, GError **error)
 
   for (;;)
     {
-      VwLane video = lane (&self->video), audio = lane (&self->audio);
+      VwLane video = lane (&self->video, finishing), audio = lane (&self->audio, finishing);
       gboolean ok;
 
       switch (vw_scheduler_next (&video, &audio, margin, finishing, self->audio_ended))
@@ -832,40 +833,66 @@ check_abort (VidwriteWriter *self, GError **error)
   return !abort;
 }
 
+/* MPEG's clock: whole ticks for 24, 25, 30, 50, 60 and 30000/1001 frames a second. */
+#define TIMED_TIMESCALE 90000
+
+/* Before the pipeline starts: whether the muxer is MP4's kind (vidwrite-stream.c fixes decode
+ * times for it) and, when the write starts with timed frames, a finer track timescale than the
+ * automatic one, which follows the nominal rate (3000 a second at 30 fps) and would round the
+ * frames' times. */
+static void
+prepare_muxer (VidwriteWriter *self, gboolean timed)
+{
+  VwEncoderSettings *settings = &self->video.settings;
+  GstElement *muxer = settings->muxer, *made = NULL;
+  guint timescale = 0;
+
+  if (!muxer)
+    muxer = made = gst_element_factory_make (vw_target_get_container (self->target)->muxer, NULL);
+  if (muxer && g_object_class_find_property (G_OBJECT_GET_CLASS (muxer), "trak-timescale"))
+    {
+      self->video.muxer_sums_dts = TRUE;
+      if (timed)
+        {
+          g_object_get (muxer, "trak-timescale", &timescale, NULL);
+          if (timescale == 0)
+            g_object_set (muxer, "trak-timescale", (guint)TIMED_TIMESCALE, NULL);
+          /* The settings hold a full reference, which the target's bin takes over. */
+          settings->muxer = made ? gst_object_ref_sink (made) : muxer;
+          return;
+        }
+    }
+  if (made)
+    gst_object_unref (gst_object_ref_sink (made));
+}
+
+/* Takes `times` (nullable). */
 static gboolean
-push_chunk (VidwriteWriter *self, VwStream *stream, GBytes *data, gsize count, GError **error)
+push_chunk (VidwriteWriter *self, VwStream *stream, GBytes *data, gsize count, GstClockTime *times,
+            GError **error)
 {
   GError *local = NULL;
 
+  if (self->state == STATE_CONFIGURING)
+    prepare_muxer (self, times != NULL);
   if (self->state == STATE_CONFIGURING && !start_pipeline (self, &local))
-    return fail (self, error, local);
-  vw_stream_queue (stream, data, count);
+    {
+      g_free (times);
+      return fail (self, error, local);
+    }
+  vw_stream_queue (stream, data, count, times);
   if (!drain (self, FALSE, &local))
     return fail (self, error, local);
   report_progress (self);
   return check_abort (self, &local) || fail (self, error, local);
 }
 
-/**
- * vidwrite_writer_push_frames:
- * @self: a #VidwriteWriter
- * @frames: any whole number of frames, height × width × bytes-per-pixel each, tightly packed
- *
- * Queues frames for encoding.  @frames is referenced, not copied, until its frames have been
- * converted; a call may wait until the encoder has room, but never for longer than the stall
- * timeout without progress.
- *
- * Returns: %TRUE on success
- */
-gboolean
-vidwrite_writer_push_frames (VidwriteWriter *self, GBytes *frames, GError **error)
+/* The number of whole frames in `frames`. */
+static gboolean
+count_frames (VidwriteWriter *self, GBytes *frames, gsize *count, GError **error)
 {
-  g_autoptr (ApiGuard) guard = NULL;
   VwStream *video = &self->video;
   gsize size;
-
-  g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
-  guard = api_enter (self);
 
   if (!check_pushable (self, frames, TRUE, "video", error))
     return FALSE;
@@ -879,10 +906,149 @@ vidwrite_writer_push_frames (VidwriteWriter *self, GBytes *frames, GError **erro
                     video->unit_bytes);
       return FALSE;
     }
+  *count = size / video->unit_bytes;
+  return TRUE;
+}
+
+static gboolean
+push_frames_full (VidwriteWriter *self, GBytes *frames, gsize count, GstClockTime *times,
+                  GError **error)
+{
   g_mutex_lock (&self->monitor.lock);
-  self->monitor.frames_pushed += size / video->unit_bytes;
+  self->monitor.frames_pushed += count;
   g_mutex_unlock (&self->monitor.lock);
-  return push_chunk (self, video, frames, size / video->unit_bytes, error);
+  return push_chunk (self, &self->video, frames, count, times, error);
+}
+
+/**
+ * vidwrite_writer_push_frames:
+ * @self: a #VidwriteWriter
+ * @frames: any whole number of frames, height × width × bytes-per-pixel each, tightly packed
+ *
+ * Queues frames for encoding.  @frames is referenced, not copied, until its frames have been
+ * converted; a call may wait until the encoder has room, but never for longer than the stall
+ * timeout without progress.
+ *
+ * Frame n is at n / rate (the rate given to vidwrite_writer_set_video()).  After frames pushed
+ * with vidwrite_writer_push_frames_at(), frames pushed here continue from the last of them, a
+ * nominal frame duration apart.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+vidwrite_writer_push_frames (VidwriteWriter *self, GBytes *frames, GError **error)
+{
+  g_autoptr (ApiGuard) guard = NULL;
+  gsize count;
+
+  g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
+  guard = api_enter (self);
+
+  if (!count_frames (self, frames, &count, error))
+    return FALSE;
+  return push_frames_full (self, frames, count, NULL, error);
+}
+
+/* Times must be valid clock times and strictly increase, from the last frame queued on. */
+static gboolean
+check_timestamps (VidwriteWriter *self, const guint64 *timestamps, gsize n, GError **error)
+{
+  VwStream *video = &self->video;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      guint64 t = timestamps[i];
+      gboolean has_previous = i > 0 || video->queued > 0;
+      guint64 previous = i > 0 ? timestamps[i - 1] : video->last_time;
+
+      /* Far enough below GStreamer's range that adding a frame duration cannot overflow. */
+      if ((gint64) t < 0 || t > G_MAXINT64 / 2)
+        {
+          vw_set_error (error, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                        "timestamp %" G_GSIZE_FORMAT " is %" G_GINT64_FORMAT
+                        " ns: timestamps must be 0 or more (and below %" G_GINT64_FORMAT " ns)",
+                        i, (gint64) t, G_MAXINT64 / 2);
+          return FALSE;
+        }
+      if (has_previous && t <= previous)
+        {
+          vw_set_error (error, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                        "timestamp %" G_GSIZE_FORMAT " is %" G_GUINT64_FORMAT
+                        " ns, not after the %s frame's %" G_GUINT64_FORMAT
+                        " ns: timestamps must strictly increase",
+                        i, t, i > 0 ? "previous" : "last pushed", previous);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/**
+ * vidwrite_writer_push_frames_at:
+ * @self: a #VidwriteWriter
+ * @frames: any whole number of frames, as for vidwrite_writer_push_frames()
+ * @timestamps: (array length=n_timestamps): the presentation time of each frame, in
+ *   nanoseconds (#GstClockTime) from the start of the file, strictly increasing
+ * @n_timestamps: the number of frames in @frames
+ * @error: return location for a #GError in the %VIDWRITE_ERROR domain
+ *
+ * Queues frames that each have their own time: variable frame rate, for frames that arrive at
+ * irregular times (screen recorders, cameras, robots).  The rate given to
+ * vidwrite_writer_set_video() becomes the nominal rate, the one the container advertises; each
+ * frame lasts until the next one.  A frame therefore waits in the writer until the time of the
+ * next one is pushed, or until vidwrite_writer_finish(), which gives the last frame the nominal
+ * duration.  Audio stays clocked by its samples, from 0: frames and audio line up by their
+ * times.
+ *
+ * Times must strictly increase, across pushes too; a frame pushed after frames without their
+ * own times must come after the last of them (frame n of those is at n / rate).  Frames pushed
+ * later with vidwrite_writer_push_frames() continue from the last time, a nominal frame
+ * duration apart.  The container keeps times to its own resolution: 1 ms for Matroska and
+ * WebM, 1/90000 s for MP4 and MOV.
+ *
+ * A time that is negative (as a signed 64-bit number) or not after the one before it is
+ * %VIDWRITE_ERROR_INVALID_ARGUMENT, naming its index and value; nothing of the push is queued.
+ * Encoders that lose timestamps and are restamped at the nominal rate (the avenc_* family:
+ * mpeg4, mjpeg, ffv1, prores_ks, png) refuse timed frames with %VIDWRITE_ERROR_INCOMPATIBLE.
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.2
+ */
+gboolean
+vidwrite_writer_push_frames_at (VidwriteWriter *self, GBytes *frames, const guint64 *timestamps,
+                                gsize n_timestamps, GError **error)
+{
+  g_autoptr (ApiGuard) guard = NULL;
+  gsize count;
+
+  g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
+  guard = api_enter (self);
+
+  if (!count_frames (self, frames, &count, error))
+    return FALSE;
+  if (count != n_timestamps || (n_timestamps > 0 && !timestamps))
+    {
+      vw_set_error (error, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                    "%" G_GSIZE_FORMAT " timestamps for %" G_GSIZE_FORMAT
+                    " frames: give one timestamp a frame",
+                    timestamps ? n_timestamps : 0, count);
+      return FALSE;
+    }
+  if (self->video.settings.restamp)
+    {
+      vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE,
+                    "%s loses the frames' timestamps (vidwrite restamps its output at the frame "
+                    "rate), so it cannot write frames with their own times; use libx264, "
+                    "libvpx-vp9 or another encoder",
+                    vw_stream_codec_name (&self->video));
+      return FALSE;
+    }
+  if (!check_timestamps (self, timestamps, n_timestamps, error))
+    return FALSE;
+  return push_frames_full (self, frames, count,
+                           count ? g_memdup2 (timestamps, count * sizeof *timestamps) : NULL,
+                           error);
 }
 
 /**
@@ -926,7 +1092,7 @@ vidwrite_writer_push_audio (VidwriteWriter *self, GBytes *samples, GError **erro
   g_mutex_lock (&self->monitor.lock);
   self->monitor.samples_pushed += size / unit;
   g_mutex_unlock (&self->monitor.lock);
-  return push_chunk (self, audio, samples, size / unit, error);
+  return push_chunk (self, audio, samples, size / unit, NULL, error);
 }
 
 /**

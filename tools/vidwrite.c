@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <glib/gprintf.h>
 #include <locale.h>
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,7 +34,7 @@
 #define DEMO_AUDIO_RATE 48000
 
 static char *opt_input, *opt_size, *opt_pix_fmt, *opt_fps, *opt_codec, *opt_audio, *opt_audio_codec,
-    *opt_format;
+    *opt_format, *opt_timestamps;
 static char **opt_options, **opt_audio_options, **opt_remaining;
 static int opt_audio_rate, opt_audio_channels;
 static gboolean opt_list_codecs, opt_demo, opt_quiet, opt_progress, opt_version;
@@ -46,6 +47,9 @@ static const GOptionEntry entries[] = {
     "Raw input layout: rgb24 (default), bgr24, rgba, bgra, gray", "FMT" },
   { "fps", 'r', 0, G_OPTION_ARG_STRING, &opt_fps,
     "30, 29.97, 30000/1001 (default 30; .y4m brings its own)", "RATE" },
+  { "timestamps", 0, 0, G_OPTION_ARG_FILENAME, &opt_timestamps,
+    "Each frame's time, as mkvmerge's timestamp format v2 (milliseconds a line): variable "
+    "frame rate, --fps becomes the nominal rate", "FILE" },
   { "codec", 'c', 0, G_OPTION_ARG_STRING, &opt_codec,
     "Video codec, FFmpeg name or GStreamer element (default: the container's)", "NAME" },
   { "option", 'o', 0, G_OPTION_ARG_STRING_ARRAY, &opt_options,
@@ -93,6 +97,7 @@ static const char description_format[]
       "  vidwrite -i clip.npy -a tone.f32 --audio-rate 44100 --audio-channels 2 \\\n"
       "    --audio-codec libopus --audio-option b=96000 out.mkv       raw float32 planar audio\n"
       "  vidwrite --demo demo.mp4                                     a built-in clip with sound\n"
+      "  vidwrite -i screen.npy --timestamps times.txt out.mkv        each frame at its own time\n"
       "  vidwrite -i clip.npy -f matroska - | ffplay -                to a pipe\n"
       "  vidwrite -i clip.npy -o hls_time=4 live/index.m3u8           HLS playlist and segments\n"
       "  vidwrite --list-codecs\n"
@@ -331,6 +336,71 @@ bad:
   return FALSE;
 }
 
+/* mkvmerge's timestamp format v2: a first line "# timestamp format v2" (or "timecode"), then
+ * one time in milliseconds a line, maybe with decimals; other lines starting with # and blank
+ * lines are comments.  Times must strictly increase: the file's line names a bad one. */
+static GArray *
+read_timestamps (const char *path, GError **error)
+{
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (GArray) times = g_array_new (FALSE, FALSE, sizeof (guint64));
+  gboolean header = FALSE;
+
+  if (!g_file_get_contents (path, &text, NULL, error))
+    return NULL;
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      char *line = g_strstrip (lines[i]), *end;
+      double ms;
+      guint64 ns;
+
+      if (!header)
+        {
+          if (!*line)
+            continue;
+          if (g_ascii_strcasecmp (line, "# timestamp format v2") != 0
+              && g_ascii_strcasecmp (line, "# timecode format v2") != 0)
+            {
+              g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                           "%s:%u: “%s” is not “# timestamp format v2”: --timestamps takes "
+                           "mkvmerge's timestamp format v2",
+                           path, i + 1, line);
+              return NULL;
+            }
+          header = TRUE;
+          continue;
+        }
+      if (!*line || *line == '#')
+        continue;
+      ms = g_ascii_strtod (line, &end);
+      if (end == line || *end || !isfinite (ms) || ms < 0 || ms > 1e12)
+        {
+          g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                       "%s:%u: “%s” is not a time in milliseconds (0 or more)", path, i + 1, line);
+          return NULL;
+        }
+      ns = (guint64)llround (ms * 1e6);
+      if (times->len > 0 && ns <= g_array_index (times, guint64, times->len - 1))
+        {
+          g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                       "%s:%u: %s ms is not after the time before it: times must strictly "
+                       "increase",
+                       path, i + 1, line);
+          return NULL;
+        }
+      g_array_append_val (times, ns);
+    }
+  if (times->len == 0)
+    {
+      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT, "%s has no %s", path,
+                   header ? "times" : "“# timestamp format v2” line");
+      return NULL;
+    }
+  return g_steal_pointer (&times);
+}
+
 /* Checks what only makes sense together; opens the inputs. */
 static gboolean
 open_inputs (VwtFrameSource **frames, VwtSoundSource **sound, GError **error)
@@ -394,10 +464,38 @@ open_inputs (VwtFrameSource **frames, VwtSoundSource **sound, GError **error)
 
 /* ---- writing ----------------------------------------------------------------------------- */
 
+/* Where frame `i` starts, in seconds: at i / rate, or at its time from --timestamps (the frame
+ * after the last, one nominal frame after it). */
+static double
+frame_time (GArray *times, guint64 i, gint fps_n, gint fps_d)
+{
+  if (!times)
+    return (double)i * fps_d / fps_n;
+  if (i < times->len)
+    return g_array_index (times, guint64, i) / 1e9;
+  return g_array_index (times, guint64, times->len - 1) / 1e9 + (double)fps_d / fps_n;
+}
+
+static gboolean
+push_frames (VidwriteWriter *writer, GBytes *chunk, guint n, GArray *times, guint64 first,
+             GError **error)
+{
+  if (!times)
+    return vidwrite_writer_push_frames (writer, chunk, error);
+  if (first + n > times->len)
+    {
+      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                   "%s has %u times, but the input has more frames", opt_timestamps, times->len);
+      return FALSE;
+    }
+  return vidwrite_writer_push_frames_at (writer, chunk, &g_array_index (times, guint64, first), n,
+                                         error);
+}
+
 /* Pushes video and audio chunks in the order of their start times, then finishes. */
 static gboolean
 encode (VidwriteWriter *writer, VwtFrameSource *frames, VwtSoundSource *sound, gint fps_n,
-        gint fps_d, GError **error)
+        gint fps_d, GArray *times, GError **error)
 {
   gsize frame_bytes
       = (gsize)frames->width * frames->height * vwt_pixel_format_bytes (frames->format);
@@ -407,7 +505,7 @@ encode (VidwriteWriter *writer, VwtFrameSource *frames, VwtSoundSource *sound, g
 
   while (video_left || audio_left)
     {
-      double video_time = (double)frames_done * fps_d / fps_n;
+      double video_time = frame_time (times, frames_done, fps_n, fps_d);
       double audio_time = audio_left ? (double)samples_done / sound->rate : 0;
       GError *local = NULL;
       g_autoptr (GBytes) chunk = NULL;
@@ -439,11 +537,19 @@ encode (VidwriteWriter *writer, VwtFrameSource *frames, VwtSoundSource *sound, g
               g_propagate_error (error, local);
               return FALSE;
             }
-          ok = vidwrite_writer_push_frames (writer, chunk, error);
+          ok = push_frames (writer, chunk, g_bytes_get_size (chunk) / frame_bytes, times,
+                            frames_done, error);
           frames_done += g_bytes_get_size (chunk) / frame_bytes;
         }
       if (!ok)
         return FALSE;
+    }
+  if (times && frames_done < times->len)
+    {
+      g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                   "%s has %u times for %" G_GUINT64_FORMAT " frames", opt_timestamps, times->len,
+                   frames_done);
+      return FALSE;
     }
   return vidwrite_writer_finish (writer, NULL, error);
 }
@@ -455,6 +561,7 @@ write_video (const char *output, GError **error)
   g_autoptr (VwtSoundSource) sound = NULL;
   g_autoptr (GHashTable) options = NULL, audio_options = NULL;
   g_autoptr (VidwriteWriter) writer = NULL;
+  g_autoptr (GArray) times = NULL;
   Progress progress = { 0 };
   gint fps_n = 30, fps_d = 1;
   gboolean ok;
@@ -462,6 +569,7 @@ write_video (const char *output, GError **error)
   if (!parse_options (opt_options, "--option", &options, error)
       || !parse_options (opt_audio_options, "--audio-option", &audio_options, error)
       || (opt_fps && !parse_rate (opt_fps, &fps_n, &fps_d, error))
+      || (opt_timestamps && !(times = read_timestamps (opt_timestamps, error)))
       || !open_inputs (&frames, &sound, error))
     return FALSE;
   if (!opt_fps && frames->fps_n)
@@ -505,7 +613,7 @@ write_video (const char *output, GError **error)
       progress.start = g_get_monotonic_time ();
       g_signal_connect (writer, "progress", G_CALLBACK (on_progress), &progress);
     }
-  ok = encode (writer, frames, sound, fps_n, fps_d, error);
+  ok = encode (writer, frames, sound, fps_n, fps_d, times, error);
   if (!ok)
     {
       vidwrite_writer_cancel (writer, NULL);

@@ -57,6 +57,13 @@ VIDWRITE_AVAILABLE_IN_ALL
 gboolean vidwrite_writer_push_frames (VidwriteWriter *self, GBytes *frames, GError **error);
 
 VIDWRITE_AVAILABLE_IN_ALL
+gboolean vidwrite_writer_push_frames_at (VidwriteWriter *self,
+                                         GBytes         *frames,
+                                         const guint64  *timestamps,
+                                         gsize           n_timestamps,
+                                         GError        **error);
+
+VIDWRITE_AVAILABLE_IN_ALL
 gboolean vidwrite_writer_push_audio (VidwriteWriter *self, GBytes *samples, GError **error);
 
 VIDWRITE_AVAILABLE_IN_ALL

@@ -4,11 +4,54 @@
 import io
 import numbers
 import os
+from fractions import Fraction
 
 from ._arrays import (PIXEL_FORMATS, audio_bytes, audio_view, frame_rate, frames_per_chunk,
                       option_table, sample_rate, samples_per_chunk, video_bytes, video_view)
 from ._lib import Error, Vidwrite, call
 from ._stream import finished, is_file_like, stream_for
+
+
+NANOSECONDS = 1_000_000_000
+
+
+def presentation_times(pts, count, name="pts"):
+    """`pts` as integer nanoseconds, checked: `count` times, 0 or more, strictly increasing.
+    Integers (Python, numpy or torch) are nanoseconds; when any time is a float or a Fraction,
+    all are seconds."""
+    if hasattr(pts, "tolist"):  # numpy arrays and torch tensors, whatever their device
+        pts = pts.tolist()
+    if isinstance(pts, (numbers.Real, str, bytes)) or not hasattr(pts, "__len__"):
+        if isinstance(pts, numbers.Real) and not isinstance(pts, bool) and count == 1:
+            pts = [pts]
+        else:
+            raise Error(f"{name} must be a sequence of {count} times; got {pts!r}")
+    pts = list(pts)
+    if len(pts) != count:
+        raise Error(f"{name} has {len(pts)} times for {count} frames: give one time a frame")
+    for i, value in enumerate(pts):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise Error(f"{name}[{i}] is {value!r}: times are seconds (float or Fraction) or "
+                        "integer nanoseconds")
+    seconds = not all(isinstance(value, numbers.Integral) for value in pts)
+    times = []
+    for i, value in enumerate(pts):
+        if seconds:
+            try:
+                ns = round(Fraction(value) * NANOSECONDS)
+            except (ValueError, OverflowError):
+                raise Error(f"{name}[{i}] is {value!r}, not a time") from None
+        else:
+            ns = int(value)
+        if ns < 0:
+            raise Error(f"{name}[{i}] is {value!r}: times must be 0 or more")
+        if times and ns <= times[-1]:
+            raise Error(f"{name}[{i}] is {value!r}, not after {name}[{i - 1}] = {pts[i - 1]!r}: "
+                        "times must strictly increase")
+        if ns >= 2 ** 62:
+            raise Error(f"{name}[{i}] is {value!r}, too late a time")
+        times.append(ns)
+    return times
 
 
 class Writer:
@@ -134,23 +177,37 @@ class Writer:
                 raise self._stream.error
             raise
 
-    def _push_frames(self, view, start, stop):
+    def _push_frames(self, view, start, stop, times=None):
         step = frames_per_chunk(view.shape[1:])
         for first in range(start, stop, step):
-            self._call(self._writer.push_frames, video_bytes(view, first, min(stop, first + step)))
+            end = min(stop, first + step)
+            if times is None:
+                self._call(self._writer.push_frames, video_bytes(view, first, end))
+            else:
+                self._call(self._writer.push_frames_at, video_bytes(view, first, end),
+                           times[first:end])
 
     def _push_audio(self, view, start, stop):
         step = samples_per_chunk(view.shape[0])
         for first in range(start, stop, step):
             self._call(self._writer.push_audio, audio_bytes(view, first, min(stop, first + step)))
 
-    def write_frames(self, frames):
+    def write_frames(self, frames, pts=None):
         """Appends frames: uint8 ``[T, H, W, C]`` (or one frame ``[H, W, C]``), numpy or torch,
-        any strides."""
+        any strides.
+
+        Frame n is at n / fps unless ``pts`` gives each frame its own presentation time
+        (variable frame rate): T times, strictly increasing across calls too, in seconds
+        (floats or ``Fraction``) or, when all are integers, in nanoseconds; a list, a numpy
+        array or a tensor.  ``fps`` is then the nominal rate the container advertises; each
+        frame lasts until the next, the last one 1 / fps.  Frames written later without
+        ``pts`` continue from the last time, 1 / fps apart.  Times are kept to the
+        container's resolution (1 ms in Matroska and WebM, 1/90000 s in MP4)."""
         if getattr(frames, "ndim", None) == 3:
             frames = frames[None]
         view = self._check_frames(frames)
-        self._push_frames(view, 0, view.shape[0])
+        times = presentation_times(pts, view.shape[0]) if pts is not None else None
+        self._push_frames(view, 0, view.shape[0], times)
 
     def write_audio(self, samples):
         """Appends audio: ``[C, N]`` float32/float64 (full scale ±1) or int16, numpy or torch."""
@@ -162,9 +219,10 @@ class Writer:
         the picture); until then frames wait in memory for the audio that covers them."""
         call(self._writer.end_audio)
 
-    def _write_interleaved(self, video, audio):
+    def _write_interleaved(self, video, audio, times=None):
         """All of `video` and `audio`, each chunk of frames preceded by the audio its time
-        needs, so that nothing waits in memory for the other stream."""
+        needs, so that nothing waits in memory for the other stream.  `times`: the frames'
+        own, in nanoseconds."""
         ahead = self._writer.get_audio_ahead()
         if audio is not None:
             n_samples = audio.shape[1]
@@ -174,13 +232,19 @@ class Writer:
         for first in range(0, video.shape[0], step):
             stop = min(video.shape[0], first + step)
             if audio is not None and sent < n_samples:
-                until = min(n_samples, -(-stop * fps_d * self.audio_fps // fps_n) + ahead)
+                if times is None:
+                    need = -(-stop * fps_d * self.audio_fps // fps_n)
+                else:  # where the chunk's last frame ends: the next frame, or a frame after it
+                    end = (times[stop] if stop < len(times)
+                           else times[-1] + NANOSECONDS * fps_d // fps_n)
+                    need = -(-end * self.audio_fps // NANOSECONDS)
+                until = min(n_samples, need + ahead)
                 self._push_audio(audio, sent, until)
                 sent = max(sent, until)
                 if sent == n_samples:
                     # A soundtrack shorter than the picture: the frames after it need not wait.
                     call(self._writer.end_audio)
-            self._push_frames(video, first, stop)
+            self._push_frames(video, first, stop, times)
         if audio is not None and sent < n_samples:
             self._push_audio(audio, sent, n_samples)
 
@@ -205,7 +269,7 @@ class Writer:
 
 def write_video(filename, video_array, fps, video_codec="libx264", options=None,
                 audio_array=None, audio_fps=None, audio_codec=None, audio_options=None, *,
-                format=None):
+                format=None, pts=None):
     """Writes a video file, like ``torchvision.io.write_video`` (same parameters).
 
     ``video_array`` is uint8 ``[T, H, W, C]`` with C = 1, 3 or 4, a numpy array or a torch
@@ -218,16 +282,21 @@ def write_video(filename, video_array, fps, video_codec="libx264", options=None,
     ``filename`` may be a binary file-like object, with ``format`` naming the container
     (see :class:`Writer`); for a path, ``format`` overrides the extension.
 
+    ``pts`` gives each frame its own presentation time (variable frame rate), as
+    :meth:`Writer.write_frames` takes them: seconds (floats or ``Fraction``) or integer
+    nanoseconds; ``fps`` is then the nominal rate.
+
     Raises :class:`vidwrite.Error` with the library's message; on any error no file is left.
     """
     video = video_view(video_array)
     audio = audio_view(audio_array) if audio_array is not None else None
+    times = presentation_times(pts, video.shape[0]) if pts is not None else None
     _, height, width, channels = video.shape
     with Writer(filename, fps, width, height, channels, video_codec, options,
                 audio_fps=audio_fps if audio is not None else None,
                 audio_channels=audio.shape[0] if audio is not None else None,
                 audio_codec=audio_codec, audio_options=audio_options, format=format) as writer:
-        writer._write_interleaved(video, audio)
+        writer._write_interleaved(video, audio, times)
 
 
 def encode_video(video_array, fps, format="mp4", video_codec="libx264", options=None,

@@ -734,3 +734,64 @@ def test_hls_playlist(tmp_path):
     assert len(segments) >= 2
     total = sum(int(probe(tmp_path / s)["video"]["nb_read_frames"]) for s in segments)
     assert total == 48
+
+
+# ---- per-frame times (--timestamps) -------------------------------------------------------
+
+
+def packet_times(path):
+    """Presentation times of the video packets in seconds, sorted, and a tick of the time base."""
+    from fractions import Fraction
+    out = subprocess.run([FFPROBE, "-v", "error", "-select_streams", "v:0", "-show_entries",
+                          "stream=time_base:packet=pts", "-of", "csv=p=0", str(path)],
+                         capture_output=True, check=True, text=True, timeout=TIMEOUT).stdout.split()
+    base = Fraction(next(line for line in out if "/" in line))
+    return sorted(int(line) * base for line in out if "/" not in line), base
+
+
+# Milliseconds: a 1.5 s gap, jitter, sub-millisecond steps, decimals.
+TIMES_MS = ["0", "1500", "1533.5", "1566", "1600.25", "1600.5", "1600.75", "2700", "2733.125"]
+
+
+@pytest.mark.parametrize("extension,header", [("mkv", "# timestamp format v2"),
+                                              ("mp4", "# timecode format v2"),
+                                              ("webm", "# timestamp format v2")])
+def test_timestamps_file(tmp_path, extension, header):
+    from fractions import Fraction
+    times = tmp_path / "times.txt"
+    times.write_text(header + "\n" + "\n".join(TIMES_MS[:3]) + "\n# a comment\n\n"
+                     + "\n".join(TIMES_MS[3:]) + "\n")
+    np.save(tmp_path / "f.npy", make_frames(len(TIMES_MS), 48, 64, 3))
+    rate, seconds = 48000, 3
+    wav = tmp_path / "tone.wav"
+    write_wav(wav, tone(rate * seconds, rate, [440, 660]), rate, "s16")
+    out = tmp_path / f"vfr.{extension}"
+    codec = ["-c", "libvpx-vp9", "-o", "deadline=realtime"] if extension == "webm" else []
+    r = run(["-i", tmp_path / "f.npy", "--timestamps", times, "-a", wav, *codec, out])
+    assert r.returncode == 0, r.stderr
+    got, tick = packet_times(out)
+    assert len(got) == len(TIMES_MS)
+    for t, ms in zip(got, TIMES_MS):
+        assert abs(t - Fraction(ms) / 1000) <= tick, (float(t), ms)
+    assert int(probe(out)["video"]["nb_read_frames"]) == len(TIMES_MS)
+    assert abs(len(decode_audio(out, 2)) - rate * seconds) < 2048
+
+
+@pytest.mark.parametrize("text,message", [
+    ("0\n10\n20\n", "is not “# timestamp format v2”"),
+    ("# timestamp format v2\n0\n10\n10\n", "times.txt:4: 10 ms is not after"),
+    ("# timestamp format v2\n0\n-10\n20\n", "times.txt:3: “-10” is not a time"),
+    ("# timestamp format v2\n0\nten\n20\n", "times.txt:3: “ten” is not a time"),
+    ("# timestamp format v2\n0\n10\n", "has 2 times, but the input has more frames"),
+    ("# timestamp format v2\n0\n10\n20\n30\n", "has 4 times for 3 frames"),
+    ("# timestamp format v2\n", "has no times"),
+])
+def test_timestamps_file_errors(tmp_path, text, message):
+    times = tmp_path / "times.txt"
+    times.write_text(text)
+    out = tmp_path / "out.mkv"
+    r = run(["-i", "-", "-s", "64x48", "--timestamps", times, out],
+            stdin=make_frames(3, 48, 64, 3).tobytes())
+    assert r.returncode == 1
+    assert message in r.stderr.decode(), r.stderr
+    assert not out.exists() and not no_leftovers(tmp_path)

@@ -34,7 +34,8 @@ def parameters(function):
 
 # torchvision's parameters, in its order, then vidwrite's own, keyword-only: code written for
 # torchvision calls it unchanged.
-OWN = [("format", None, inspect.Parameter.KEYWORD_ONLY)]
+OWN = [("format", None, inspect.Parameter.KEYWORD_ONLY),
+       ("pts", None, inspect.Parameter.KEYWORD_ONLY)]
 
 
 def test_signature_is_torchvisions():
