@@ -293,6 +293,8 @@ vidwrite_find_codec (const char *name, GError **error)
  *
  * Returns: (transfer full) (array zero-terminated=1): the extensions, without the dot, in a
  *   %NULL-terminated array to free with g_strfreev()
+ *
+ * Since: 0.2
  */
 char **
 vidwrite_list_containers (void)
