@@ -7,9 +7,10 @@ VW_BUILD_PACKAGES="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav libx264-dev"
 # python3-torch (about 490 MiB installed with its dependencies, 120 MiB to download with
 # the others here) so that the torch tests run; torchvision and PyAV for the comparison tests;
-# gjs for the GJS test; gi-docgen for the API reference (-Ddocs=true) and its check.
+# gjs for the GJS test; gi-docgen for the API reference (-Ddocs=true) and its check;
+# python3-hypothesis draws the generated writes (tests/generated/).
 VW_TEST_PACKAGES="ffmpeg python3-gi python3-numpy python3-pytest python3-torch python3-torchvision
-  python3-av gjs gi-docgen"
+  python3-av gjs gi-docgen python3-hypothesis"
 # bench/run.sh: the tools it compares against (ffmpeg, torchvision with PyAV), Pillow and the
 # DejaVu fonts for its synthetic screen recording, matplotlib for its chart, GNU time for peak
 # RSS, valgrind for bench/profile.sh.  Never needed by the tests.

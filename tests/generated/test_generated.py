@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Generated whole writes, checked with ffprobe/ffmpeg (see cases.py for the domain and the
+oracle).  The 'ci' profile draws a fixed sequence of at least 200 writes; scripts/explore.sh
+draws fresh ones for as long as it is given.  Cases that once failed stay here as REGRESSIONS."""
+
+import os
+import sys
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+sys.path.insert(0, os.path.dirname(__file__))
+import cases  # noqa: E402
+
+settings.register_profile(
+    "ci", max_examples=int(os.environ.get("VW_GENERATED_EXAMPLES", "200")), derandomize=True,
+    deadline=None, database=None, print_blob=False,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
+                           HealthCheck.data_too_large])
+settings.load_profile(os.environ.get("VW_GENERATED_PROFILE", "ci"))
+
+# Cases found by the generator, each written and checked as drawn; the comment says what it
+# found.  A case in a KNOWN_BUGS or OPEN_BUGS region is expected to fail until its fix merges.
+def case(audio=None, **fields):
+    """A whole case from the fields that matter; the rest as the simplest draw."""
+    out = {"face": "c_oneshot", "container": "mkv", "codec": "libx264", "options": {},
+           "width": 64, "height": 48, "frames": 3, "fps": [25, 1], "fps_as": "float",
+           "fps_text": "25/1", "pixels": "rgb", "audio": None, "order": "alternating",
+           "video_chunks": [], "audio_chunks": [], "end_audio": False, "cli_input": None}
+    out.update(fields)
+    if audio is not None:
+        out["audio"] = dict({"codec": None, "channels": 2, "rate": 48000, "samples": 5760,
+                             "length": "equal", "format": "f32", "layout": "planar",
+                             "options": {}}, **audio)
+    return out
+
+
+REGRESSIONS = [
+    # KNOWN_BUGS: 1 frame at 25 fps with 2.5 s of sound stalls (1.5 s does not).
+    ("audio-longer-than-video-stalls",
+     case(width=16, height=16, frames=1, audio={"samples": 120000, "length": "longer"})),
+    ("null-codec-picks-libx264", case(codec=None, container="webm")),
+    ("mpeg2video-refuses-hd", case(codec="mpeg2video", width=1280, height=720, frames=1)),
+    # OPEN_BUGS, found by the generator.
+    ("mov-under-16-pixels-fails-late", case(container="mov", width=16, height=2, frames=1)),
+    ("avi-under-16-pixels-fails-late", case(container="avi", width=16, height=2, frames=1)),
+    ("openh264-16x8-fails-late", case(codec="libopenh264", width=16, height=8, frames=1)),
+    ("mpeg2video-15-fps-fails-late", case(codec="mpeg2video", fps=[15, 1], fps_text="15/1")),
+    ("x264-level-3.0-refused", case(options={"level": "3.0"})),
+    ("mjpeg-threads-2-refused", case(codec="mjpeg", options={"threads": "2"})),
+    ("pcm-in-mov-3-channels-message", case(container="mov", audio={"codec": "pcm_s16le",
+                                                                   "channels": 3})),
+    # Must keep working.
+    ("theora-16-wide-unread-by-ffmpeg", case(codec="libtheora", container="ogv", width=16,
+                                             height=16)),
+    ("flv-24000/1001", case(container="flv", frames=10, fps=[24000, 1001])),
+    ("mpeg2video-720x576", case(codec="mpeg2video", width=720, height=576, frames=1)),
+]
+
+
+@given(cases.cases())
+def test_generated_write(case):
+    cases.check(case)
+
+
+@pytest.mark.parametrize("case", [c for _, c in REGRESSIONS],
+                         ids=[name for name, _ in REGRESSIONS])
+def test_regression(case):
+    bug = cases.known_bug(case)
+    if bug:
+        with pytest.raises(cases.CaseFailure):
+            cases.check(case)
+    else:
+        cases.check(case)
+
+
+def test_drawn_writes_mostly_written():
+    """The drawn writes were mostly real writes, not refusals or excluded regions: a generator
+    that only drew refusals would pass without testing anything."""
+    print(cases.summary())
+    cases.runner().stop()
+    written = cases.drawn["written"]
+    total = written + sum(v for k, v in cases.drawn.items() if k.startswith("refused"))
+    assert total == 0 or written >= 0.6 * total, cases.summary()
