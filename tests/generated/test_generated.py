@@ -42,8 +42,10 @@ REGRESSIONS = [
     ("null-codec-picks-libx264", case(codec=None, container="webm")),
     ("mpeg2video-refuses-hd", case(codec="mpeg2video", width=1280, height=720, frames=1)),
     # OPEN_BUGS, found by the generator.
-    ("mov-under-16-pixels-fails-late", case(container="mov", width=16, height=2, frames=1)),
-    ("avi-under-16-pixels-fails-late", case(container="avi", width=16, height=2, frames=1)),
+    ("mov-16x2-fails-late", case(container="mov", width=16, height=2, frames=1)),
+    ("avi-16x2-fails-late", case(container="avi", width=16, height=2, frames=1)),
+    ("webm-16x15-fails-late", case(codec="av1", container="webm", width=16, height=15, frames=1,
+                                   options={"pix_fmt": "yuv444p"})),
     ("openh264-16x8-fails-late", case(codec="libopenh264", width=16, height=8, frames=1)),
     ("mpeg2video-15-fps-fails-late", case(codec="mpeg2video", fps=[15, 1], fps_text="15/1")),
     ("x264-level-3.0-refused", case(options={"level": "3.0"})),
