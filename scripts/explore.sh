@@ -21,5 +21,5 @@ export LD_LIBRARY_PATH="$PWD/$build/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export GI_TYPELIB_PATH="$PWD/$build/lib${GI_TYPELIB_PATH:+:$GI_TYPELIB_PATH}"
 export PYTHONPATH="$PWD/python:$PWD/tests/generated${PYTHONPATH:+:$PYTHONPATH}"
 export VIDWRITE="$PWD/$build/tools/vidwrite" FFMPEG=${FFMPEG:-ffmpeg} FFPROBE=${FFPROBE:-ffprobe}
-export PYTHONDONTWRITEBYTECODE=1
+export PYTHONDONTWRITEBYTECODE=1 VW_GENERATED_SLOWDOWN=${VW_GENERATED_SLOWDOWN:-2}
 exec nice /usr/bin/python3 tests/generated/explore.py "$minutes" "$@"

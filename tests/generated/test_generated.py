@@ -60,6 +60,17 @@ REGRESSIONS = [
     ("opus-4-channels-message", case(codec="vp9", container="webm", audio={"channels": 4})),
     ("openh264-maxrate-under-b-fails-late", case(codec="libopenh264",
                                                  options={"b": "1M", "maxrate": "500k"})),
+    ("mpeg2video-50-fps-exits", case(codec="mpeg2video", fps=[50, 1], fps_text="50/1")),
+    ("mpeg2video-keyint-min-25-crashes", case(codec="mpeg2video", options={"keyint_min": "25"})),
+    ("flac-compression-level-9-fails-late", case(audio={"codec": "flac", "options": {
+        "compression_level": "9"}})),
+    ("ogv-with-sound-loses-the-last-frame", case(codec="theora", container="ogv", fps=[1, 1],
+                                                 fps_text="1/1",
+                                                 audio={"codec": "vorbis", "samples": 144000})),
+    ("aac-3-channels-in-avi-fails-late", case(container="avi", audio={"codec": "aac",
+                                                                      "channels": 3})),
+    ("theora-b-100k-drops-frames", case(codec="libtheora", width=1280, height=720,
+                                        fps=[15, 1], fps_text="15/1", options={"b": "100k"})),
     # Must keep working.
     ("theora-16-wide-unread-by-ffmpeg", case(codec="libtheora", container="ogv", width=16,
                                              height=16)),
