@@ -621,9 +621,16 @@ class Runner:
         self.env = env
 
     def _start(self):
+        # The worker's stderr, for the last words of a worker that died.
+        self.stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen([PYTHON, str(HERE / "worker.py")], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=self.stderr,
                                      env=self.env, text=True, bufsize=1)
+
+    def last_words(self):
+        self.stderr.seek(0)
+        lines = self.stderr.read().decode(errors="replace").strip().splitlines()
+        return " | ".join(line.strip() for line in lines[-3:])
 
     def stop(self):
         if self.proc is not None:
@@ -636,6 +643,8 @@ class Runner:
         """The worker's result, or {"ok": False, "hang": True} / {"crash": signal}."""
         if self.proc is None or self.proc.poll() is not None:
             self._start()
+        self.stderr.seek(0)  # the worker shares this offset: its stderr starts anew
+        self.stderr.truncate()
         self.proc.stdin.write(json.dumps(case) + "\n")
         self.proc.stdin.flush()
         sel = selectors.DefaultSelector()
@@ -649,7 +658,7 @@ class Runner:
         if not line:
             status = self.proc.wait()
             self.proc = None
-            return {"ok": False, "crash": status}
+            return {"ok": False, "crash": status, "stderr": self.last_words()}
         return json.loads(line)
 
 
@@ -806,7 +815,7 @@ def check(case, tally=None):
                             f"{media_seconds(case):.2f} s of media): a stall")
         elif "crash" in result:
             failures.append(f"the worker died (status {result['crash']}; -5 is SIGTRAP, a GLib "
-                            "critical)")
+                            f"critical): {result['stderr']}")
         elif not result["ok"]:
             matching = [r for r in refusals if result["code"] in (r[1], "exit 1") and
                         names_one_of(result["error"], r[2])]
