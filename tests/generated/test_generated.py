@@ -19,8 +19,7 @@ settings.register_profile(
                            HealthCheck.data_too_large])
 settings.load_profile(os.environ.get("VW_GENERATED_PROFILE", "ci"))
 
-# Cases found by the generator, each written and checked as drawn; the comment says what it
-# found.  A case in a KNOWN_BUGS or OPEN_BUGS region is expected to fail until its fix merges.
+
 def case(audio=None, **fields):
     """A whole case from the fields that matter; the rest as the simplest draw."""
     out = {"face": "c_oneshot", "container": "mkv", "codec": "libx264", "options": {},
@@ -35,6 +34,8 @@ def case(audio=None, **fields):
     return out
 
 
+# Cases found by the generator, each written and checked as drawn; the comment says what it
+# found.  A case in a KNOWN_BUGS or OPEN_BUGS region is expected to fail until its fix merges.
 REGRESSIONS = [
     # KNOWN_BUGS: 1 frame at 25 fps with 2.5 s of sound stalls (1.5 s does not).
     ("audio-longer-than-video-stalls",
