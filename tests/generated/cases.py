@@ -199,6 +199,17 @@ OPEN_BUGS = [
     ("flv-8-khz-sound-misread",
      lambda c: c["container"] == "flv" and c["audio"] is not None and
      c["audio"]["rate"] == 8000 and _acodec(c) in ("mp3", "libmp3lame", "aac")),
+    # PCM above 65535 Hz in .mov is stored with a wrong rate: 88200 Hz reads back as 22664 Hz
+    # (88200 - 65536: qtmux's 16.16 sample rate; FFmpeg's mov muxer writes a version 2 sound
+    # description). {"container": "mov", "audio": {"codec": "pcm_s16le", "rate": 88200}}
+    ("pcm-in-mov-over-65535-hz-wrong-rate",
+     lambda c: c["container"] == "mov" and c["audio"] is not None and
+     (_acodec(c) or "").startswith("pcm_") and c["audio"]["rate"] > 65535),
+    # mp2 with b=192k at 11025 Hz (any b under 32 kHz, where MPEG-2's lower bitrates apply) is
+    # accepted, then avenc_mp2 fails once encoding starts: ENCODE "encoder not initialized".
+    ("mp2-bitrate-at-low-rates-fails-late",
+     lambda c: c["audio"] is not None and _acodec(c) == "mp2" and "b" in c["audio"]["options"]
+     and c["audio"]["rate"] < 32000),
     # x265 3.5 (Debian 12) corrupts its heap on 48x16 frames from the second one on: "free():
     # invalid next size (fast)", SIGABRT; FFmpeg's libx265 and gst-launch-1.0 the same, so the
     # library would have to refuse such sizes.  16x16, 64x16 and 16x48 pass; the region is
@@ -277,6 +288,10 @@ EXPECTED_REFUSALS = [
     ("mpeg2enc-bf-over-2",
      lambda c: c["codec"] == "mpeg2video" and int((c["options"] or {}).get("bf", 0)) > 2,
      "invalid-option", lambda c: [c["options"]["bf"]]),
+    # x264enc's vbv-buf-capacity is in milliseconds, at most 10 s: bufsize=4M at b=100k is 40 s.
+    ("x264-vbv-over-10-seconds",
+     lambda c: c["codec"] in ("libx264", "h264") and "bufsize" in (c["options"] or {}),
+     "invalid-option", lambda c: [c["options"]["bufsize"]]),
     # A frame size outside the encoder's sink caps (x265enc and mpeg2enc from 16 pixels,
     # av1enc from 4, mpeg2enc to 4096).
     ("size-outside-encoder-caps", lambda c: _outside_caps(c), "incompatible", _sides),

@@ -85,6 +85,11 @@ REGRESSIONS = [
         "codec": "aac", "channels": 1, "rate": 8000, "samples": 1000})),
     ("pcm-in-flv-3-channels-message", case(container="flv", audio={"codec": "pcm_s16le",
                                                                    "channels": 3})),
+    ("pcm-in-mov-88200-hz-reads-22664", case(container="mov", audio={
+        "codec": "pcm_s16le", "channels": 1, "rate": 88200, "samples": 2942})),
+    ("mp2-192k-at-11025-hz-fails-late", case(audio={"codec": "mp2", "channels": 1,
+                                                    "rate": 11025, "samples": 1839,
+                                                    "options": {"b": "192k"}})),
     # Must keep working.
     ("theora-16-wide-unread-by-ffmpeg", case(codec="libtheora", container="ogv", width=16,
                                              height=16)),
