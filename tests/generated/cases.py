@@ -127,6 +127,13 @@ OPEN_BUGS = [
     # encoding starts, instead of a refusal naming the rate. {"codec": "mpeg2video", "fps": [15, 1]}
     ("mpeg2video-other-rates-fail-late",
      lambda c: c["codec"] == "mpeg2video" and tuple(c["fps"]) not in MPEG2_RATES),
+    # x264 with a profile its pix_fmt does not fit (baseline, main and high are 4:2:0 8-bit):
+    # ENCODE "not-negotiated" once encoding starts instead of a refusal naming both (FFmpeg's
+    # libx264 refuses it when it opens the encoder). {"codec": "libx264", "options":
+    # {"pix_fmt": "yuv422p", "profile": "baseline"}}
+    ("x264-profile-against-pix-fmt-fails-late",
+     lambda c: c["codec"] in ("libx264", "h264") and "profile" in (c["options"] or {}) and
+     c["options"].get("pix_fmt") not in (None, "yuv420p", "yuvj420p", "nv12")),
     # x264 level "3.0" (FFmpeg and x264 take it) is refused: only "3" and "30" are listed.
     ("x264-level-n.0-refused",
      lambda c: c["codec"] in ("libx264", "h264") and

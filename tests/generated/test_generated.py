@@ -50,6 +50,8 @@ REGRESSIONS = [
     ("openh264-16x8-fails-late", case(codec="libopenh264", width=16, height=8, frames=1)),
     ("mpeg2video-15-fps-fails-late", case(codec="mpeg2video", fps=[15, 1], fps_text="15/1")),
     ("x264-level-3.0-refused", case(options={"level": "3.0"})),
+    ("x264-baseline-yuv422p-fails-late", case(options={"pix_fmt": "yuv422p",
+                                                       "profile": "baseline"})),
     ("mjpeg-threads-2-refused", case(codec="mjpeg", options={"threads": "2"})),
     ("pcm-in-avi-4-channels-critical", case(container="avi", audio={"codec": "pcm_s16le",
                                                                     "channels": 4})),
