@@ -570,9 +570,10 @@ build_sink (VwTarget *target, GstBin *bin, GstElement *muxer, GError **error)
 {
   const VwTargetInfo *info = vw_target_info (target->sink_kind);
 
-  /* A muxer the options made (movflags) has no place here: the sink's own is used. */
+  /* A muxer the options made (movflags) has no place here: the sink's own is used.  It is a
+   * full reference (vw_options_apply sinks it): ref_sink() would add one, not take it. */
   if (muxer)
-    gst_object_unref (gst_object_ref_sink (muxer));
+    gst_object_unref (muxer);
   gst_bin_add (bin, target->sink);
   if (!info->muxer)
     {
@@ -604,8 +605,9 @@ vw_target_build (VwTarget *target, GstBin *bin, GstElement *muxer, GError **erro
 
   if (target->kind == TARGET_SINK)
     return build_sink (target, bin, muxer, error);
-  if (!muxer)
-    muxer = gst_element_factory_make (target->container->muxer, NULL);
+  /* Ours is a full reference either way: the options' muxer is one, a new one is sunk. */
+  if (!muxer && (muxer = gst_element_factory_make (target->container->muxer, NULL)))
+    gst_object_ref_sink (muxer);
   if (!muxer)
     {
       vw_set_error (error, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
@@ -635,6 +637,7 @@ vw_target_build (VwTarget *target, GstBin *bin, GstElement *muxer, GError **erro
    * GStreamer's shared pool, which a forked child has lost (see vidwrite-task-pool.c). */
   g_object_set (sink, "async", FALSE, NULL);
   gst_bin_add_many (bin, muxer, sink, NULL);
+  gst_object_unref (muxer); /* the bin holds it now */
   if (!gst_element_link (muxer, sink))
     {
       vw_set_error (error, VIDWRITE_ERROR_ENCODE, "cannot link %s to %s", GST_OBJECT_NAME (muxer),

@@ -274,6 +274,47 @@ test_bad_targets (Fixture *f, gconstpointer data)
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 }
 
+/* Muxers made by options (movflags, frag_duration) for a file, a stream and a segment target
+ * (whose sink brings its own muxer).  Each used to keep a reference of its own, which the
+ * sanitizer build's leak check reports. */
+static void
+test_options_muxer (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GBytes) frames = vwt_make_frames (N, H, W, 3, 8);
+  g_autofree char *path = vwt_path (f->dir, "fast.mp4");
+  g_autofree char *pattern = vwt_path (f->dir, "seg%03d.mp4");
+  g_autofree char *first = vwt_path (f->dir, "seg000.mp4");
+  g_autoptr (GError) error = NULL;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr (GOutputStream) memory = g_memory_output_stream_new_resizable ();
+      g_autoptr (VidwriteWriter) writer
+          = i == 0 ? vidwrite_writer_new (path, &error)
+            : i == 1 ? vidwrite_writer_new_for_stream (memory, "mp4", &error)
+                     : vidwrite_writer_new (pattern, &error);
+      g_autoptr (GHashTable) options = i == 1 ? vwt_options ("frag_duration", "200000", NULL)
+                                              : vwt_options ("movflags", "+faststart", NULL);
+
+      g_assert_no_error (error);
+      g_assert_true (vidwrite_writer_set_video (writer, W, H, VIDWRITE_PIXEL_FORMAT_RGB, 25, 1,
+                                                NULL, options, &error));
+      g_assert_true (vidwrite_writer_push_frames (writer, frames, &error));
+      g_assert_true (vidwrite_writer_finish (writer, NULL, &error));
+      g_assert_no_error (error);
+      if (i == 1)
+        {
+          g_autoptr (GBytes) bytes = NULL;
+
+          g_assert_true (g_output_stream_close (memory, NULL, NULL));
+          bytes = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (memory));
+          g_assert_true (has_box (bytes, "moof"));
+        }
+    }
+  g_assert_cmpint (vwt_gst_count_video_frames (path), ==, N);
+  g_assert_cmpint (vwt_gst_count_video_frames (first), ==, N);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -284,5 +325,6 @@ main (int argc, char **argv)
   VWT_ADD ("/targets/format-overrides-extension", test_format_overrides_extension);
   VWT_ADD ("/targets/unnamed-until-complete", test_unnamed_until_complete);
   VWT_ADD ("/targets/bad-targets", test_bad_targets);
+  VWT_ADD ("/targets/options-muxer", test_options_muxer);
   return g_test_run ();
 }
