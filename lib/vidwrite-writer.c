@@ -1046,6 +1046,7 @@ gboolean
 vidwrite_writer_finish (VidwriteWriter *self, GCancellable *cancellable, GError **error)
 {
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   return finish_full (self, cancellable, NULL, error);
 }
 
@@ -1082,8 +1083,12 @@ vidwrite_writer_finish_async (VidwriteWriter *self, GCancellable *cancellable,
   g_autoptr (GTask) task = NULL;
 
   g_return_if_fail (VIDWRITE_IS_WRITER (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vidwrite_writer_finish_async);
+  /* The outcome is the write's: the writer's own CANCELLED, and a file completed before a late
+   * cancel is not reported as a failure. */
+  g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, g_main_context_ref_thread_default (),
                         (GDestroyNotify) g_main_context_unref);
   {
@@ -1120,6 +1125,7 @@ vidwrite_writer_finish_finish (VidwriteWriter *self, GAsyncResult *result, GErro
 {
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vidwrite_writer_finish_async), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
