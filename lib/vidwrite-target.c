@@ -574,6 +574,12 @@ build_sink (VwTarget *target, GstBin *bin, GstElement *muxer, GError **error)
    * full reference (vw_options_apply sinks it): ref_sink() would add one, not take it. */
   if (muxer)
     gst_object_unref (muxer);
+  /* No preroll, as for files (see vw_target_build): rtmp2sink and srtsink are base sinks; HLS's
+   * and segments' splitmuxsink turns it off in its own sink.  (rtmp2sink still runs its
+   * connection on a GstTask of GStreamer's default pool, out of reach here: RTMP in a forked
+   * child still hangs.) */
+  if (has_property (target->sink, "async"))
+    g_object_set (target->sink, "async", FALSE, NULL);
   gst_bin_add (bin, target->sink);
   if (!info->muxer)
     {
