@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <sys/stat.h>
+#include <string.h>
 #include <unistd.h>
 
 #define FRAGMENT_MS 1000 /* fragments of MP4 written to a stream that cannot seek */
@@ -718,21 +719,68 @@ vw_target_commit (VwTarget *target, GError **error)
   return TRUE;
 }
 
+/* Whether `name` is one `format`'s file name part prints: "%%" is a '%', "%d" (with a width)
+ * one or more digits, anything else itself. */
+static gboolean
+matches_format (const char *format, const char *name)
+{
+  const char *slash = format ? strrchr (format, '/') : NULL;
+  const char *f = slash ? slash + 1 : format;
+
+  if (!f)
+    return FALSE;
+  while (*f)
+    {
+      if (f[0] == '%' && f[1] == '%')
+        {
+          if (*name++ != '%')
+            return FALSE;
+          f += 2;
+          continue;
+        }
+      if (f[0] == '%')
+        {
+          const char *start = name;
+
+          for (f++; g_ascii_isdigit (*f); f++)
+            ;
+          if (*f++ != 'd')
+            return FALSE;
+          while (g_ascii_isdigit (*name))
+            name++;
+          if (name == start)
+            return FALSE;
+          continue;
+        }
+      if (*f++ != *name++)
+        return FALSE;
+    }
+  return *name == '\0';
+}
+
 /* An abandoned HLS or segment write: the playlist and segments it made go (they were written
- * in place, under their final names). */
+ * in place, under their final names).  Only names it could have made: other programs may write
+ * in that directory meanwhile. */
 static void
 remove_made_files (VwTarget *target)
 {
   g_autoptr (GHashTable) now = NULL;
+  g_autofree char *segments = NULL;
+  g_autofree char *playlist = NULL;
   GHashTableIter iter;
   gpointer name;
 
   if (!target->before)
     return;
+  if (target->sink)
+    g_object_get (target->sink, "location", &segments, NULL);
+  if (target->sink_kind == VW_TARGET_HLS)
+    playlist = g_path_get_basename (target->filename);
   now = list_dir (target->sink_dir);
   g_hash_table_iter_init (&iter, now);
   while (g_hash_table_iter_next (&iter, &name, NULL))
-    if (!g_hash_table_contains (target->before, name))
+    if (!g_hash_table_contains (target->before, name)
+        && (g_strcmp0 (name, playlist) == 0 || matches_format (segments, name)))
       {
         g_autofree char *path = g_build_filename (target->sink_dir, name, NULL);
 

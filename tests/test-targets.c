@@ -315,6 +315,45 @@ test_options_muxer (Fixture *f, gconstpointer data)
   g_assert_cmpint (vwt_gst_count_video_frames (first), ==, N);
 }
 
+/* An abandoned HLS or segment write removes its playlist and segments, and nothing that another
+ * program wrote in the directory meanwhile (which it used to remove too). */
+static void
+test_abandoned_sink_leaves_others (Fixture *f, gconstpointer data)
+{
+  static const char *const names[] = { "live.m3u8", "part%02d.ts" };
+  g_autoptr (GBytes) frames = vwt_make_frames (50, H, W, 3, 9);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *dir = g_build_filename (f->dir, i ? "segments" : "hls", NULL);
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+      g_autofree char *theirs = g_build_filename (dir, "theirs.ts", NULL);
+      g_autofree char *number = g_build_filename (dir, "7.txt", NULL);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (VidwriteWriter) writer = NULL;
+      g_autoptr (GHashTable) options
+          = i ? vwt_options ("segment_time", "0.5", NULL) : vwt_options ("hls_time", "0.5", NULL);
+      g_autoptr (GDir) listing = NULL;
+
+      g_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
+      writer = vidwrite_writer_new (path, &error);
+      g_assert_no_error (error);
+      g_assert_true (vidwrite_writer_set_video (writer, W, H, VIDWRITE_PIXEL_FORMAT_RGB, 25, 1,
+                                                NULL, options, &error));
+      vwt_write_file (theirs, "another program's");
+      vwt_write_file (number, "another program's");
+      g_assert_true (vidwrite_writer_push_frames (writer, frames, &error));
+      g_assert_no_error (error);
+      g_assert_true (vidwrite_writer_cancel (writer, &error));
+      g_assert_no_error (error);
+      vwt_assert_file_is (theirs, "another program's");
+      vwt_assert_file_is (number, "another program's");
+      listing = g_dir_open (dir, 0, NULL);
+      for (const char *name; (name = g_dir_read_name (listing));)
+        g_assert_true (g_str_equal (name, "theirs.ts") || g_str_equal (name, "7.txt"));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -326,5 +365,6 @@ main (int argc, char **argv)
   VWT_ADD ("/targets/unnamed-until-complete", test_unnamed_until_complete);
   VWT_ADD ("/targets/bad-targets", test_bad_targets);
   VWT_ADD ("/targets/options-muxer", test_options_muxer);
+  VWT_ADD ("/targets/abandoned-sink-leaves-others", test_abandoned_sink_leaves_others);
   return g_test_run ();
 }
