@@ -534,8 +534,11 @@ vw_target_configure (VwTarget *target, GHashTable *options, GError **error)
 {
   GstElement *sink = NULL;
 
-  if (target->kind != TARGET_SINK || target->sink)
+  if (target->kind != TARGET_SINK)
     return TRUE;
+  /* Again after a refused set_video(): made anew, from this call's options.  No pipeline holds
+   * it yet (the first push makes that). */
+  g_clear_pointer (&target->sink, gst_object_unref);
   switch (target->sink_kind)
     {
     case VW_TARGET_HLS:

@@ -354,6 +354,35 @@ test_abandoned_sink_leaves_others (Fixture *f, gconstpointer data)
     }
 }
 
+/* A set_video() refused for an encoder option may be retried: the HLS sink's own options are
+ * taken again (hls_time was left over as an unknown option, the sink kept from the first call). */
+static void
+test_sink_options_retried (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = vwt_path (f->dir, "retry.m3u8");
+  g_autofree char *segment = vwt_path (f->dir, "retry0.ts");
+  g_autoptr (GBytes) frames = vwt_make_frames (N, H, W, 3, 4);
+  g_autoptr (GHashTable) bad = vwt_options ("hls_time", "0.5", "crf", "abc", NULL);
+  g_autoptr (GHashTable) good = vwt_options ("hls_time", "0.5", "crf", "20", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VidwriteWriter) writer = vidwrite_writer_new (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_false (vidwrite_writer_set_video (writer, W, H, VIDWRITE_PIXEL_FORMAT_RGB, 25, 1, NULL,
+                                             bad, &error));
+  g_assert_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_OPTION);
+  g_assert_nonnull (strstr (error->message, "abc"));
+  g_clear_error (&error);
+  g_assert_true (vidwrite_writer_set_video (writer, W, H, VIDWRITE_PIXEL_FORMAT_RGB, 25, 1, NULL,
+                                            good, &error));
+  g_assert_no_error (error);
+  g_assert_true (vidwrite_writer_push_frames (writer, frames, &error));
+  g_assert_true (vidwrite_writer_finish (writer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (segment, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -366,5 +395,6 @@ main (int argc, char **argv)
   VWT_ADD ("/targets/bad-targets", test_bad_targets);
   VWT_ADD ("/targets/options-muxer", test_options_muxer);
   VWT_ADD ("/targets/abandoned-sink-leaves-others", test_abandoned_sink_leaves_others);
+  VWT_ADD ("/targets/sink-options-retried", test_sink_options_retried);
   return g_test_run ();
 }
