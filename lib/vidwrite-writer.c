@@ -1459,16 +1459,17 @@ push_data_free (gpointer data)
   g_free (d);
 }
 
-/* `progress` from the pushes goes to the context of the latest asynchronous caller. */
+/* `progress` from an asynchronous push goes to its caller's context; NULL after it, so that a
+ * synchronous call emits in its own thread again. */
 static void
 set_progress_context (VidwriteWriter *self, GMainContext *context)
 {
   g_autoptr (ApiGuard) guard = api_enter (self);
 
-  if (context && self->progress_context != context)
+  if (self->progress_context != context)
     {
       g_clear_pointer (&self->progress_context, g_main_context_unref);
-      self->progress_context = g_main_context_ref (context);
+      self->progress_context = context ? g_main_context_ref (context) : NULL;
     }
 }
 
@@ -1490,6 +1491,7 @@ run_push (GTask *task)
                 : vidwrite_writer_push_frames (self, d->data, &error);
   if (handler)
     g_cancellable_disconnect (cancellable, handler);
+  set_progress_context (self, NULL);
   if (ok)
     g_task_return_boolean (task, TRUE);
   else
@@ -1587,12 +1589,11 @@ push_async (VidwriteWriter *self, GBytes *data, gboolean audio, gpointer source_
  *
  * Asynchronous pushes of frames and audio are applied in the order they were called, one after
  * the other, whatever their number; each callback runs in that order too.  @frames is
- * referenced, not copied, until it has been converted.  While pushes are pending,
- * #VidwriteWriter::progress is emitted in the caller's main context (the latest asynchronous
- * caller's, if pushes come from several).  Call vidwrite_writer_finish_async() (or
- * vidwrite_writer_finish()) after the callback of the last push: a finish does not wait for
- * pushes still pending, which then fail with %VIDWRITE_ERROR_STATE.  The writer stays alive
- * until every pending push has called back.
+ * referenced, not copied, until it has been converted.  While a push runs,
+ * #VidwriteWriter::progress is emitted in the main context of that push's caller.  Call
+ * vidwrite_writer_finish_async() (or vidwrite_writer_finish()) after the callback of the last push:
+ * a finish does not wait for pushes still pending, which then fail with %VIDWRITE_ERROR_STATE.  The
+ * writer stays alive until every pending push has called back.
  *
  * Since: 0.2
  */

@@ -602,6 +602,47 @@ test_no_thread_after_finish (Fixture *f, gconstpointer data)
     }
 }
 
+static void
+count_progress (VidwriteWriter *writer, guint64 encoded, guint64 pushed, gpointer user_data)
+{
+  (*(guint *)user_data)++;
+}
+
+/* A synchronous push after asynchronous ones emits `progress` in its own call, as documented,
+ * not later in the main context of the asynchronous pushes (which it used to). */
+static void
+test_sync_after_async_progress (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = vwt_path (f->dir, "mixed.mkv");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VidwriteWriter) writer = vidwrite_writer_new (path, &error);
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  Order order = { loop, 0, 0, 0, TRUE };
+  g_autoptr (GBytes) first = grey_frame (0);
+  guint emitted = 0;
+
+  g_assert_true (vidwrite_writer_set_video (writer, OW, OH, VIDWRITE_PIXEL_FORMAT_GRAY8, 25, 1,
+                                            "ffv1", NULL, &error));
+  g_assert_no_error (error);
+  push_ordered (writer, &order, first, FALSE, NULL);
+  g_main_loop_run (loop);
+  g_assert_no_error (order.error);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_signal_connect (writer, "progress", G_CALLBACK (count_progress), &emitted);
+  for (guint i = 1; i < ON && emitted == 0; i++)
+    {
+      g_autoptr (GBytes) frame = grey_frame (i);
+
+      g_assert_true (vidwrite_writer_push_frames (writer, frame, &error));
+      g_assert_no_error (error);
+    }
+  /* Emitted within the pushes, without the main loop running. */
+  g_assert_cmpuint (emitted, >, 0);
+  g_assert_true (vidwrite_writer_finish (writer, NULL, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -614,5 +655,6 @@ main (int argc, char **argv)
   VWT_ADD ("/async/cancel", test_cancel);
   VWT_ADD ("/async/error", test_error);
   VWT_ADD ("/async/released", test_released);
+  VWT_ADD ("/async/sync-after-async-progress", test_sync_after_async_progress);
   return g_test_run ();
 }
