@@ -290,7 +290,7 @@ test_options_muxer (Fixture *f, gconstpointer data)
     {
       g_autoptr (GOutputStream) memory = g_memory_output_stream_new_resizable ();
       g_autoptr (VidwriteWriter) writer
-          = i == 0 ? vidwrite_writer_new (path, &error)
+          = i == 0   ? vidwrite_writer_new (path, &error)
             : i == 1 ? vidwrite_writer_new_for_stream (memory, "mp4", &error)
                      : vidwrite_writer_new (pattern, &error);
       g_autoptr (GHashTable) options = i == 1 ? vwt_options ("frag_duration", "200000", NULL)
