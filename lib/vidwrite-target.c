@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <sys/stat.h>
+#include <string.h>
 #include <unistd.h>
 
 #define FRAGMENT_MS 1000 /* fragments of MP4 written to a stream that cannot seek */
@@ -533,8 +534,11 @@ vw_target_configure (VwTarget *target, GHashTable *options, GError **error)
 {
   GstElement *sink = NULL;
 
-  if (target->kind != TARGET_SINK || target->sink)
+  if (target->kind != TARGET_SINK)
     return TRUE;
+  /* Again after a refused set_video(): made anew, from this call's options.  No pipeline holds
+   * it yet (the first push makes that). */
+  g_clear_pointer (&target->sink, gst_object_unref);
   switch (target->sink_kind)
     {
     case VW_TARGET_HLS:
@@ -570,9 +574,16 @@ build_sink (VwTarget *target, GstBin *bin, GstElement *muxer, GError **error)
 {
   const VwTargetInfo *info = vw_target_info (target->sink_kind);
 
-  /* A muxer the options made (movflags) has no place here: the sink's own is used. */
+  /* A muxer the options made (movflags) has no place here: the sink's own is used.  It is a
+   * full reference (vw_options_apply sinks it): ref_sink() would add one, not take it. */
   if (muxer)
     gst_object_unref (muxer);
+  /* No preroll, as for files (see vw_target_build): rtmp2sink and srtsink are base sinks; HLS's
+   * and segments' splitmuxsink turns it off in its own sink.  (rtmp2sink still runs its
+   * connection on a GstTask of GStreamer's default pool, out of reach here: RTMP in a forked
+   * child still hangs.) */
+  if (has_property (target->sink, "async"))
+    g_object_set (target->sink, "async", FALSE, NULL);
   gst_bin_add (bin, target->sink);
   if (!info->muxer)
     {
@@ -601,12 +612,12 @@ gboolean
 vw_target_build (VwTarget *target, GstBin *bin, GstElement *muxer, GError **error)
 {
   GstElement *sink;
-  gboolean given = muxer != NULL;
 
   if (target->kind == TARGET_SINK)
     return build_sink (target, bin, muxer, error);
-  if (!muxer)
-    muxer = gst_element_factory_make (target->container->muxer, NULL);
+  /* Ours is a full reference either way: the options' muxer is one, a new one is sunk. */
+  if (!muxer && (muxer = gst_element_factory_make (target->container->muxer, NULL)))
+    gst_object_ref_sink (muxer);
   if (!muxer)
     {
       vw_set_error (error, VIDWRITE_ERROR_CODEC_UNAVAILABLE,
@@ -636,9 +647,7 @@ vw_target_build (VwTarget *target, GstBin *bin, GstElement *muxer, GError **erro
    * GStreamer's shared pool, which a forked child has lost (see vidwrite-task-pool.c). */
   g_object_set (sink, "async", FALSE, NULL);
   gst_bin_add_many (bin, muxer, sink, NULL);
-  /* A muxer the options made came with a reference of its own: the bin holds one now. */
-  if (given)
-    gst_object_unref (muxer);
+  gst_object_unref (muxer); /* the bin holds it now */
   if (!gst_element_link (muxer, sink))
     {
       vw_set_error (error, VIDWRITE_ERROR_ENCODE, "cannot link %s to %s", GST_OBJECT_NAME (muxer),
@@ -713,21 +722,68 @@ vw_target_commit (VwTarget *target, GError **error)
   return TRUE;
 }
 
+/* Whether `name` is one `format`'s file name part prints: "%%" is a '%', "%d" (with a width)
+ * one or more digits, anything else itself. */
+static gboolean
+matches_format (const char *format, const char *name)
+{
+  const char *slash = format ? strrchr (format, '/') : NULL;
+  const char *f = slash ? slash + 1 : format;
+
+  if (!f)
+    return FALSE;
+  while (*f)
+    {
+      if (f[0] == '%' && f[1] == '%')
+        {
+          if (*name++ != '%')
+            return FALSE;
+          f += 2;
+          continue;
+        }
+      if (f[0] == '%')
+        {
+          const char *start = name;
+
+          for (f++; g_ascii_isdigit (*f); f++)
+            ;
+          if (*f++ != 'd')
+            return FALSE;
+          while (g_ascii_isdigit (*name))
+            name++;
+          if (name == start)
+            return FALSE;
+          continue;
+        }
+      if (*f++ != *name++)
+        return FALSE;
+    }
+  return *name == '\0';
+}
+
 /* An abandoned HLS or segment write: the playlist and segments it made go (they were written
- * in place, under their final names). */
+ * in place, under their final names).  Only names it could have made: other programs may write
+ * in that directory meanwhile. */
 static void
 remove_made_files (VwTarget *target)
 {
   g_autoptr (GHashTable) now = NULL;
+  g_autofree char *segments = NULL;
+  g_autofree char *playlist = NULL;
   GHashTableIter iter;
   gpointer name;
 
   if (!target->before)
     return;
+  if (target->sink)
+    g_object_get (target->sink, "location", &segments, NULL);
+  if (target->sink_kind == VW_TARGET_HLS)
+    playlist = g_path_get_basename (target->filename);
   now = list_dir (target->sink_dir);
   g_hash_table_iter_init (&iter, now);
   while (g_hash_table_iter_next (&iter, &name, NULL))
-    if (!g_hash_table_contains (target->before, name))
+    if (!g_hash_table_contains (target->before, name)
+        && (g_strcmp0 (name, playlist) == 0 || matches_format (segments, name)))
       {
         g_autofree char *path = g_build_filename (target->sink_dir, name, NULL);
 

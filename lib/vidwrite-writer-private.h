@@ -143,8 +143,8 @@ gboolean vw_target_is_seekable (VwTarget *target);
 gboolean vw_target_configure (VwTarget *target, GHashTable *options, GError **error);
 /* The sink of such a target (NULL for others), to name its location in errors. */
 GstElement *vw_target_get_sink (VwTarget *target);
-/* The muxer (made by the options, whose reference it takes, or made here) and the sink after
- * it, in `bin`. */
+/* The muxer (made by the options, or made here) and the sink after it, in `bin`.  Takes
+ * `muxer`'s full reference (nullable). */
 gboolean vw_target_build (VwTarget *target, GstBin *bin, GstElement *muxer, GError **error);
 /* Links a stream's last element to the muxer. */
 gboolean vw_target_link (VwTarget *target, GstElement *tail, VwMedia media, GError **error);

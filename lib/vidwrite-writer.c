@@ -49,6 +49,11 @@ struct _VidwriteWriter
   gboolean audio_ended; /* vidwrite_writer_end_audio(): no more audio will come */
   guint64 progress_reported;
   GMainContext *progress_context; /* where finish_async's caller wants `progress` */
+
+  /* Asynchronous pushes, under G_LOCK (async_pushes): the tasks waiting, and whether a thread
+   * is running them. */
+  GQueue pushes;
+  gboolean pushing;
 };
 
 enum
@@ -1207,6 +1212,7 @@ gboolean
 vidwrite_writer_finish (VidwriteWriter *self, GCancellable *cancellable, GError **error)
 {
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   return finish_full (self, cancellable, NULL, error);
 }
 
@@ -1243,8 +1249,12 @@ vidwrite_writer_finish_async (VidwriteWriter *self, GCancellable *cancellable,
   g_autoptr (GTask) task = NULL;
 
   g_return_if_fail (VIDWRITE_IS_WRITER (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vidwrite_writer_finish_async);
+  /* The outcome is the write's: the writer's own CANCELLED, and a file completed before a late
+   * cancel is not reported as a failure. */
+  g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, g_main_context_ref_thread_default (),
                         (GDestroyNotify) g_main_context_unref);
   {
@@ -1281,6 +1291,7 @@ vidwrite_writer_finish_finish (VidwriteWriter *self, GAsyncResult *result, GErro
 {
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vidwrite_writer_finish_async), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
@@ -1580,6 +1591,7 @@ static void
 vidwrite_writer_init (VidwriteWriter *self)
 {
   g_mutex_init (&self->api_lock);
+  g_queue_init (&self->pushes);
   vw_monitor_init (&self->monitor);
   vw_stream_init (&self->video, VW_MEDIA_VIDEO, &self->monitor);
   vw_stream_init (&self->audio, VW_MEDIA_AUDIO, &self->monitor);
@@ -1588,10 +1600,12 @@ vidwrite_writer_init (VidwriteWriter *self)
 
 /* ---- asynchronous pushes ---------------------------------------------------------------- */
 
-/* A writer's asynchronous pushes run on a thread of its own, one at a time, in call order: an
- * exclusive pool of one thread, made by the first of them and kept as qdata.  Exclusive, because
- * pushing to a shared pool may wait for a helper thread to spawn a new one, which would block the
- * caller's main loop.  The queued tasks hold the writer, so the pool goes only when none is left.
+/* A writer's asynchronous pushes run on a thread of its own, one at a time, in call order: the
+ * thread is started by a push when none runs, and ends as soon as no push is left.  Not a
+ * GThreadPool: a freed pool's thread is parked in GLib's shared pool of unused threads, which a
+ * forked child inherits without the thread (its next shared-pool task would wait for ever), and
+ * a shared pool may wait for a helper thread to spawn a new one, blocking the caller's main
+ * loop.  The queued tasks hold the writer, the thread holds it while it runs.
  */
 
 typedef struct
@@ -1602,11 +1616,6 @@ typedef struct
 
 G_LOCK_DEFINE_STATIC (async_pushes);
 
-static GQuark async_pushes_quark (void);
-/* clang-format off */
-G_DEFINE_QUARK (vidwrite-writer-async-pushes, async_pushes)
-/* clang-format on */
-
 static void
 push_data_free (gpointer data)
 {
@@ -1616,23 +1625,23 @@ push_data_free (gpointer data)
   g_free (d);
 }
 
-/* `progress` from the pushes goes to the context of the latest asynchronous caller. */
+/* `progress` from an asynchronous push goes to its caller's context; NULL after it, so that a
+ * synchronous call emits in its own thread again. */
 static void
 set_progress_context (VidwriteWriter *self, GMainContext *context)
 {
   g_autoptr (ApiGuard) guard = api_enter (self);
 
-  if (context && self->progress_context != context)
+  if (self->progress_context != context)
     {
       g_clear_pointer (&self->progress_context, g_main_context_unref);
-      self->progress_context = g_main_context_ref (context);
+      self->progress_context = context ? g_main_context_ref (context) : NULL;
     }
 }
 
 static void
-run_push (gpointer data, gpointer unused)
+run_push (GTask *task)
 {
-  GTask *task = data;
   VidwriteWriter *self = g_task_get_source_object (task);
   PushData *d = g_task_get_task_data (task);
   GCancellable *cancellable = g_task_get_cancellable (task);
@@ -1648,40 +1657,58 @@ run_push (gpointer data, gpointer unused)
                 : vidwrite_writer_push_frames (self, d->data, &error);
   if (handler)
     g_cancellable_disconnect (cancellable, handler);
+  set_progress_context (self, NULL);
   if (ok)
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
-  g_object_unref (task); /* the pool's reference; it may be the writer's last */
+  g_object_unref (task); /* the queue's reference */
 }
 
-/* From the pool's own thread too, when the writer's last reference goes there: without waiting,
- * the thread frees the pool as it leaves. */
+/* The thread of the pushes: runs them until none is left. */
+static gpointer
+run_pushes (gpointer data)
+{
+  VidwriteWriter *self = data;
+
+  for (;;)
+    {
+      GTask *task;
+
+      G_LOCK (async_pushes);
+      task = g_queue_pop_head (&self->pushes);
+      if (!task)
+        self->pushing = FALSE;
+      G_UNLOCK (async_pushes);
+      if (!task)
+        break;
+      run_push (task);
+    }
+  g_object_unref (self); /* it may be the last reference */
+  return NULL;
+}
+
+/* Queues `task` (taking its reference), and starts the thread if none runs. */
 static void
-push_pool_free (gpointer pool)
+queue_push (VidwriteWriter *self, GTask *task)
 {
-  g_thread_pool_free (pool, FALSE, FALSE);
-}
-
-static GThreadPool *
-push_pool (VidwriteWriter *self)
-{
-  GThreadPool *pool;
+  gboolean start;
 
   G_LOCK (async_pushes);
-  pool = g_object_get_qdata (G_OBJECT (self), async_pushes_quark ());
-  if (!pool)
+  g_queue_push_tail (&self->pushes, task);
+  start = !self->pushing;
+  self->pushing = TRUE;
+  G_UNLOCK (async_pushes);
+  if (start)
     {
       g_autoptr (GError) error = NULL;
+      GThread *thread = g_thread_try_new ("vidwrite-push", run_pushes, g_object_ref (self), &error);
 
-      pool = g_thread_pool_new (run_push, NULL, 1, TRUE, &error);
       /* As g_thread_new() itself does: a process that cannot start a thread cannot go on. */
-      if (error)
+      if (!thread)
         g_error ("vidwrite: cannot start the thread of asynchronous pushes: %s", error->message);
-      g_object_set_qdata_full (G_OBJECT (self), async_pushes_quark (), pool, push_pool_free);
+      g_thread_unref (thread);
     }
-  G_UNLOCK (async_pushes);
-  return pool;
 }
 
 static void
@@ -1697,7 +1724,7 @@ push_async (VidwriteWriter *self, GBytes *data, gboolean audio, gpointer source_
   d->data = data ? g_bytes_ref (data) : NULL;
   d->audio = audio;
   g_task_set_task_data (task, d, push_data_free);
-  g_thread_pool_push (push_pool (self), task, NULL); /* the pool's reference */
+  queue_push (self, task);
 }
 
 /**
@@ -1728,12 +1755,11 @@ push_async (VidwriteWriter *self, GBytes *data, gboolean audio, gpointer source_
  *
  * Asynchronous pushes of frames and audio are applied in the order they were called, one after
  * the other, whatever their number; each callback runs in that order too.  @frames is
- * referenced, not copied, until it has been converted.  While pushes are pending,
- * #VidwriteWriter::progress is emitted in the caller's main context (the latest asynchronous
- * caller's, if pushes come from several).  Call vidwrite_writer_finish_async() (or
- * vidwrite_writer_finish()) after the callback of the last push: a finish does not wait for
- * pushes still pending, which then fail with %VIDWRITE_ERROR_STATE.  The writer stays alive
- * until every pending push has called back.
+ * referenced, not copied, until it has been converted.  While a push runs,
+ * #VidwriteWriter::progress is emitted in the main context of that push's caller.  Call
+ * vidwrite_writer_finish_async() (or vidwrite_writer_finish()) after the callback of the last push:
+ * a finish does not wait for pushes still pending, which then fail with %VIDWRITE_ERROR_STATE.  The
+ * writer stays alive until every pending push has called back.
  *
  * Since: 0.2
  */

@@ -500,10 +500,154 @@ test_released (Fixture *f, gconstpointer data)
   g_assert_cmpuint (vwt_count_tmp_files (f->dir), ==, 0);
 }
 
+static void
+on_finished_flag (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (vidwrite_writer_finish_finish (VIDWRITE_WRITER (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *)user_data = TRUE;
+}
+
+/* Threads of this process now. */
+static guint
+count_threads (void)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir))
+    n++;
+  return n;
+}
+
+/* Waits (a no-hang bound) for the process to be back to `threads` threads. */
+static guint
+settle_threads (guint threads)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+
+  while (count_threads () != threads && g_get_monotonic_time () < deadline)
+    g_usleep (10 * 1000);
+  return count_threads ();
+}
+
+/* Fork safety: once a writer has finished, the thread of its asynchronous pushes is gone, even
+ * while the writer itself lives on; a push after the end fails and leaves no thread either.  It
+ * used to stay until the writer was finalized, and then be parked in GLib's shared pool.  First
+ * of the program: the other tests' ffprobe runs leave GIO's threads behind for a while. */
+static void
+test_no_thread_after_finish (Fixture *f, gconstpointer data)
+{
+  g_autofree char *warm = vwt_path (f->dir, "warm.mkv");
+  g_autoptr (GBytes) frames = vwt_make_frames (3, OH, OW, 3, 2);
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr (GError) error = NULL;
+  guint threads;
+
+  /* What GStreamer and GLib start once per process (GTask's class starts GLib's worker thread)
+   * is started before the count. */
+  vwt_write_ok (warm, frames, 3, OH, OW, 3, 25, "ffv1", NULL);
+  g_type_ensure (G_TYPE_TASK);
+  threads = settle_threads (count_threads ());
+  for (guint async_finish = 0; async_finish < 2; async_finish++)
+    {
+      g_autofree char *path = vwt_path (f->dir, async_finish ? "async.mkv" : "sync.mkv");
+      g_autoptr (VidwriteWriter) writer = vidwrite_writer_new (path, &error);
+      Order order = { loop, 0, 0, 0, TRUE };
+
+      g_assert_true (vidwrite_writer_set_video (writer, OW, OH, VIDWRITE_PIXEL_FORMAT_GRAY8, 25, 1,
+                                                "ffv1", NULL, &error));
+      g_assert_no_error (error);
+      for (guint i = 0; i < 5; i++)
+        {
+          g_autoptr (GBytes) frame = grey_frame (i);
+
+          push_ordered (writer, &order, frame, FALSE, NULL);
+        }
+      g_main_loop_run (loop);
+      g_assert_no_error (order.error);
+      if (async_finish)
+        {
+          gboolean done = FALSE;
+
+          vidwrite_writer_finish_async (writer, NULL, on_finished_flag, &done);
+          while (!done)
+            g_main_context_iteration (NULL, TRUE);
+        }
+      else
+        g_assert_true (vidwrite_writer_finish (writer, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (settle_threads (threads), ==, threads);
+
+      /* A push after the end: refused, and its thread goes too. */
+      {
+        g_autoptr (GBytes) frame = grey_frame (9);
+        Order late = { loop, 0, 0, 0, TRUE };
+
+        push_ordered (writer, &late, frame, FALSE, NULL);
+        g_main_loop_run (loop);
+        g_assert_error (late.error, VIDWRITE_ERROR, VIDWRITE_ERROR_STATE);
+        g_clear_error (&late.error);
+      }
+      g_assert_cmpuint (settle_threads (threads), ==, threads);
+    }
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *path = vwt_path (f->dir, i ? "async.mkv" : "sync.mkv");
+
+      g_assert_cmpint (vwt_gst_count_video_frames (path), ==, 5);
+    }
+}
+
+static void
+count_progress (VidwriteWriter *writer, guint64 encoded, guint64 pushed, gpointer user_data)
+{
+  (*(guint *)user_data)++;
+}
+
+/* A synchronous push after asynchronous ones emits `progress` in its own call, as documented,
+ * not later in the main context of the asynchronous pushes (which it used to). */
+static void
+test_sync_after_async_progress (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = vwt_path (f->dir, "mixed.mkv");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VidwriteWriter) writer = vidwrite_writer_new (path, &error);
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  Order order = { loop, 0, 0, 0, TRUE };
+  g_autoptr (GBytes) first = grey_frame (0);
+  guint emitted = 0;
+
+  g_assert_true (vidwrite_writer_set_video (writer, OW, OH, VIDWRITE_PIXEL_FORMAT_GRAY8, 25, 1,
+                                            "ffv1", NULL, &error));
+  g_assert_no_error (error);
+  push_ordered (writer, &order, first, FALSE, NULL);
+  g_main_loop_run (loop);
+  g_assert_no_error (order.error);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_signal_connect (writer, "progress", G_CALLBACK (count_progress), &emitted);
+  for (guint i = 1; i < ON && emitted == 0; i++)
+    {
+      g_autoptr (GBytes) frame = grey_frame (i);
+
+      g_assert_true (vidwrite_writer_push_frames (writer, frame, &error));
+      g_assert_no_error (error);
+    }
+  /* Emitted within the pushes, without the main loop running. */
+  g_assert_cmpuint (emitted, >, 0);
+  g_assert_true (vidwrite_writer_finish (writer, NULL, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int argc, char **argv)
 {
   vwt_init (&argc, &argv);
+  VWT_ADD ("/async/no-thread-after-finish", test_no_thread_after_finish);
   VWT_ADD ("/async/meter", test_meter);
   VWT_ADD ("/async/no-stall-720p-medium", test_no_stall);
   VWT_ADD ("/async/order", test_order);
@@ -511,5 +655,6 @@ main (int argc, char **argv)
   VWT_ADD ("/async/cancel", test_cancel);
   VWT_ADD ("/async/error", test_error);
   VWT_ADD ("/async/released", test_released);
+  VWT_ADD ("/async/sync-after-async-progress", test_sync_after_async_progress);
   return g_test_run ();
 }

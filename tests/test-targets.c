@@ -274,6 +274,115 @@ test_bad_targets (Fixture *f, gconstpointer data)
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 }
 
+/* Muxers made by options (movflags, frag_duration) for a file, a stream and a segment target
+ * (whose sink brings its own muxer).  Each used to keep a reference of its own, which the
+ * sanitizer build's leak check reports. */
+static void
+test_options_muxer (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GBytes) frames = vwt_make_frames (N, H, W, 3, 8);
+  g_autofree char *path = vwt_path (f->dir, "fast.mp4");
+  g_autofree char *pattern = vwt_path (f->dir, "seg%03d.mp4");
+  g_autofree char *first = vwt_path (f->dir, "seg000.mp4");
+  g_autoptr (GError) error = NULL;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr (GOutputStream) memory = g_memory_output_stream_new_resizable ();
+      g_autoptr (VidwriteWriter) writer
+          = i == 0   ? vidwrite_writer_new (path, &error)
+            : i == 1 ? vidwrite_writer_new_for_stream (memory, "mp4", &error)
+                     : vidwrite_writer_new (pattern, &error);
+      g_autoptr (GHashTable) options = i == 1 ? vwt_options ("frag_duration", "200000", NULL)
+                                              : vwt_options ("movflags", "+faststart", NULL);
+
+      g_assert_no_error (error);
+      g_assert_true (vidwrite_writer_set_video (writer, W, H, VIDWRITE_PIXEL_FORMAT_RGB, 25, 1,
+                                                NULL, options, &error));
+      g_assert_true (vidwrite_writer_push_frames (writer, frames, &error));
+      g_assert_true (vidwrite_writer_finish (writer, NULL, &error));
+      g_assert_no_error (error);
+      if (i == 1)
+        {
+          g_autoptr (GBytes) bytes = NULL;
+
+          g_assert_true (g_output_stream_close (memory, NULL, NULL));
+          bytes = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (memory));
+          g_assert_true (has_box (bytes, "moof"));
+        }
+    }
+  g_assert_cmpint (vwt_gst_count_video_frames (path), ==, N);
+  g_assert_cmpint (vwt_gst_count_video_frames (first), ==, N);
+}
+
+/* An abandoned HLS or segment write removes its playlist and segments, and nothing that another
+ * program wrote in the directory meanwhile (which it used to remove too). */
+static void
+test_abandoned_sink_leaves_others (Fixture *f, gconstpointer data)
+{
+  static const char *const names[] = { "live.m3u8", "part%02d.ts" };
+  g_autoptr (GBytes) frames = vwt_make_frames (50, H, W, 3, 9);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *dir = g_build_filename (f->dir, i ? "segments" : "hls", NULL);
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+      g_autofree char *theirs = g_build_filename (dir, "theirs.ts", NULL);
+      g_autofree char *number = g_build_filename (dir, "7.txt", NULL);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (VidwriteWriter) writer = NULL;
+      g_autoptr (GHashTable) options
+          = i ? vwt_options ("segment_time", "0.5", NULL) : vwt_options ("hls_time", "0.5", NULL);
+      g_autoptr (GDir) listing = NULL;
+
+      g_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
+      writer = vidwrite_writer_new (path, &error);
+      g_assert_no_error (error);
+      g_assert_true (vidwrite_writer_set_video (writer, W, H, VIDWRITE_PIXEL_FORMAT_RGB, 25, 1,
+                                                NULL, options, &error));
+      vwt_write_file (theirs, "another program's");
+      vwt_write_file (number, "another program's");
+      g_assert_true (vidwrite_writer_push_frames (writer, frames, &error));
+      g_assert_no_error (error);
+      g_assert_true (vidwrite_writer_cancel (writer, &error));
+      g_assert_no_error (error);
+      vwt_assert_file_is (theirs, "another program's");
+      vwt_assert_file_is (number, "another program's");
+      listing = g_dir_open (dir, 0, NULL);
+      for (const char *name; (name = g_dir_read_name (listing));)
+        g_assert_true (g_str_equal (name, "theirs.ts") || g_str_equal (name, "7.txt"));
+    }
+}
+
+/* A set_video() refused for an encoder option may be retried: the HLS sink's own options are
+ * taken again (hls_time was left over as an unknown option, the sink kept from the first call). */
+static void
+test_sink_options_retried (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = vwt_path (f->dir, "retry.m3u8");
+  g_autofree char *segment = vwt_path (f->dir, "retry0.ts");
+  g_autoptr (GBytes) frames = vwt_make_frames (N, H, W, 3, 4);
+  g_autoptr (GHashTable) bad = vwt_options ("hls_time", "0.5", "crf", "abc", NULL);
+  g_autoptr (GHashTable) good = vwt_options ("hls_time", "0.5", "crf", "20", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VidwriteWriter) writer = vidwrite_writer_new (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_false (vidwrite_writer_set_video (writer, W, H, VIDWRITE_PIXEL_FORMAT_RGB, 25, 1, NULL,
+                                             bad, &error));
+  g_assert_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_OPTION);
+  g_assert_nonnull (strstr (error->message, "abc"));
+  g_clear_error (&error);
+  g_assert_true (vidwrite_writer_set_video (writer, W, H, VIDWRITE_PIXEL_FORMAT_RGB, 25, 1, NULL,
+                                            good, &error));
+  g_assert_no_error (error);
+  g_assert_true (vidwrite_writer_push_frames (writer, frames, &error));
+  g_assert_true (vidwrite_writer_finish (writer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (segment, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -284,5 +393,8 @@ main (int argc, char **argv)
   VWT_ADD ("/targets/format-overrides-extension", test_format_overrides_extension);
   VWT_ADD ("/targets/unnamed-until-complete", test_unnamed_until_complete);
   VWT_ADD ("/targets/bad-targets", test_bad_targets);
+  VWT_ADD ("/targets/options-muxer", test_options_muxer);
+  VWT_ADD ("/targets/abandoned-sink-leaves-others", test_abandoned_sink_leaves_others);
+  VWT_ADD ("/targets/sink-options-retried", test_sink_options_retried);
   return g_test_run ();
 }

@@ -406,6 +406,63 @@ test_cancellable (Fixture *f, gconstpointer data)
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 }
 
+typedef struct
+{
+  GMainLoop *loop;
+  GCancellable *cancel_first; /* cancelled in the callback, before finish_finish() */
+  gboolean ok;
+  GError *error;
+} CancelState;
+
+static void
+on_finished_cancel_first (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  CancelState *state = user_data;
+
+  if (state->cancel_first)
+    g_cancellable_cancel (state->cancel_first);
+  state->ok = vidwrite_writer_finish_finish (VIDWRITE_WRITER (source), result, &state->error);
+  g_main_loop_quit (state->loop);
+}
+
+/* finish_async's outcome is the write's: a cancellable cancelled once the file is complete does
+ * not turn it into a failure, and one cancelled before gives the writer's own CANCELLED, as the
+ * synchronous call does.  GIO's CANCELLED used to be reported in both cases. */
+static void
+test_finish_async_cancellable (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GBytes) frames = vwt_make_frames (10, H, W, 3, 7);
+
+  for (guint before = 0; before < 2; before++)
+    {
+      g_autofree char *path = vwt_path (f->dir, before ? "before.mp4" : "after.mp4");
+      g_autoptr (VidwriteWriter) writer = new_writer (path, FALSE);
+      g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+      g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+      g_autoptr (GError) error = NULL;
+      CancelState state = { loop, before ? NULL : cancellable, FALSE, NULL };
+
+      g_assert_true (vidwrite_writer_push_frames (writer, frames, &error));
+      if (before)
+        g_cancellable_cancel (cancellable);
+      vidwrite_writer_finish_async (writer, cancellable, on_finished_cancel_first, &state);
+      g_main_loop_run (loop);
+      if (before)
+        {
+          g_assert_false (state.ok);
+          g_assert_error (state.error, VIDWRITE_ERROR, VIDWRITE_ERROR_CANCELLED);
+          g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+        }
+      else
+        {
+          g_assert_no_error (state.error);
+          g_assert_true (state.ok);
+          check_counts (path, 10, 0);
+        }
+      g_clear_error (&state.error);
+    }
+}
+
 /* Calls that do not fit the writer's state. */
 static void
 test_state (Fixture *f, gconstpointer data)
@@ -581,6 +638,7 @@ main (int argc, char **argv)
   ADD ("/writer/progress", test_progress);
   ADD ("/writer/cancel", test_cancel);
   ADD ("/writer/cancellable", test_cancellable);
+  ADD ("/writer/finish-async-cancellable", test_finish_async_cancellable);
   ADD ("/writer/state", test_state);
   ADD ("/writer/end-audio", test_end_audio);
   ADD ("/writer/cancel-from-handler", test_cancel_from_handler);

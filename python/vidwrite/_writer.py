@@ -259,9 +259,12 @@ class Writer:
             raise
         if self._stream is not None:
             finished(self._stream, True)
+        self._closed = True
 
     def cancel(self):
         """Abandons the write: no file is left (nothing happens after close())."""
+        if getattr(self, "_closed", False):
+            return
         self._writer.cancel()
         if self._stream is not None:
             finished(self._stream, False)

@@ -12,6 +12,7 @@ import pytest
 
 import vidwrite
 from conftest import FAST, pattern, tones, video_stream
+from live_servers import srt_listener
 
 TIMEOUT = 60  # a no-hang bound for each child, not a speed test
 
@@ -96,3 +97,23 @@ def test_worker_pool_after_a_write(tmp_path, method):
     assert written == [str(p) for p in paths]
     for p in paths:
         assert int(video_stream(p)["nb_read_frames"]) == 12
+
+
+
+def test_fork_after_an_srt_write(tmp_path):
+    """The SRT sink does not preroll either: its prerolling finished the pipeline's start on
+    GStreamer's shared thread pool, and a forked child's next SRT write hung for ever."""
+    (tmp_path / "parent").mkdir()
+    (tmp_path / "child").mkdir()
+    with srt_listener(tmp_path / "parent") as parent, srt_listener(tmp_path / "child") as child:
+        write_clip(parent.url)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                write_clip(child.url, seed=1)
+                os._exit(0)
+            except BaseException:
+                os._exit(1)
+        assert wait_child(pid) == 0
+        for listener in (parent, child):
+            assert int(video_stream(listener.wait_received())["nb_read_frames"]) == 12

@@ -70,6 +70,20 @@ def test_exception_keeps_an_existing_file(tmp_path):
     assert path.read_bytes() == b"before"
 
 
+def test_exception_after_close(tmp_path):
+    """cancel() after close() does nothing, as documented: the exception that left the block is
+    the one raised, and the finished file stays.  cancel() used to raise the library's own
+    "already finished" error (a bare GLib.Error) over it."""
+    path = tmp_path / "closed.mp4"
+    with pytest.raises(KeyError):
+        with vidwrite.Writer(path, 25, 32, 32, options=FAST) as writer:
+            writer.write_frames(pattern(5, 32, 32))
+            writer.close()
+            raise KeyError("after close")
+    writer.cancel()
+    assert int(video_stream(path)["nb_read_frames"]) == 5
+
+
 def test_progress_callback(tmp_path):
     reports = []
     path = tmp_path / "progress.mp4"
