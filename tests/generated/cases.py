@@ -115,39 +115,39 @@ OPEN_BUGS = [
     # libopenh264 under 16 pixels a side: ENCODE "Could not encode frame (Openh264 returned 5)"
     # instead of a refusal at configuration. {"codec": "libopenh264", "width": 16, "height": 8}
     ("openh264-under-16-pixels-fails-late",
-     lambda c: c["codec"] == "libopenh264" and min(c["width"], c["height"]) < 16),
+     lambda c: _vcodec(c) == "libopenh264" and min(c["width"], c["height"]) < 16),
     # mpeg2video at a rate MPEG-2 has not (15, 12.5, 120, 1 ...): ENCODE "not-negotiated" once
     # encoding starts, instead of a refusal naming the rate. {"codec": "mpeg2video", "fps": [15, 1]}
     ("mpeg2video-other-rates-fail-late",
-     lambda c: c["codec"] == "mpeg2video" and tuple(c["fps"]) not in MPEG2_RATES),
+     lambda c: _vcodec(c) == "mpeg2video" and tuple(c["fps"]) not in MPEG2_RATES),
     # x264 with a profile its pix_fmt does not fit (baseline, main and high are 4:2:0 8-bit):
     # ENCODE "not-negotiated" once encoding starts instead of a refusal naming both (FFmpeg's
     # libx264 refuses it when it opens the encoder). {"codec": "libx264", "options":
     # {"pix_fmt": "yuv422p", "profile": "baseline"}}
     ("x264-profile-against-pix-fmt-fails-late",
-     lambda c: c["codec"] in ("libx264", "h264") and "profile" in (c["options"] or {}) and
+     lambda c: _vcodec(c) in ("libx264", "h264") and "profile" in (c["options"] or {}) and
      c["options"].get("pix_fmt") not in (None, "yuv420p", "yuvj420p", "nv12")),
     # x264 level "3.0" (FFmpeg and x264 take it) is refused: only "3" and "30" are listed.
     ("x264-level-n.0-refused",
-     lambda c: c["codec"] in ("libx264", "h264") and
+     lambda c: _vcodec(c) in ("libx264", "h264") and
      (c["options"] or {}).get("level", "").endswith(".0")),
     # threads=2 (any count but 0 and 1) is refused for avenc_mjpeg, avenc_ffv1, avenc_png:
     # "“2” is not one of auto, unknown"; the registry lists the key.
     ("avenc-threads-count-refused",
-     lambda c: c["codec"] in ("mjpeg", "ffv1", "png", "mpeg4", "prores", "prores_ks") and
+     lambda c: _vcodec(c) in ("mjpeg", "ffv1", "png", "mpeg4", "prores", "prores_ks") and
      (c["options"] or {}).get("threads") not in (None, "0", "1")),
     # ffv1 with slices=2 (any size from 64x48) or slices=1 (from 640x480) fails once encoding
     # starts (ENCODE "not-negotiated"); slices=4 works, and FFmpeg writes slices=1 at 1280x720.
     ("ffv1-slices-1-2-fail-late",
-     lambda c: c["codec"] == "ffv1" and (c["options"] or {}).get("slices") in ("1", "2")),
+     lambda c: _vcodec(c) == "ffv1" and (c["options"] or {}).get("slices") in ("1", "2")),
     # ffv1 2 pixels wide in 4:2:0 fails once encoding starts (ENCODE "not-negotiated"); 4 wide
     # works, and FFmpeg's ffv1 writes 2x16 yuv420p.
-    ("ffv1-2-wide-fails-late", lambda c: c["codec"] == "ffv1" and c["width"] <= 2),
+    ("ffv1-2-wide-fails-late", lambda c: _vcodec(c) == "ffv1" and c["width"] <= 2),
     # VP9 in yuv420p10le into .mp4 or .mov kills the process: SIGSEGV in mp4mux's streaming
     # thread (strcmp in gst_video_chroma_site_from_string, called from libgstisomp4 on caps
     # without a chroma-site).  yuv444p10le and 8-bit are fine, so is .mkv.
     ("vp9-yuv420p10le-in-mp4-mov-crashes",
-     lambda c: c["codec"] in ("vp9", "libvpx-vp9") and c["container"] in ("mp4", "mov") and
+     lambda c: _vcodec(c) in ("vp9", "libvpx-vp9") and c["container"] in ("mp4", "mov") and
      (c["options"] or {}).get("pix_fmt") == "yuv420p10le"),
     # mpeg2enc ends the process: at 50, 60000/1001 or 60 fps exit(1) from inside the library
     # ("**ERROR: [python3] Picture rate greater than permitted in specified Level"), with
@@ -155,7 +155,7 @@ OPEN_BUGS = [
     # {"codec": "mpeg2video", "fps": [50, 1]}; {"codec": "mpeg2video", "options":
     # {"keyint_min": "25"}}
     ("mpeg2video-kills-the-process",
-     lambda c: c["codec"] == "mpeg2video" and "keyint_min" in (c["options"] or {})),
+     lambda c: _vcodec(c) == "mpeg2video" and "keyint_min" in (c["options"] or {})),
     # flac compression_level=9 (FFmpeg takes up to 12) is accepted, then flacenc fails once
     # encoding starts: ENCODE "Could not initialize supporting library".
     ("flac-compression-level-9-fails-late",
@@ -210,7 +210,7 @@ OPEN_BUGS = [
     # library would have to refuse such sizes.  16x16, 64x16 and 16x48 pass; the region is
     # wider than the sizes measured.
     ("x265-16-pixel-side-corrupts-the-heap",
-     lambda c: c["codec"] in ("libx265", "hevc") and min(c["width"], c["height"]) <= 16 and
+     lambda c: _vcodec(c) in ("libx265", "hevc") and min(c["width"], c["height"]) <= 16 and
      c["frames"] >= 2 and not (33 <= c["width"] <= 63 and c["height"] <= 31)),
     # PCM in .mov or .flv with more than 2 channels is refused with "cannot link capsfilterN to
     # capsfilterM", a message that names neither the codec nor the channel count.
@@ -226,7 +226,7 @@ OPEN_BUGS = [
     # a refusal naming the two options. {"codec": "libopenh264", "options": {"b": "1M",
     # "maxrate": "500k"}}
     ("openh264-maxrate-under-b-fails-late",
-     lambda c: c["codec"] == "libopenh264" and {"b", "maxrate"} <= set(c["options"] or {}) and
+     lambda c: _vcodec(c) == "libopenh264" and {"b", "maxrate"} <= set(c["options"] or {}) and
      _bits(c["options"]["maxrate"]) < _bits(c["options"]["b"])),
 ]
 
@@ -281,11 +281,11 @@ EXPECTED_REFUSALS = [
      lambda c: ["combined"]),
     # mpeg2enc makes at most 2 B-frames a reference frame (its b-per-refframe property).
     ("mpeg2enc-bf-over-2",
-     lambda c: c["codec"] == "mpeg2video" and int((c["options"] or {}).get("bf", 0)) > 2,
+     lambda c: _vcodec(c) == "mpeg2video" and int((c["options"] or {}).get("bf", 0)) > 2,
      "invalid-option", lambda c: [c["options"]["bf"]]),
     # x264enc's vbv-buf-capacity is in milliseconds, at most 10 s: bufsize=4M at b=100k is 40 s.
     ("x264-vbv-over-10-seconds",
-     lambda c: c["codec"] in ("libx264", "h264") and "bufsize" in (c["options"] or {}),
+     lambda c: _vcodec(c) in ("libx264", "h264") and "bufsize" in (c["options"] or {}),
      "invalid-option", lambda c: [c["options"]["bufsize"]]),
     # A frame size outside the encoder's sink caps (x265enc and mpeg2enc from 16 pixels,
     # av1enc from 4, mpeg2enc to 4096).
@@ -297,23 +297,23 @@ EXPECTED_REFUSALS = [
      "incompatible", _sides),
     # openh264 encodes nothing under 16 pixels a side ("Could not encode frame").
     ("openh264-under-16-pixels",
-     lambda c: c["codec"] == "libopenh264" and min(c["width"], c["height"]) < 16,
+     lambda c: _vcodec(c) == "libopenh264" and min(c["width"], c["height"]) < 16,
      "incompatible", _sides),
     # vp9enc 1.22 loses the end of its lookahead at EOS: lag-in-frames above 0 is refused.
     ("vp9-lag-in-frames",
-     lambda c: c["codec"] in ("vp9", "libvpx-vp9") and
+     lambda c: _vcodec(c) in ("vp9", "libvpx-vp9") and
      int((c["options"] or {}).get("lag-in-frames", 0)) > 0, "invalid-option",
      lambda c: [c["options"]["lag-in-frames"]]),
     # FFmpeg's Theora decoder reads nothing narrower than 18 pixels: refused (README).
     ("theora-under-18-wide",
-     lambda c: c["codec"] in ("libtheora", "theora") and c["width"] < 18, "incompatible", _sides),
+     lambda c: _vcodec(c) in ("libtheora", "theora") and c["width"] < 18, "incompatible", _sides),
     # x265enc of GStreamer 1.22 corrupts its heap at 33-63 x 1-31: refused (README).
     ("x265-crashing-sizes",
-     lambda c: c["codec"] in ("libx265", "hevc", "h265") and 33 <= c["width"] <= 63 and
+     lambda c: _vcodec(c) in ("libx265", "hevc", "h265") and 33 <= c["width"] <= 63 and
      c["height"] <= 31, "incompatible", _sides),
     # MPEG-2 has a fixed list of frame rates (FFmpeg refuses the others too, without -strict).
     ("mpeg2-rate-not-in-the-standard",
-     lambda c: c["codec"] == "mpeg2video" and tuple(c["fps"]) not in MPEG2_RATES,
+     lambda c: _vcodec(c) == "mpeg2video" and tuple(c["fps"]) not in MPEG2_RATES,
      "incompatible", lambda c: ["%d/%d" % tuple(c["fps"]), "%g" % (c["fps"][0] / c["fps"][1])]),
 ]
 SIXTEEN_PIXEL_CONTAINERS = {"mp4", "mov", "avi", "webm"}
@@ -325,7 +325,7 @@ MPEG2_RATES = {(24000, 1001), (24, 1), (25, 1), (30000, 1001), (30, 1), (50, 1),
 ORACLE_BLIND_SPOTS = [
     # FFmpeg's theora decoder refuses frames under 18 pixels wide ("Invalid frame
     # dimensions"), its own libtheora files as much as theoraenc's.
-    ("theora-under-18-wide", lambda c: c["codec"] in ("libtheora", "theora") and c["width"] < 18),
+    ("theora-under-18-wide", lambda c: _vcodec(c) in ("libtheora", "theora") and c["width"] < 18),
 ]
 
 # FFmpeg's default audio codec for each container (as the library documents it).
@@ -351,6 +351,7 @@ CONFLICTS = {
     "x265enc": [{"crf", "qp"}, {"crf", "b"}, {"qp", "b"}],
     "vp8enc": [{"crf", "qmin"}, {"crf", "qmax"}],
     "vp9enc": [{"crf", "qmin"}, {"crf", "qmax"}],
+    "av1enc": [{"b", "crf"}],
     "avenc_mpeg4": [{"qscale", "q"}], "avenc_mjpeg": [{"qscale", "q"}],
     "avenc_ffv1": [{"qscale", "q"}], "avenc_prores_ks": [{"qscale", "q"}],
     "avenc_png": [{"qscale", "q"}], "mpeg2enc": [{"qscale", "q"}],
@@ -359,15 +360,14 @@ CONFLICTS = {
 
 
 def _outside_caps(case):
-    if case["codec"] is None:
-        return False
-    (wmin, wmax), (hmin, hmax) = registry().size_range(case["codec"])
+    (wmin, wmax), (hmin, hmax) = registry().size_range(_vcodec(case))
     return not (wmin <= case["width"] <= wmax and hmin <= case["height"] <= hmax)
 
 
 def _conflicting(case):
     reg = registry()
-    pairs = [(case["codec"] and reg.video[case["codec"]][2], case["options"])]
+    pairs = [(reg.video[_vcodec(case)][2] if _vcodec(case) in reg.video else None,
+              case["options"])]
     if case["audio"]:
         pairs.append((reg.audio.get(_acodec(case), (0, 0, None))[2], case["audio"]["options"]))
     return any(pair <= set(options or {}) for element, options in pairs
@@ -378,6 +378,15 @@ def _bits(text):
     """FFmpeg's "500k", "2M", "2000000" as a number."""
     scale = {"k": 1e3, "M": 1e6}.get(text[-1], 1)
     return float(text.rstrip("kM")) * scale
+
+
+# The container's video codec when none is named (the library's table; FFmpeg's choice).
+DEFAULT_VIDEO = {"webm": "libvpx-vp9", "ogv": "libtheora", "ogg": "libtheora",
+                 "mpg": "mpeg2video"}
+
+
+def _vcodec(case):
+    return case["codec"] or DEFAULT_VIDEO.get(case["container"], "libx264")
 
 
 def _acodec(case):
@@ -543,7 +552,7 @@ def cases(draw, include_known_bugs=False):
     if "movflags" in options and container not in ("mp4", "mov"):
         del options["movflags"]
     if "pix_fmt" in keys and (odd or draw(st.booleans())):
-        fmts = reg.pix_fmts(codec, container) if codec else ["yuv420p", "yuv444p"]
+        fmts = reg.pix_fmts(codec or DEFAULT_VIDEO.get(container, "libx264"), container)
         full = [f for f in fmts if f in FULL_CHROMA]
         if odd and full and draw(st.integers(0, 3)) > 0:
             fmts = full
