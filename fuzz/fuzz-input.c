@@ -138,3 +138,45 @@ fuzz_drain_sound (VwtSoundSource *source, GError *error, guint64 max_out)
     check_error (error);
   vwt_sound_source_free (source);
 }
+
+/* Criticals and warnings are findings in every target. */
+int
+LLVMFuzzerInitialize (int *argc, char ***argv)
+{
+  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+  return 0;
+}
+
+void
+fuzz_frames (const uint8_t *data, size_t size, const char *name, const VwtFrameRequest *request,
+             guint64 max_out)
+{
+  for (FuzzKind kind = FUZZ_AS_FILE; kind <= FUZZ_AS_PIPE; kind++)
+    {
+      VwtInput *input = fuzz_input_new (data, size, kind);
+      GError *error = NULL;
+      VwtFrameSource *source;
+
+      if (!input)
+        continue;
+      source = vwt_frame_source_new_for_input (input, name, request, &error);
+      fuzz_drain_frames (source, error, max_out);
+    }
+}
+
+void
+fuzz_sound (const uint8_t *data, size_t size, const char *name, guint rate, guint channels,
+            guint64 max_out)
+{
+  for (FuzzKind kind = FUZZ_AS_FILE; kind <= FUZZ_AS_PIPE; kind++)
+    {
+      VwtInput *input = fuzz_input_new (data, size, kind);
+      GError *error = NULL;
+      VwtSoundSource *source;
+
+      if (!input)
+        continue;
+      source = vwt_sound_source_new_for_input (input, name, rate, channels, &error);
+      fuzz_drain_sound (source, error, max_out);
+    }
+}

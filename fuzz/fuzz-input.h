@@ -31,4 +31,10 @@ void fuzz_drain_frames (VwtFrameSource *source, GError *error, guint64 max_out);
 /* The same for sound, in chunks of 4096 samples. */
 void fuzz_drain_sound (VwtSoundSource *source, GError *error, guint64 max_out);
 
+/* The bytes as a file and as a pipe, each opened as `name` says and drained as above. */
+void fuzz_frames (const uint8_t *data, size_t size, const char *name,
+                  const VwtFrameRequest *request, guint64 max_out);
+void fuzz_sound (const uint8_t *data, size_t size, const char *name, guint rate, guint channels,
+                 guint64 max_out);
+
 G_END_DECLS

@@ -9,27 +9,10 @@
 #include "fuzz-input.h"
 
 int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
-  return 0;
-}
-
-int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   static const VwtFrameRequest request = { 0 };
 
-  for (FuzzKind kind = FUZZ_AS_FILE; kind <= FUZZ_AS_PIPE; kind++)
-    {
-      VwtInput *input = fuzz_input_new (data, size, kind);
-      GError *error = NULL;
-      VwtFrameSource *source;
-
-      if (!input)
-        continue;
-      source = vwt_frame_source_new_for_input (input, "fuzz.npy", &request, &error);
-      fuzz_drain_frames (source, error, size);
-    }
+  fuzz_frames (data, size, "fuzz.npy", &request, size);
   return 0;
 }

@@ -19,13 +19,6 @@
 static const char *const pix_fmts[] = { "rgb24", "bgr24", "rgba", "bgra", "gray", "yuv420p" };
 
 int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
-  return 0;
-}
-
-int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   VwtFrameRequest request = { 0 };
@@ -41,27 +34,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   data += HEADER;
   size -= HEADER;
 
-  for (FuzzKind kind = FUZZ_AS_FILE; kind <= FUZZ_AS_PIPE; kind++)
-    {
-      VwtInput *input = fuzz_input_new (data, size, kind);
-      GError *error = NULL;
-      VwtFrameSource *source;
-
-      if (!input)
-        continue;
-      source = vwt_frame_source_new_for_input (input, "fuzz.rgb", &request, &error);
-      fuzz_drain_frames (source, error, 2 * (guint64)size);
-    }
-  for (FuzzKind kind = FUZZ_AS_FILE; kind <= FUZZ_AS_PIPE; kind++)
-    {
-      VwtInput *input = fuzz_input_new (data, size, kind);
-      GError *error = NULL;
-      VwtSoundSource *source;
-
-      if (!input)
-        continue;
-      source = vwt_sound_source_new_for_input (input, "fuzz.f32", rate, channels, &error);
-      fuzz_drain_sound (source, error, 4 * (guint64)size);
-    }
+  fuzz_frames (data, size, "fuzz.rgb", &request, 2 * (guint64)size);
+  fuzz_sound (data, size, "fuzz.f32", rate, channels, 4 * (guint64)size);
   return 0;
 }

@@ -9,25 +9,8 @@
 #include "fuzz-input.h"
 
 int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
-  return 0;
-}
-
-int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  for (FuzzKind kind = FUZZ_AS_FILE; kind <= FUZZ_AS_PIPE; kind++)
-    {
-      VwtInput *input = fuzz_input_new (data, size, kind);
-      GError *error = NULL;
-      VwtSoundSource *source;
-
-      if (!input)
-        continue;
-      source = vwt_sound_source_new_for_input (input, "fuzz.wav", 0, 0, &error);
-      fuzz_drain_sound (source, error, 4 * (guint64)size);
-    }
+  fuzz_sound (data, size, "fuzz.wav", 0, 0, 4 * (guint64)size);
   return 0;
 }
