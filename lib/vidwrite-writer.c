@@ -1182,7 +1182,7 @@ on_cancellable_cancelled (GCancellable *cancellable, gpointer user_data)
 static gboolean
 finish_full (VidwriteWriter *self, GCancellable *cancellable, GMainContext *context, GError **error)
 {
-  g_autoptr (ApiGuard) guard = api_enter (self);
+  G_GNUC_UNUSED g_autoptr (ApiGuard) guard = api_enter (self);
   gulong handler = 0;
   gboolean ok;
 
@@ -1630,7 +1630,7 @@ push_data_free (gpointer data)
 static void
 set_progress_context (VidwriteWriter *self, GMainContext *context)
 {
-  g_autoptr (ApiGuard) guard = api_enter (self);
+  G_GNUC_UNUSED g_autoptr (ApiGuard) guard = api_enter (self);
 
   if (self->progress_context != context)
     {
