@@ -1216,19 +1216,64 @@ vidwrite_writer_finish (VidwriteWriter *self, GCancellable *cancellable, GError 
   return finish_full (self, cancellable, NULL, error);
 }
 
+/* An operation that ran in a thread of ours completes once that thread has exited.
+ *
+ * The caller's callback may fork (a GTK application that spawns, Python's multiprocessing).  A
+ * thread still on its way out at that moment can hold a lock that the child inherits locked
+ * for ever: the finish thread's last g_source_attach() held the caller's main context's lock,
+ * and a child forked from the callback hung on its first main-loop call.  So the result goes to
+ * the caller's main context, which joins the thread before returning it: when the callback
+ * runs, no thread of the operation is left. */
+typedef struct
+{
+  GTask *task; /* owned */
+  GThread *thread; /* owned */
+  gboolean ok;
+  GError *error; /* owned */
+} Completion;
+
+static gboolean
+complete_after_exit (gpointer data)
+{
+  Completion *c = data;
+
+  g_thread_join (c->thread);
+  if (c->ok)
+    g_task_return_boolean (c->task, TRUE);
+  else
+    g_task_return_error (c->task, c->error);
+  g_object_unref (c->task);
+  g_free (c);
+  return G_SOURCE_REMOVE;
+}
+
+/* Called by the thread as the last thing it does: takes `task`'s reference and `error`. */
+static void
+complete_when_exited (GTask *task, gboolean ok, GError *error)
+{
+  Completion *c = g_new0 (Completion, 1);
+  g_autoptr (GSource) source = g_idle_source_new ();
+
+  c->task = task;
+  c->thread = g_thread_ref (g_thread_self ());
+  c->ok = ok;
+  c->error = error;
+  g_source_set_priority (source, g_task_get_priority (task));
+  g_source_set_callback (source, complete_after_exit, c, NULL);
+  g_source_set_static_name (source, "[vidwrite] complete");
+  g_source_attach (source, g_task_get_context (task));
+}
+
 /* A thread of its own rather than GTask's pool: GLib's pools do not survive fork(). */
 static gpointer
 finish_thread (gpointer data)
 {
   GTask *task = data;
   GError *error = NULL;
+  gboolean ok = finish_full (g_task_get_source_object (task), g_task_get_cancellable (task),
+                             g_task_get_task_data (task), &error);
 
-  if (finish_full (g_task_get_source_object (task), g_task_get_cancellable (task),
-                   g_task_get_task_data (task), &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-  g_object_unref (task);
+  complete_when_exited (task, ok, error);
   return NULL;
 }
 
@@ -1639,13 +1684,12 @@ set_progress_context (VidwriteWriter *self, GMainContext *context)
     }
 }
 
-static void
-run_push (GTask *task)
+static gboolean
+run_push (GTask *task, GError **error)
 {
   VidwriteWriter *self = g_task_get_source_object (task);
   PushData *d = g_task_get_task_data (task);
   GCancellable *cancellable = g_task_get_cancellable (task);
-  GError *error = NULL;
   gulong handler = 0;
   gboolean ok;
 
@@ -1653,38 +1697,53 @@ run_push (GTask *task)
   if (cancellable)
     handler
         = g_cancellable_connect (cancellable, G_CALLBACK (on_cancellable_cancelled), self, NULL);
-  ok = d->audio ? vidwrite_writer_push_audio (self, d->data, &error)
-                : vidwrite_writer_push_frames (self, d->data, &error);
+  ok = d->audio ? vidwrite_writer_push_audio (self, d->data, error)
+                : vidwrite_writer_push_frames (self, d->data, error);
   if (handler)
     g_cancellable_disconnect (cancellable, handler);
   set_progress_context (self, NULL);
-  if (ok)
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-  g_object_unref (task); /* the queue's reference */
+  return ok;
 }
 
-/* The thread of the pushes: runs them until none is left. */
+/* Takes the first task from the queue, or says that this thread stops when there is none. */
+static GTask *
+next_push (VidwriteWriter *self)
+{
+  GTask *task;
+
+  G_LOCK (async_pushes);
+  task = g_queue_pop_head (&self->pushes);
+  if (!task)
+    self->pushing = FALSE;
+  G_UNLOCK (async_pushes);
+  return task;
+}
+
+/* The thread of the pushes: runs them until none is left.  The tasks hold the writer.  A push
+ * followed by another completes at once; the last completes when this thread has exited. */
 static gpointer
 run_pushes (gpointer data)
 {
-  VidwriteWriter *self = data;
+  GTask *task = next_push (data);
 
-  for (;;)
+  while (task)
     {
-      GTask *task;
+      GError *error = NULL;
+      gboolean ok = run_push (task, &error);
+      GTask *next = next_push (g_task_get_source_object (task));
 
-      G_LOCK (async_pushes);
-      task = g_queue_pop_head (&self->pushes);
-      if (!task)
-        self->pushing = FALSE;
-      G_UNLOCK (async_pushes);
-      if (!task)
-        break;
-      run_push (task);
+      if (!next)
+        {
+          complete_when_exited (task, ok, error);
+          break;
+        }
+      if (ok)
+        g_task_return_boolean (task, TRUE);
+      else
+        g_task_return_error (task, error);
+      g_object_unref (task); /* the queue's reference */
+      task = next;
     }
-  g_object_unref (self); /* it may be the last reference */
   return NULL;
 }
 
@@ -1702,7 +1761,7 @@ queue_push (VidwriteWriter *self, GTask *task)
   if (start)
     {
       g_autoptr (GError) error = NULL;
-      GThread *thread = g_thread_try_new ("vidwrite-push", run_pushes, g_object_ref (self), &error);
+      GThread *thread = g_thread_try_new ("vidwrite-push", run_pushes, self, &error);
 
       /* As g_thread_new() itself does: a process that cannot start a thread cannot go on. */
       if (!thread)

@@ -58,31 +58,58 @@ def test_fork_after_a_write(tmp_path, pause, audio):
         assert int(video_stream(tmp_path / name)["nb_read_frames"]) == 12
 
 
-def test_fork_after_a_writer_finished_async(tmp_path):
-    """finish_async's thread is the writer's own, not a GLib pool's."""
+def async_write(path, forking=None, in_callback=True, push_async=True):
+    """A write finished with finish_async in a main loop (its frames pushed with push_frames or
+    push_frames_async); `forking` runs inside its callback, or right after the loop returns."""
     from gi.repository import GLib, Vidwrite
-    writer = Vidwrite.Writer.new(str(tmp_path / "async.mkv"))
+    writer = Vidwrite.Writer.new(str(path))
     writer.set_video(32, 32, Vidwrite.PixelFormat.RGB, 24, 1, None, None)
-    writer.push_frames(GLib.Bytes.new(pattern(6, 32, 32).tobytes()))
     loop = GLib.MainLoop()
     results = []
-    writer.finish_async(None, lambda w, res: (results.append(w.finish_finish(res)), loop.quit()))
+
+    def finished(w, res):
+        results.append(w.finish_finish(res))
+        if forking and in_callback:
+            results.append(forking())
+        loop.quit()
+
+    def pushed(w, res):
+        w.push_frames_finish(res)
+        w.finish_async(None, finished)
+
+    frames = GLib.Bytes.new(pattern(6, 32, 32).tobytes())
+    if push_async:
+        writer.push_frames_async(frames, None, pushed)
+    else:
+        writer.push_frames(frames)
+        writer.finish_async(None, finished)
     loop.run()
-    assert results == [True]
-    pid = os.fork()
-    if pid == 0:
-        try:
-            child = Vidwrite.Writer.new(str(tmp_path / "async-child.mkv"))
-            child.set_video(32, 32, Vidwrite.PixelFormat.RGB, 24, 1, None, None)
-            child.push_frames(GLib.Bytes.new(pattern(6, 32, 32).tobytes()))
-            child_loop = GLib.MainLoop()
-            child.finish_async(None, lambda w, res: (w.finish_finish(res), child_loop.quit()))
-            child_loop.run()
-            os._exit(0)
-        except BaseException:
-            os._exit(1)
-    assert wait_child(pid) == 0
-    assert int(video_stream(tmp_path / "async-child.mkv")["nb_read_frames"]) == 6
+    if forking and not in_callback:
+        results.append(forking())
+    return results
+
+
+@pytest.mark.parametrize("push_async", [True, False])
+@pytest.mark.parametrize("in_callback", [True, False])
+def test_fork_from_the_callback_of_an_async_write(tmp_path, in_callback, push_async):
+    """The threads of push_frames_async and finish_async are the writer's own, and each has
+    exited when its callback runs: a child forked just after the callback used to inherit the
+    main context's lock held by the exiting finish thread (in its last g_source_unref), and hung
+    (1 run in 20).  Repeated, since it is a race."""
+    for i in range(30):
+        def fork_a_writer():
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    os._exit(0 if async_write(tmp_path / f"child-{i}.mkv") == [True] else 1)
+                except BaseException:
+                    os._exit(1)
+            return wait_child(pid)
+
+        assert async_write(tmp_path / f"parent-{i}.mkv", fork_a_writer, in_callback,
+                           push_async) == [True, 0]
+        for name in (f"parent-{i}.mkv", f"child-{i}.mkv"):
+            assert int(video_stream(tmp_path / name)["nb_read_frames"]) == 6
 
 
 @pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
