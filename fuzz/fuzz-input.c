@@ -75,7 +75,7 @@ fuzz_drain_frames (VwtFrameSource *source, GError *error, guint64 max_out)
   g_assert_cmpuint (source->width, <=, VWT_MAX_DIMENSION);
   g_assert_cmpuint (source->height, >=, 1);
   g_assert_cmpuint (source->height, <=, VWT_MAX_DIMENSION);
-  frame = (gsize)source->width * source->height * vwt_pixel_format_bytes (source->format);
+  frame = vidwrite_pixel_format_frame_size (source->format, source->width, source->height);
   for (;;)
     {
       g_autoptr (GBytes) chunk

@@ -2,13 +2,15 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Two ways, chosen once per writer:
- * - native: 8-bit RGB/BGR/RGBA/BGRA/GRAY8 to I420 or Y444, converted here on the pushing thread
- *   with exact rounding (BT.601, limited range, 2×2 chroma average).  It is faster than
- *   videoconvert and closer to the source than FFmpeg's swscale; videoconvert then passes the
- *   buffers through untouched.
- * - wrapped: anything else.  Each frame is the caller's memory, not a copy, with a GstVideoMeta
- *   that gives its real, tightly packed stride, and videoconvert converts it downstream.
- * Either way the stream is tagged bt601, the matrix used.
+ * - native: 8-bit RGB/BGR/RGBA/BGRA/GRAY8 to I420 or Y444, 16-bit RGB and grey to I420_10LE or
+ *   Y444_10LE, converted here on the pushing thread with exact rounding (the matrix and range
+ *   of the colour options, BT.601 limited range by default; 2×2 chroma average).  It is faster
+ *   than videoconvert and closer to the source than FFmpeg's swscale; videoconvert then passes
+ *   the buffers through untouched.
+ * - wrapped: anything else, YUV input above all.  Each frame is the caller's memory, not a
+ *   copy, with a GstVideoMeta that gives its real, tightly packed strides and plane offsets;
+ *   videoconvert passes it through when the encoder takes its format, else converts it.
+ * Either way the stream is tagged with the matrix and range used.
  *
  * GBR output (libx264rgb) is no conversion at all: the caller's bytes are shuffled into G, B, R
  * planes.  They go out labelled Y444, the same memory layout: x264enc takes no GBR caps, and
@@ -24,8 +26,24 @@ typedef struct
   guint8 *r, *g, *b;
 } VwRow;
 
+typedef struct
+{
+  guint16 *r, *g, *b;
+} VwRow16;
+
+/* The matrix and range, as fixed-point weights: 16.16 for 8-bit samples, 32.32 for 16-bit ones
+ * (whose products need 64 bits; 16 fraction bits would be off by half a 10-bit step).  The blue
+ * (Cb) and red (Cr) weights are derived so that each chroma row sums to zero: grey stays
+ * exactly mid-scale.  `y_round`, `c_round`: offset and rounding of one pixel, pre-shifted. */
+typedef struct
+{
+  gint64 yr, yg, yb, ur, ug, ub, vr, vg, vb;
+  gint64 y_round, c_round, c_mid;
+  gint64 max;
+} VwMatrix;
+
 typedef void (*VwConvertFunc) (const guint8 *src, guint width, guint height, GstVideoFrame *dst,
-                               VwRow rows[2]);
+                               VwRow rows[2], const VwMatrix *m);
 
 struct _VwConverter
 {
@@ -38,68 +56,57 @@ struct _VwConverter
   GstBufferPool *pool;
   VwRow rows[2];
   guint8 *scratch;
+  VwMatrix matrix;
 };
 
-static const struct
+/* Weights for `in_bits` samples (8 or 16) to `out_bits` ones (8 or 10).  GStreamer's scales:
+ * limited range 219 and 224 steps of 8 bits from 16, full range 255 for both. */
+static void
+matrix_init (VwMatrix *m, const GstVideoColorimetry *c, guint in_bits, guint out_bits)
 {
-  GstVideoFormat gst;
-  guint bytes;
-  const char *name;
-} pixel_formats[] = {
-  [VIDWRITE_PIXEL_FORMAT_RGB] = { GST_VIDEO_FORMAT_RGB, 3, "RGB" },
-  [VIDWRITE_PIXEL_FORMAT_BGR] = { GST_VIDEO_FORMAT_BGR, 3, "BGR" },
-  [VIDWRITE_PIXEL_FORMAT_RGBA] = { GST_VIDEO_FORMAT_RGBA, 4, "RGBA" },
-  [VIDWRITE_PIXEL_FORMAT_BGRA] = { GST_VIDEO_FORMAT_BGRA, 4, "BGRA" },
-  [VIDWRITE_PIXEL_FORMAT_GRAY8] = { GST_VIDEO_FORMAT_GRAY8, 1, "GRAY8" },
-};
+  const int shift = in_bits == 8 ? 16 : 32;
+  const double one = (double)((gint64)1 << shift), in_max = (1 << in_bits) - 1;
+  const double steps = 1 << (out_bits - 8);
+  gboolean full = c->range == GST_VIDEO_COLOR_RANGE_0_255;
+  double kr = 0.299, kb = 0.114, kg, ys, cs;
 
-guint
-vw_pixel_format_bytes (VidwritePixelFormat format)
-{
-  return pixel_formats[format].bytes;
+  gst_video_color_matrix_get_Kr_Kb (c->matrix, &kr, &kb);
+  kg = 1.0 - kr - kb;
+  ys = (full ? 255.0 : 219.0) * steps / in_max;
+  cs = (full ? 255.0 : 224.0) * steps / in_max;
+#define FIX(x) ((gint64)((x)*one + ((x) < 0 ? -0.5 : 0.5)))
+  m->yr = FIX (kr * ys);
+  m->yg = FIX (kg * ys);
+  m->yb = FIX (kb * ys);
+  m->ur = FIX (-kr / (2.0 * (1.0 - kb)) * cs);
+  m->ug = FIX (-kg / (2.0 * (1.0 - kb)) * cs);
+  m->ub = -(m->ur + m->ug);
+  m->vg = FIX (-kg / (2.0 * (1.0 - kr)) * cs);
+  m->vb = FIX (-kb / (2.0 * (1.0 - kr)) * cs);
+  m->vr = -(m->vg + m->vb);
+#undef FIX
+  m->c_mid = (gint64)128 << (out_bits - 8);
+  m->y_round = (((gint64)(full ? 0 : 16) << (out_bits - 8)) << shift) + ((gint64)1 << (shift - 1));
+  m->c_round = (m->c_mid << shift) + ((gint64)1 << (shift - 1));
+  m->max = ((gint64)1 << out_bits) - 1;
 }
 
-GstVideoFormat
-vw_pixel_format_to_gst (VidwritePixelFormat format)
-{
-  return pixel_formats[format].gst;
-}
-
-const char *
-vw_pixel_format_name (VidwritePixelFormat format)
-{
-  return pixel_formats[format].name;
-}
-
-/* BT.601 limited range, 16.16 fixed point.  The blue (Cb) and red (Cr) weights are derived so
- * that each chroma row sums to zero: grey stays exactly 128. */
-#define KR 0.299
-#define KB 0.114
-#define KG (1.0 - KR - KB)
-#define FIX(x) ((int) ((x) * 65536.0 + ((x) < 0 ? -0.5 : 0.5)))
-
-static const int YR = FIX (KR * 219.0 / 255.0);
-static const int YG = FIX (KG * 219.0 / 255.0);
-static const int YB = FIX (KB * 219.0 / 255.0);
-static const int UR = FIX (-KR / (2.0 * (1.0 - KB)) * 224.0 / 255.0);
-static const int UG = FIX (-KG / (2.0 * (1.0 - KB)) * 224.0 / 255.0);
-#define UB (-(UR + UG))
-static const int VG = FIX (-KG / (2.0 * (1.0 - KR)) * 224.0 / 255.0);
-static const int VB = FIX (-KB / (2.0 * (1.0 - KR)) * 224.0 / 255.0);
-#define VR (-(VG + VB))
-
+/* 8-bit: every weight and sum fits 32 bits, which vectorises twice as wide.  The weights are
+ * passed as values: a byte store could alias a VwMatrix, and reloading it defeats the
+ * vectoriser. */
 static inline guint8
-luma (int r, int g, int b)
+luma (int yr, int yg, int yb, int round, int r, int g, int b)
 {
-  return (guint8) ((YR * r + YG * g + YB * b + (16 << 16) + (1 << 15)) >> 16);
+  int v = (yr * r + yg * g + yb * b + round) >> 16;
+  return (guint8)MIN (v, 255);
 }
 
 /* Chroma of a sum of 2^shift pixels (shift 0: one pixel, 2: a 2×2 block). */
 static inline guint8
-chroma (int cr, int cg, int cb, int r, int g, int b, int shift)
+chroma (int cr, int cg, int cb, int round, int r, int g, int b, int shift)
 {
-  return (guint8) ((cr * r + cg * g + cb * b + (128 << (16 + shift)) + (1 << (15 + shift))) >>
-                   (16 + shift));
+  int v = (cr * r + cg * g + cb * b + (round << shift)) >> (16 + shift);
+  return (guint8)CLAMP (v, 0, 255);
 }
 
 /* The packed layouts are first split into planar rows (a cheap scalar pass), so that the
@@ -120,33 +127,39 @@ split_row (const guint8 *restrict src, guint width, const int bpp, const int ri,
 }
 
 static G_ALWAYS_INLINE inline void
-luma_row (const VwRow *row, guint width, guint8 *restrict y)
+luma_row (const VwRow *row, guint width, guint8 *restrict y, const VwMatrix *m)
 {
   const guint8 *restrict r = row->r, *restrict g = row->g, *restrict b = row->b;
+  const int yr = m->yr, yg = m->yg, yb = m->yb, round = m->y_round;
 
   for (gsize x = 0; x < width; x++)
-    y[x] = luma (r[x], g[x], b[x]);
+    y[x] = luma (yr, yg, yb, round, r[x], g[x], b[x]);
 }
 
 static G_ALWAYS_INLINE inline void
-chroma_row (const VwRow *row, guint width, guint8 *restrict u, guint8 *restrict v)
+chroma_row (const VwRow *row, guint width, guint8 *restrict u, guint8 *restrict v,
+            const VwMatrix *m)
 {
   const guint8 *restrict r = row->r, *restrict g = row->g, *restrict b = row->b;
+  const int ur = m->ur, ug = m->ug, ub = m->ub, vr = m->vr, vg = m->vg, vb = m->vb;
+  const int round = m->c_round;
 
   for (gsize x = 0; x < width; x++)
     {
-      u[x] = chroma (UR, UG, UB, r[x], g[x], b[x], 0);
-      v[x] = chroma (VR, VG, VB, r[x], g[x], b[x], 0);
+      u[x] = chroma (ur, ug, ub, round, r[x], g[x], b[x], 0);
+      v[x] = chroma (vr, vg, vb, round, r[x], g[x], b[x], 0);
     }
 }
 
 /* Chroma of 2×2 blocks from two rows. */
 static G_ALWAYS_INLINE inline void
 chroma_rows_420 (const VwRow *top, const VwRow *bottom, guint width, guint8 *restrict u,
-                 guint8 *restrict v)
+                 guint8 *restrict v, const VwMatrix *m)
 {
   const guint8 *restrict r0 = top->r, *restrict g0 = top->g, *restrict b0 = top->b;
   const guint8 *restrict r1 = bottom->r, *restrict g1 = bottom->g, *restrict b1 = bottom->b;
+  const int ur = m->ur, ug = m->ug, ub = m->ub, vr = m->vr, vg = m->vg, vb = m->vb;
+  const int round = m->c_round;
 
   for (gsize x = 0; x < width / 2; x++)
     {
@@ -154,8 +167,8 @@ chroma_rows_420 (const VwRow *top, const VwRow *bottom, guint width, guint8 *res
       int g = g0[2 * x] + g0[2 * x + 1] + g1[2 * x] + g1[2 * x + 1];
       int b = b0[2 * x] + b0[2 * x + 1] + b1[2 * x] + b1[2 * x + 1];
 
-      u[x] = chroma (UR, UG, UB, r, g, b, 2);
-      v[x] = chroma (VR, VG, VB, r, g, b, 2);
+      u[x] = chroma (ur, ug, ub, round, r, g, b, 2);
+      v[x] = chroma (vr, vg, vb, round, r, g, b, 2);
     }
 }
 
@@ -173,7 +186,7 @@ chroma_rows_420 (const VwRow *top, const VwRow *bottom, guint width, guint8 *res
 /* Instantiated per layout with constant offsets. */
 static G_ALWAYS_INLINE inline void
 packed_to_i420 (const guint8 *src, guint width, guint height, GstVideoFrame *dst, VwRow rows[2],
-                const int bpp, const int ri, const int gi, const int bi)
+                const VwMatrix *m, const int bpp, const int ri, const int gi, const int bi)
 {
   const gsize sstride = (gsize) width * bpp;
 
@@ -181,36 +194,39 @@ packed_to_i420 (const guint8 *src, guint width, guint height, GstVideoFrame *dst
     {
       split_row (src + line * sstride, width, bpp, ri, gi, bi, &rows[0]);
       split_row (src + (line + 1) * sstride, width, bpp, ri, gi, bi, &rows[1]);
-      luma_row (&rows[0], width, PLANE (dst, 0, line));
-      luma_row (&rows[1], width, PLANE (dst, 0, line + 1));
+      luma_row (&rows[0], width, PLANE (dst, 0, line), m);
+      luma_row (&rows[1], width, PLANE (dst, 0, line + 1), m);
       chroma_rows_420 (&rows[0], &rows[1], width, PLANE (dst, 1, line / 2),
-                       PLANE (dst, 2, line / 2));
+                       PLANE (dst, 2, line / 2), m);
     }
 }
 
 static G_ALWAYS_INLINE inline void
 packed_to_y444 (const guint8 *src, guint width, guint height, GstVideoFrame *dst, VwRow rows[2],
-                const int bpp, const int ri, const int gi, const int bi)
+                const VwMatrix *m, const int bpp, const int ri, const int gi, const int bi)
 {
   for (guint line = 0; line < height; line++)
     {
       split_row (src + (gsize) line * width * bpp, width, bpp, ri, gi, bi, &rows[0]);
-      luma_row (&rows[0], width, PLANE (dst, 0, line));
-      chroma_row (&rows[0], width, PLANE (dst, 1, line), PLANE (dst, 2, line));
+      luma_row (&rows[0], width, PLANE (dst, 0, line), m);
+      chroma_row (&rows[0], width, PLANE (dst, 1, line), PLANE (dst, 2, line), m);
     }
 }
 
-/* Grey has no chroma: luma from the one byte, both chroma planes flat 128. */
+/* Grey has no chroma: luma from the one byte, both chroma planes flat mid-scale. */
 VW_CLONES static void
-gray_to_yuv (const guint8 *src, guint width, guint height, GstVideoFrame *dst, VwRow rows[2])
+gray_to_yuv (const guint8 *src, guint width, guint height, GstVideoFrame *dst,
+             G_GNUC_UNUSED VwRow rows[2], const VwMatrix *m)
 {
+  const int yr = m->yr, yg = m->yg, yb = m->yb, round = m->y_round;
+
   for (guint line = 0; line < height; line++)
     {
       const guint8 *restrict s = src + (gsize) line * width;
       guint8 *restrict y = PLANE (dst, 0, line);
 
       for (gsize x = 0; x < width; x++)
-        y[x] = luma (s[x], s[x], s[x]);
+        y[x] = luma (yr, yg, yb, round, s[x], s[x], s[x]);
     }
   for (guint p = 1; p < 3; p++)
     for (guint line = 0; line < (guint) GST_VIDEO_FRAME_COMP_HEIGHT (dst, p); line++)
@@ -239,7 +255,8 @@ packed_to_gbr (const guint8 *src, guint width, guint height, GstVideoFrame *dst,
 }
 
 VW_CLONES static void
-gray_to_gbr (const guint8 *src, guint width, guint height, GstVideoFrame *dst, VwRow rows[2])
+gray_to_gbr (const guint8 *src, guint width, guint height, GstVideoFrame *dst,
+             G_GNUC_UNUSED VwRow rows[2], G_GNUC_UNUSED const VwMatrix *m)
 {
   for (guint p = 0; p < 3; p++)
     for (guint line = 0; line < height; line++)
@@ -247,16 +264,18 @@ gray_to_gbr (const guint8 *src, guint width, guint height, GstVideoFrame *dst, V
 }
 
 #define DEFINE_PACKED(name, bpp, ri, gi, bi)                                                       \
-  VW_CLONES static void name##_to_i420 (const guint8 *s, guint w, guint h, GstVideoFrame *d, VwRow r[2])     \
+  VW_CLONES static void name##_to_i420 (const guint8 *s, guint w, guint h, GstVideoFrame *d,       \
+                                        VwRow r[2], const VwMatrix *m)                             \
   {                                                                                                \
-    packed_to_i420 (s, w, h, d, r, bpp, ri, gi, bi);                                               \
+    packed_to_i420 (s, w, h, d, r, m, bpp, ri, gi, bi);                                            \
   }                                                                                                \
-  VW_CLONES static void name##_to_y444 (const guint8 *s, guint w, guint h, GstVideoFrame *d, VwRow r[2])     \
+  VW_CLONES static void name##_to_y444 (const guint8 *s, guint w, guint h, GstVideoFrame *d,       \
+                                        VwRow r[2], const VwMatrix *m)                             \
   {                                                                                                \
-    packed_to_y444 (s, w, h, d, r, bpp, ri, gi, bi);                                               \
+    packed_to_y444 (s, w, h, d, r, m, bpp, ri, gi, bi);                                            \
   }                                                                                                \
   VW_CLONES static void name##_to_gbr (const guint8 *s, guint w, guint h, GstVideoFrame *d,        \
-                                       G_GNUC_UNUSED VwRow r[2])                                   \
+                                       G_GNUC_UNUSED VwRow r[2], G_GNUC_UNUSED const VwMatrix *m)  \
   {                                                                                                \
     packed_to_gbr (s, w, h, d, bpp, ri, gi, bi);                                                   \
   }
@@ -265,6 +284,118 @@ DEFINE_PACKED (rgb, 3, 0, 1, 2)
 DEFINE_PACKED (bgr, 3, 2, 1, 0)
 DEFINE_PACKED (rgba, 4, 0, 1, 2)
 DEFINE_PACKED (bgra, 4, 2, 1, 0)
+
+/* ---- 16-bit samples to 10-bit YUV, with 64-bit sums ------------------------------------ */
+
+static inline guint16
+load16 (const guint8 *p)
+{
+  guint16 v;
+
+  memcpy (&v, p, 2);
+  return GUINT16_FROM_LE (v);
+}
+
+static inline guint16
+sample10 (gint64 cr, gint64 cg, gint64 cb, gint64 round, gint64 r, gint64 g, gint64 b, int shift)
+{
+  gint64 v = (cr * r + cg * g + cb * b + (round << shift)) >> (32 + shift);
+
+  return GUINT16_TO_LE ((guint16)CLAMP (v, 0, 1023));
+}
+
+#define PLANE16(frame, p, line) ((guint16 *)PLANE (frame, p, line))
+
+static void
+split_row16 (const guint8 *src, guint width, VwRow16 *row)
+{
+  for (gsize x = 0; x < width; x++)
+    {
+      row->r[x] = load16 (src + 6 * x);
+      row->g[x] = load16 (src + 6 * x + 2);
+      row->b[x] = load16 (src + 6 * x + 4);
+    }
+}
+
+static void
+luma_row16 (const VwRow16 *row, guint width, guint16 *restrict y, const VwMatrix *m)
+{
+  const gint64 yr = m->yr, yg = m->yg, yb = m->yb, round = m->y_round;
+
+  for (gsize x = 0; x < width; x++)
+    y[x] = sample10 (yr, yg, yb, round, row->r[x], row->g[x], row->b[x], 0);
+}
+
+/* Chroma of single pixels (bottom NULL) or of 2×2 blocks. */
+static void
+chroma_row16 (const VwRow16 *top, const VwRow16 *bottom, guint width, guint16 *restrict u,
+              guint16 *restrict v, const VwMatrix *m)
+{
+  const gint64 ur = m->ur, ug = m->ug, ub = m->ub, vr = m->vr, vg = m->vg, vb = m->vb;
+  const gint64 round = m->c_round;
+
+  if (!bottom)
+    for (gsize x = 0; x < width; x++)
+      {
+        u[x] = sample10 (ur, ug, ub, round, top->r[x], top->g[x], top->b[x], 0);
+        v[x] = sample10 (vr, vg, vb, round, top->r[x], top->g[x], top->b[x], 0);
+      }
+  else
+    for (gsize x = 0; x < width / 2; x++)
+      {
+        gint64 r = top->r[2 * x] + top->r[2 * x + 1] + bottom->r[2 * x] + bottom->r[2 * x + 1];
+        gint64 g = top->g[2 * x] + top->g[2 * x + 1] + bottom->g[2 * x] + bottom->g[2 * x + 1];
+        gint64 b = top->b[2 * x] + top->b[2 * x + 1] + bottom->b[2 * x] + bottom->b[2 * x + 1];
+
+        u[x] = sample10 (ur, ug, ub, round, r, g, b, 2);
+        v[x] = sample10 (vr, vg, vb, round, r, g, b, 2);
+      }
+}
+
+/* To I420_10LE or Y444_10LE, told apart by the frame's chroma height. */
+static void
+rgb48_to_10 (const guint8 *src, guint width, guint height, GstVideoFrame *dst, VwRow rows[2],
+             const VwMatrix *m)
+{
+  VwRow16 *rows16 = (VwRow16 *)rows;
+  gboolean sub = GST_VIDEO_FRAME_COMP_HEIGHT (dst, 1) < (gint)height;
+  guint step = sub ? 2 : 1;
+
+  for (guint line = 0; line < height; line += step)
+    {
+      for (guint i = 0; i < step; i++)
+        {
+          split_row16 (src + (gsize)(line + i) * width * 6, width, &rows16[i]);
+          luma_row16 (&rows16[i], width, PLANE16 (dst, 0, line + i), m);
+        }
+      chroma_row16 (&rows16[0], sub ? &rows16[1] : NULL, width, PLANE16 (dst, 1, line / step),
+                    PLANE16 (dst, 2, line / step), m);
+    }
+}
+
+static void
+gray16_to_10 (const guint8 *src, guint width, guint height, GstVideoFrame *dst,
+              G_GNUC_UNUSED VwRow rows[2], const VwMatrix *m)
+{
+  const gint64 yr = m->yr, yg = m->yg, yb = m->yb, round = m->y_round;
+  const guint16 mid = GUINT16_TO_LE ((guint16)m->c_mid);
+
+  for (guint line = 0; line < height; line++)
+    {
+      const guint8 *s = src + (gsize)line * width * 2;
+      guint16 *y = PLANE16 (dst, 0, line);
+
+      for (gsize x = 0; x < width; x++)
+        {
+          guint16 v = load16 (s + 2 * x);
+          y[x] = sample10 (yr, yg, yb, round, v, v, v, 0);
+        }
+    }
+  for (guint p = 1; p < 3; p++)
+    for (guint line = 0; line < (guint)GST_VIDEO_FRAME_COMP_HEIGHT (dst, p); line++)
+      for (gint x = 0; x < GST_VIDEO_FRAME_COMP_WIDTH (dst, p); x++)
+        PLANE16 (dst, p, line)[x] = mid;
+}
 
 static const struct
 {
@@ -287,47 +418,77 @@ static const struct
   { VIDWRITE_PIXEL_FORMAT_RGBA, GST_VIDEO_FORMAT_GBR, rgba_to_gbr },
   { VIDWRITE_PIXEL_FORMAT_BGRA, GST_VIDEO_FORMAT_GBR, bgra_to_gbr },
   { VIDWRITE_PIXEL_FORMAT_GRAY8, GST_VIDEO_FORMAT_GBR, gray_to_gbr },
+  { VIDWRITE_PIXEL_FORMAT_RGB48, GST_VIDEO_FORMAT_I420_10LE, rgb48_to_10 },
+  { VIDWRITE_PIXEL_FORMAT_RGB48, GST_VIDEO_FORMAT_Y444_10LE, rgb48_to_10 },
+  { VIDWRITE_PIXEL_FORMAT_GRAY16, GST_VIDEO_FORMAT_I420_10LE, gray16_to_10 },
+  { VIDWRITE_PIXEL_FORMAT_GRAY16, GST_VIDEO_FORMAT_Y444_10LE, gray16_to_10 },
 };
 
 VwConverter *
 vw_converter_new (VidwritePixelFormat in_format, GstVideoFormat out_format, guint width,
-                  guint height)
+                  guint height, const GstVideoColorimetry *colorimetry, GError **error)
 {
-  VwConverter *self = g_new0 (VwConverter, 1);
-  const guint bpp = vw_pixel_format_bytes (in_format);
+  const VwPixelFormatInfo *in = vw_pixel_format_info (in_format);
+  const GstVideoFormatInfo *out = gst_video_format_get_info (out_format);
+  g_autofree VwConverter *self = NULL;
+  GstVideoColorimetry bt601;
 
+  g_return_val_if_fail (in != NULL, NULL);
+  self = g_new0 (VwConverter, 1);
+  gst_video_colorimetry_from_string (&bt601, GST_VIDEO_COLORIMETRY_BT601);
+  if (!colorimetry)
+    colorimetry = &bt601;
   self->in_format = in_format;
   self->width = width;
   self->height = height;
-  self->frame_size = (gsize) width * height * bpp;
+  self->frame_size = vidwrite_pixel_format_frame_size (in_format, width, height);
+  if (in->gst != GST_VIDEO_FORMAT_UNKNOWN)
+    {
+      vw_pixel_format_video_info (in_format, width, height, &self->in_info);
+      /* YUV as it comes: tagged as the stream will be, so that videoconvert leaves it alone. */
+      if (GST_VIDEO_INFO_IS_YUV (&self->in_info))
+        self->in_info.colorimetry = *colorimetry;
+    }
 
-  gst_video_info_set_format (&self->in_info, vw_pixel_format_to_gst (in_format), width, height);
-  self->in_info.stride[0] = (gint) (width * bpp);
-  self->in_info.size = self->frame_size;
-
-  for (guint i = 0; i < G_N_ELEMENTS (native); i++)
-    if (native[i].in == in_format && native[i].out == out_format &&
-        (out_format != GST_VIDEO_FORMAT_I420 || (width % 2 == 0 && height % 2 == 0)))
+  for (guint i = 0; out && i < G_N_ELEMENTS (native); i++)
+    if (native[i].in == in_format && native[i].out == out_format
+        && (GST_VIDEO_FORMAT_INFO_H_SUB (out, 1) == 0 || (width % 2 == 0 && height % 2 == 0)))
       self->convert = native[i].func;
+
+  if (!self->convert && in->gst == GST_VIDEO_FORMAT_UNKNOWN)
+    {
+      g_autoptr (GString) list = g_string_new (NULL);
+
+      for (guint i = 0; i < G_N_ELEMENTS (native); i++)
+        if (native[i].in == in_format)
+          g_string_append_printf (list, "%s%s", list->len ? ", " : "",
+                                  gst_video_format_to_string (native[i].out));
+      vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE,
+                    "%ux%u %s frames cannot be converted to %s (only to %s, even-sized for 4:2:0)",
+                    width, height, in->name, gst_video_format_to_string (out_format), list->str);
+      return NULL;
+    }
 
   if (self->convert)
     {
       GstStructure *config;
-
-      self->scratch = g_malloc (6 * (gsize) width);
-      for (guint i = 0; i < 2; i++)
-        {
-          self->rows[i].r = self->scratch + (3 * i + 0) * (gsize) width;
-          self->rows[i].g = self->scratch + (3 * i + 1) * (gsize) width;
-          self->rows[i].b = self->scratch + (3 * i + 2) * (gsize) width;
-        }
+      const gsize row = (gsize)width * in->sample_bytes;
       g_autoptr (GstCaps) caps = NULL;
 
+      self->scratch = g_malloc (6 * row);
+      for (guint i = 0; i < 2; i++)
+        {
+          self->rows[i].r = self->scratch + (3 * i + 0) * row;
+          self->rows[i].g = self->scratch + (3 * i + 1) * row;
+          self->rows[i].b = self->scratch + (3 * i + 2) * row;
+        }
+      matrix_init (&self->matrix, colorimetry, 8 * in->sample_bytes,
+                   GST_VIDEO_FORMAT_INFO_DEPTH (out, 0));
       gst_video_info_set_format (&self->out_info,
                                  out_format == GST_VIDEO_FORMAT_GBR ? GST_VIDEO_FORMAT_Y444
                                                                     : out_format,
                                  width, height);
-      gst_video_colorimetry_from_string (&self->out_info.colorimetry, GST_VIDEO_COLORIMETRY_BT601);
+      self->out_info.colorimetry = *colorimetry;
       caps = gst_video_info_to_caps (&self->out_info);
       self->pool = gst_buffer_pool_new ();
       config = gst_buffer_pool_get_config (self->pool);
@@ -337,7 +498,7 @@ vw_converter_new (VidwritePixelFormat in_format, GstVideoFormat out_format, guin
     }
   else
     self->out_info = self->in_info;
-  return self;
+  return g_steal_pointer (&self);
 }
 
 void
@@ -394,8 +555,8 @@ vw_converter_convert (VwConverter *self, GBytes *frames, gsize offset)
                                                                 g_bytes_ref (frames), bytes_unref));
       gst_buffer_add_video_meta_full (buffer, GST_VIDEO_FRAME_FLAG_NONE,
                                       GST_VIDEO_INFO_FORMAT (&self->in_info), self->width,
-                                      self->height, 1, self->in_info.offset,
-                                      self->in_info.stride);
+                                      self->height, GST_VIDEO_INFO_N_PLANES (&self->in_info),
+                                      self->in_info.offset, self->in_info.stride);
       return buffer;
     }
 
@@ -407,7 +568,7 @@ vw_converter_convert (VwConverter *self, GBytes *frames, gsize offset)
       gst_buffer_unref (buffer);
       return NULL;
     }
-  self->convert (data + offset, self->width, self->height, &frame, self->rows);
+  self->convert (data + offset, self->width, self->height, &frame, self->rows, &self->matrix);
   gst_video_frame_unmap (&frame);
   return buffer;
 }

@@ -22,6 +22,7 @@ typedef enum
   VW_TARGET_PARAMS,     /* "name=value" appended to the family's params property */
   VW_TARGET_RAW_PARAMS, /* the value, "k=v:k=v", appended as is to the params property */
   VW_TARGET_PIX_FMT,    /* the raw format the encoder is fed */
+  VW_TARGET_COLOUR,     /* a field of the stream's colorimetry: `choices` name it and its nick */
   VW_TARGET_MUXER,      /* a property of the container's muxer */
   VW_TARGET_REFUSED,    /* known, but does not work with this element: `name` says why */
 } VwTarget;
@@ -679,9 +680,60 @@ static const VwChoice faststart_flags[] = {
   { NULL },
 };
 
+/* FFmpeg's colour names -> a field of GstVideoColorimetry and GStreamer's nick of the value. */
+static const VwChoice colorspaces[] = {
+  { "bt709", "matrix", "bt709" },
+  { "bt470bg", "matrix", "bt601" },
+  { "smpte170m", "matrix", "bt601" },
+  { "bt2020nc", "matrix", "bt2020" },
+  { "smpte240m", "matrix", "smpte240m" },
+  { "fcc", "matrix", "fcc" },
+  { NULL },
+};
+
+static const VwChoice color_ranges[] = {
+  { "tv", "range", "16-235" },
+  { "mpeg", "range", "16-235" },
+  { "limited", "range", "16-235" },
+  { "pc", "range", "0-255" },
+  { "jpeg", "range", "0-255" },
+  { "full", "range", "0-255" },
+  { NULL },
+};
+
+static const VwChoice color_primaries[] = {
+  { "bt709", "primaries", "bt709" },         { "bt470m", "primaries", "bt470m" },
+  { "bt470bg", "primaries", "bt470bg" },     { "smpte170m", "primaries", "smpte170m" },
+  { "smpte240m", "primaries", "smpte240m" }, { "film", "primaries", "film" },
+  { "bt2020", "primaries", "bt2020" },       { "smpte428", "primaries", "smptest428" },
+  { "smpte431", "primaries", "smpterp431" }, { "smpte432", "primaries", "smpteeg432" },
+  { "jedec-p22", "primaries", "ebu3213" },   { NULL },
+};
+
+static const VwChoice color_trcs[] = {
+  { "bt709", "transfer", "bt709" },
+  { "gamma22", "transfer", "gamma22" },
+  { "gamma28", "transfer", "gamma28" },
+  { "smpte170m", "transfer", "bt601" },
+  { "smpte240m", "transfer", "smpte240m" },
+  { "linear", "transfer", "gamma10" },
+  { "log100", "transfer", "log100" },
+  { "log316", "transfer", "log316" },
+  { "iec61966-2-1", "transfer", "srgb" },
+  { "bt2020-10", "transfer", "bt2020-10" },
+  { "bt2020-12", "transfer", "bt2020-12" },
+  { "smpte2084", "transfer", "smpte2084" },
+  { "arib-std-b67", "transfer", "arib-std-b67" },
+  { NULL },
+};
+
 /* Options every video encoder takes: they act on the pipeline, not on the element. */
 static const VwOption common_video_options[] = {
   { "pix_fmt", VW_TARGET_PIX_FMT },
+  { "colorspace", VW_TARGET_COLOUR, NULL, VW_UNIT_SAME, NULL, NULL, colorspaces },
+  { "color_range", VW_TARGET_COLOUR, NULL, VW_UNIT_SAME, NULL, NULL, color_ranges },
+  { "color_primaries", VW_TARGET_COLOUR, NULL, VW_UNIT_SAME, NULL, NULL, color_primaries },
+  { "color_trc", VW_TARGET_COLOUR, NULL, VW_UNIT_SAME, NULL, NULL, color_trcs },
   { "movflags", VW_TARGET_MUXER, NULL, VW_UNIT_SAME, NULL, NULL, faststart_flags },
   /* FFmpeg's microseconds; mp4mux's and qtmux's milliseconds (fragmented MP4 at any target). */
   { "frag_duration", VW_TARGET_MUXER, "fragment-duration", VW_UNIT_KILO },
@@ -1171,6 +1223,90 @@ apply_pix_fmt (const VwContext *ctx, VwEncoderSettings *settings, GError **error
   return TRUE;
 }
 
+/* The colorimetry fields, by the names the choices give them. */
+static const struct
+{
+  const char *name;
+  guint given; /* its bit in VwEncoderSettings.colour_given */
+} colour_fields[] = { { "matrix", 1 }, { "range", 2 }, { "primaries", 4 }, { "transfer", 8 } };
+
+static GType
+colour_field_type (guint i)
+{
+  switch (i)
+    {
+    case 0:
+      return GST_TYPE_VIDEO_COLOR_MATRIX;
+    case 1:
+      return GST_TYPE_VIDEO_COLOR_RANGE;
+    case 2:
+      return GST_TYPE_VIDEO_COLOR_PRIMARIES;
+    default:
+      return GST_TYPE_VIDEO_TRANSFER_FUNCTION;
+    }
+}
+
+static gboolean
+apply_colour (const VwContext *ctx, const VwOption *row, VwEncoderSettings *settings,
+              GError **error)
+{
+  const VwChoice *c = row->choices;
+  GstVideoColorimetry *colorimetry = &settings->colorimetry;
+  gint *fields[] = { (gint *)&colorimetry->matrix, (gint *)&colorimetry->range,
+                     (gint *)&colorimetry->primaries, (gint *)&colorimetry->transfer };
+
+  while (c->value && !g_str_equal (c->value, ctx->value))
+    c++;
+  if (!c->value)
+    {
+      g_autofree char *list = choice_list (row->choices);
+      return option_error (ctx, error, "“%s” is not one of %s", ctx->value, list);
+    }
+  if (ctx->gbr)
+    return option_error (ctx, error,
+                         "this codec writes RGB as it is, with no matrix or range "
+                         "to choose");
+  for (guint i = 0; i < G_N_ELEMENTS (colour_fields); i++)
+    if (g_str_equal (colour_fields[i].name, c->name))
+      {
+        g_autoptr (GEnumClass) klass = g_type_class_ref (colour_field_type (i));
+        GEnumValue *value = g_enum_get_value_by_nick (klass, c->target);
+
+        g_assert (value);
+        *fields[i] = value->value;
+        settings->colour_given |= colour_fields[i].given;
+      }
+  return TRUE;
+}
+
+/* A matrix given alone brings its usual primaries and transfer (colorspace=bt709 tags BT.709
+ * throughout, as GStreamer's "bt709" colorimetry does); what is given explicitly stays. */
+static void
+complete_colorimetry (VwEncoderSettings *settings)
+{
+  static const struct
+  {
+    GstVideoColorMatrix matrix;
+    const char *named;
+  } usual[] = {
+    { GST_VIDEO_COLOR_MATRIX_BT709, GST_VIDEO_COLORIMETRY_BT709 },
+    { GST_VIDEO_COLOR_MATRIX_BT2020, GST_VIDEO_COLORIMETRY_BT2020 },
+    { GST_VIDEO_COLOR_MATRIX_SMPTE240M, GST_VIDEO_COLORIMETRY_SMPTE240M },
+  };
+  GstVideoColorimetry *c = &settings->colorimetry, base;
+
+  if (!(settings->colour_given & 1))
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (usual); i++)
+    if (usual[i].matrix == c->matrix && gst_video_colorimetry_from_string (&base, usual[i].named))
+      {
+        if (!(settings->colour_given & 4))
+          c->primaries = base.primaries;
+        if (!(settings->colour_given & 8))
+          c->transfer = base.transfer;
+      }
+}
+
 /* A value the row's property cannot hold (a fraction, or past its maximum) goes to the params
  * through the row's `exact` format; the property gets the nearest whole number below. */
 static gboolean
@@ -1210,6 +1346,9 @@ apply_row (const VwContext *ctx, const VwOption *row, GString *params, VwEncoder
     {
     case VW_TARGET_PIX_FMT:
       return apply_pix_fmt (ctx, settings, error);
+
+    case VW_TARGET_COLOUR:
+      return apply_colour (ctx, row, settings, error);
 
     case VW_TARGET_REFUSED:
       return option_error (ctx, error, "%s", row->name);
@@ -1470,6 +1609,8 @@ vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_n
   settings->encoder_caps = encoder_caps_template (encoder);
   settings->pix_fmt = ctx.gbr ? GST_VIDEO_FORMAT_Y444 : GST_VIDEO_FORMAT_UNKNOWN;
   settings->gbr_planes = ctx.gbr;
+  gst_video_colorimetry_from_string (&settings->colorimetry, GST_VIDEO_COLORIMETRY_BT601);
+  settings->colour_given = 0;
   settings->muxer = NULL;
   /* A property of the element, however it was named. */
   settings->restamp = find_family (factory) && find_family (factory)->restamp;
@@ -1592,6 +1733,7 @@ vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_n
                             (char *) g_hash_table_lookup (plain, own_order->pdata[i]));
   if (params->len && family && family->params_property)
     g_object_set (encoder, family->params_property, params->str, NULL);
+  complete_colorimetry (settings);
   return TRUE;
 }
 

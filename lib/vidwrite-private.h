@@ -94,6 +94,9 @@ typedef struct
   gboolean restamp;           /* the encoder's output timestamps must be rebuilt */
   gboolean gbr_planes;        /* pix_fmt (Y444) carries the caller's RGB as G, B, R planes, and
                                * the stream says so itself (identity matrix, full range) */
+  GstVideoColorimetry colorimetry; /* the matrix and range RGB is converted with, and the
+                                    * stream's tags (colorspace, color_range ... options) */
+  guint colour_given;              /* which of its fields the options gave */
 } VwEncoderSettings;
 
 /* `ffmpeg_names`: the codec was named as FFmpeg names it, so are the options, and FFmpeg's
@@ -114,17 +117,30 @@ GStrv vw_options_family_properties (const char *factory);
 
 typedef struct _VwConverter VwConverter;
 
-VwConverter *vw_converter_new (VidwritePixelFormat in_format,
-                               GstVideoFormat out_format,
-                               guint width,
-                               guint height);
+/* `colorimetry`: the matrix and range of the output; NULL for BT.601 limited range.  NULL and an
+ * error when the caller's format cannot become `out_format`. */
+VwConverter *vw_converter_new (VidwritePixelFormat in_format, GstVideoFormat out_format,
+                               guint width, guint height, const GstVideoColorimetry *colorimetry,
+                               GError **error);
 void vw_converter_free (VwConverter *converter);
 GstCaps *vw_converter_get_caps (VwConverter *converter, gint fps_n, gint fps_d);
 GstBuffer *vw_converter_convert (VwConverter *converter, GBytes *frames, gsize offset);
 gboolean vw_converter_is_native (VwConverter *converter);
-guint vw_pixel_format_bytes (VidwritePixelFormat format);
-GstVideoFormat vw_pixel_format_to_gst (VidwritePixelFormat format);
-const char *vw_pixel_format_name (VidwritePixelFormat format);
+
+/* vidwrite-formats.c: the pixel formats callers push. */
+typedef struct
+{
+  VidwritePixelFormat format;
+  const char *name;       /* FFmpeg's pix_fmt */
+  GstVideoFormat gst;     /* the same layout in GStreamer; UNKNOWN when it has none */
+  guint channels;         /* samples a pixel of a packed layout (an array's C); 0 for planar YUV */
+  guint sample_bytes;     /* bytes a sample */
+  gboolean array_default; /* what an array of `channels` samples of this size is taken as */
+} VwPixelFormatInfo;
+
+const VwPixelFormatInfo *vw_pixel_format_info (VidwritePixelFormat format);
+void vw_pixel_format_video_info (VidwritePixelFormat format, guint width, guint height,
+                                 GstVideoInfo *info);
 
 /* vidwrite-task-pool.c: one thread a streaming task, joined when it stops (fork safety). */
 GstTaskPool *vw_task_pool_get (void);

@@ -341,7 +341,12 @@ video_encoder_input_caps (VwStream *stream)
       gst_caps_set_simple (caps, "format", G_TYPE_STRING,
                            gst_video_format_to_string (stream->out_format), NULL);
       if (GST_VIDEO_FORMAT_INFO_IS_YUV (gst_video_format_get_info (stream->out_format)))
-        gst_caps_set_simple (caps, "colorimetry", G_TYPE_STRING, GST_VIDEO_COLORIMETRY_BT601, NULL);
+        {
+          g_autofree char *colorimetry
+              = gst_video_colorimetry_to_string (&stream->settings.colorimetry);
+
+          gst_caps_set_simple (caps, "colorimetry", G_TYPE_STRING, colorimetry, NULL);
+        }
     }
   return caps;
 }

@@ -5,12 +5,6 @@
 
 #include <math.h>
 
-static const VidwritePixelFormat formats_by_channels[] = {
-  [1] = VIDWRITE_PIXEL_FORMAT_GRAY8,
-  [3] = VIDWRITE_PIXEL_FORMAT_RGB,
-  [4] = VIDWRITE_PIXEL_FORMAT_RGBA,
-};
-
 static gboolean
 invalid (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
@@ -42,7 +36,7 @@ check_arguments (GBytes *video, guint n_frames, guint height, guint width, guint
   if (width < 1 || width > VW_MAX_DIMENSION || height < 1 || height > VW_MAX_DIMENSION)
     return invalid (error, "frame size %ux%u is out of range (1 to %u on each side)", width, height,
                     VW_MAX_DIMENSION);
-  if (channels >= G_N_ELEMENTS (formats_by_channels) || channels == 0 || channels == 2)
+  if (!vidwrite_pixel_format_for_array (channels, 1, NULL, NULL))
     return invalid (error, "%u channels a pixel is not supported (1 grey, 3 RGB, 4 RGBA)", channels);
   expected = (guint64) n_frames * height * width * channels;
   if (g_bytes_get_size (video) != expected)
@@ -65,8 +59,11 @@ write_all (VidwriteWriter *writer, GBytes *video, guint height, guint width, gui
            guint audio_channels, double audio_fps, const char *audio_codec,
            GHashTable *audio_options, GError **error)
 {
-  if (!vidwrite_writer_set_video (writer, width, height, formats_by_channels[channels], fps_n,
-                                  fps_d, video_codec, options, error))
+  VidwritePixelFormat format;
+
+  if (!vidwrite_pixel_format_for_array (channels, 1, &format, error)
+      || !vidwrite_writer_set_video (writer, width, height, format, fps_n, fps_d, video_codec,
+                                     options, error))
     return FALSE;
   if (audio &&
       !vidwrite_writer_set_audio (writer, audio_channels, (guint) audio_fps,

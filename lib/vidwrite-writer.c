@@ -599,6 +599,56 @@ check_subsampling (VwStream *video, GError **error)
   return FALSE;
 }
 
+static gboolean
+encoder_takes (GstElement *encoder, GstVideoFormat format)
+{
+  GstPad *sink = gst_element_get_static_pad (encoder, "sink");
+  g_autoptr (GstCaps) caps = gst_pad_query_caps (sink, NULL);
+  g_autoptr (GstCaps) wanted = gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING,
+                                                    gst_video_format_to_string (format), NULL);
+
+  gst_object_unref (sink);
+  return gst_caps_can_intersect (caps, wanted);
+}
+
+/* What the encoder is fed, unless pix_fmt says: YUV and 16-bit grey as they come when it takes
+ * them (no conversion, as FFmpeg keeps an input format the encoder takes); other 16-bit input as
+ * 10-bit 4:2:0; the rest as FFmpeg's default yuv420p.  An encoder that takes none of these gets
+ * what videoconvert picks. */
+static gboolean
+choose_encoder_input (VwStream *video, GError **error)
+{
+  const VwPixelFormatInfo *in = vw_pixel_format_info (video->pixel_format);
+  gboolean yuv = in->channels == 0, deep = in->sample_bytes > 1;
+
+  if ((yuv || deep) && video->settings.gbr_planes)
+    {
+      vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE,
+                    "%s codes 8-bit RGB as it is; %s frames cannot be fed to it",
+                    vw_stream_codec_name (video), in->name);
+      return FALSE;
+    }
+  video->out_format = video->settings.pix_fmt;
+  if (video->out_format != GST_VIDEO_FORMAT_UNKNOWN)
+    return TRUE;
+  if ((yuv || deep) && in->gst != GST_VIDEO_FORMAT_UNKNOWN
+      && encoder_takes (video->encoder, in->gst))
+    video->out_format = in->gst;
+  else if (deep && encoder_takes (video->encoder, GST_VIDEO_FORMAT_I420_10LE))
+    video->out_format = GST_VIDEO_FORMAT_I420_10LE;
+  else if (deep)
+    {
+      vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE,
+                    "%s frames are written as 10-bit video, which %s (%s) cannot code", in->name,
+                    vw_stream_codec_name (video),
+                    GST_OBJECT_NAME (gst_element_get_factory (video->encoder)));
+      return FALSE;
+    }
+  else if (encoder_takes (video->encoder, GST_VIDEO_FORMAT_I420))
+    video->out_format = GST_VIDEO_FORMAT_I420;
+  return TRUE;
+}
+
 /**
  * vidwrite_writer_set_video:
  * @self: a #VidwriteWriter
@@ -627,7 +677,6 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
   g_autoptr (ApiGuard) guard = NULL;
   VwStream *video = &self->video;
   const VwContainer *container;
-  GstVideoFormat accepted;
 
   g_return_val_if_fail (VIDWRITE_IS_WRITER (self), FALSE);
   guard = api_enter (self);
@@ -648,7 +697,7 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
                    VW_MAX_DIMENSION);
       return FALSE;
     }
-  if ((guint) format > VIDWRITE_PIXEL_FORMAT_GRAY8)
+  if (!vw_pixel_format_info (format))
     {
       vw_set_error (error, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "pixel format %d is not a VidwritePixelFormat", (int) format);
@@ -692,30 +741,18 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
     video->rate_n = fps_n / g;
     video->rate_d = fps_d / g;
   }
-  video->unit_bytes = (gsize) width * height * vw_pixel_format_bytes (format);
+  video->unit_bytes = vidwrite_pixel_format_frame_size (format, width, height);
 
-  /* FFmpeg's default is yuv420p; an encoder that cannot take it gets what videoconvert picks. */
-  accepted = video->settings.pix_fmt;
-  if (accepted == GST_VIDEO_FORMAT_UNKNOWN)
-    {
-      GstPad *sink = gst_element_get_static_pad (video->encoder, "sink");
-      g_autoptr (GstCaps) caps = gst_pad_query_caps (sink, NULL);
-      g_autoptr (GstCaps) i420 = gst_caps_from_string ("video/x-raw,format=I420");
-
-      if (gst_caps_can_intersect (caps, i420))
-        accepted = GST_VIDEO_FORMAT_I420;
-      gst_object_unref (sink);
-    }
-  video->out_format = accepted;
-  if (accepted != GST_VIDEO_FORMAT_UNKNOWN && !check_subsampling (video, error))
+  if (!choose_encoder_input (video, error)
+      || (video->out_format != GST_VIDEO_FORMAT_UNKNOWN && !check_subsampling (video, error))
+      || !(video->converter = vw_converter_new (
+               format, video->settings.gbr_planes ? GST_VIDEO_FORMAT_GBR : video->out_format, width,
+               height, &video->settings.colorimetry, error)))
     {
       vw_stream_clear (video);
       vw_stream_init (video, VW_MEDIA_VIDEO, &self->monitor);
       return FALSE;
     }
-  video->converter = vw_converter_new (format,
-                                       video->settings.gbr_planes ? GST_VIDEO_FORMAT_GBR : accepted,
-                                       width, height);
   video->present = TRUE;
   return TRUE;
 }
@@ -905,10 +942,11 @@ count_frames (VidwriteWriter *self, GBytes *frames, gsize *count, GError **error
   if (size % video->unit_bytes != 0)
     {
       vw_set_error (error, VIDWRITE_ERROR_INVALID_ARGUMENT,
-                    "%" G_GSIZE_FORMAT " bytes is not a whole number of %ux%u %s frames (%" G_GSIZE_FORMAT
+                    "%" G_GSIZE_FORMAT
+                    " bytes is not a whole number of %ux%u %s frames (%" G_GSIZE_FORMAT
                     " bytes each)",
-                    size, video->width, video->height, vw_pixel_format_name (video->pixel_format),
-                    video->unit_bytes);
+                    size, video->width, video->height,
+                    vidwrite_pixel_format_get_name (video->pixel_format), video->unit_bytes);
       return FALSE;
     }
   *count = size / video->unit_bytes;

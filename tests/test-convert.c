@@ -1,32 +1,65 @@
-/* The RGB -> YUV converter against the ideal BT.601 limited-range formula, pixel by pixel.  Built
- * twice: with the per-CPU clones the library uses, and with the baseline code alone. */
+/* The RGB -> YUV converter against the ideal formula of each matrix and range, pixel by pixel.
+ * Built twice: with the per-CPU clones the library uses, and with the baseline code alone. */
 #include "vidwrite-private.h"
 
 #include <math.h>
 
-static double
-ideal_y (double r, double g, double b)
+/* The ideal value of a sample: matrix and range of `c`, from `in_bits` to `out_bits`. */
+typedef struct
 {
-  return 16 + 219.0 / 255.0 * (0.299 * r + 0.587 * g + 0.114 * b);
+  double kr, kb, ys, cs, yoff, mid, max;
+} Ideal;
+
+static Ideal
+ideal_for (const char *colorimetry, guint in_bits, guint out_bits)
+{
+  GstVideoColorimetry c;
+  Ideal i;
+  double steps = 1 << (out_bits - 8), in_max = (1 << in_bits) - 1;
+  gboolean full;
+
+  g_assert_true (gst_video_colorimetry_from_string (&c, colorimetry));
+  full = c.range == GST_VIDEO_COLOR_RANGE_0_255;
+  g_assert_true (gst_video_color_matrix_get_Kr_Kb (c.matrix, &i.kr, &i.kb));
+  i.ys = (full ? 255 : 219) * steps / in_max;
+  i.cs = (full ? 255 : 224) * steps / in_max;
+  i.yoff = (full ? 0 : 16) * steps;
+  i.mid = 128 * steps;
+  i.max = (1 << out_bits) - 1;
+  return i;
 }
 
 static double
-ideal_u (double r, double g, double b)
+ideal_y (const Ideal *i, double r, double g, double b)
 {
-  return 128 + 224.0 / 255.0 * (-0.299 * r - 0.587 * g + 0.886 * b) / 1.772;
+  return CLAMP (i->yoff + i->ys * (i->kr * r + (1 - i->kr - i->kb) * g + i->kb * b), 0, i->max);
 }
 
 static double
-ideal_v (double r, double g, double b)
+ideal_u (const Ideal *i, double r, double g, double b)
 {
-  return 128 + 224.0 / 255.0 * (0.701 * r - 0.587 * g - 0.114 * b) / 1.402;
+  double y = i->kr * r + (1 - i->kr - i->kb) * g + i->kb * b;
+  return CLAMP (i->mid + i->cs * (b - y) / (2 * (1 - i->kb)), 0, i->max);
+}
+
+static double
+ideal_v (const Ideal *i, double r, double g, double b)
+{
+  double y = i->kr * r + (1 - i->kr - i->kb) * g + i->kb * b;
+  return CLAMP (i->mid + i->cs * (r - y) / (2 * (1 - i->kr)), 0, i->max);
+}
+
+static guint
+bytes_of (VidwritePixelFormat format)
+{
+  return vidwrite_pixel_format_frame_size (format, 1, 1);
 }
 
 /* Random pixels plus the extremes, in the layout `format`. */
 static GBytes *
 make_pixels (VidwritePixelFormat format, guint width, guint height, guint seed)
 {
-  const guint bpp = vw_pixel_format_bytes (format);
+  const guint bpp = bytes_of (format);
   guint8 *data = g_malloc ((gsize) width * height * bpp);
   GRand *rand = g_rand_new_with_seed (seed);
 
@@ -36,6 +69,12 @@ make_pixels (VidwritePixelFormat format, guint width, guint height, guint seed)
   memset (data + bpp, 255, bpp);
   g_rand_free (rand);
   return g_bytes_new_take (data, (gsize) width * height * bpp);
+}
+
+static double
+sample (const guint8 *p, gboolean deep)
+{
+  return deep ? p[0] | p[1] << 8 : p[0];
 }
 
 static void
@@ -54,39 +93,58 @@ rgb_of (VidwritePixelFormat format, const guint8 *p, double *r, double *g, doubl
     case VIDWRITE_PIXEL_FORMAT_GRAY8:
       *r = *g = *b = p[0];
       break;
+    case VIDWRITE_PIXEL_FORMAT_RGB48:
+      *r = sample (p, TRUE), *g = sample (p + 2, TRUE), *b = sample (p + 4, TRUE);
+      break;
+    case VIDWRITE_PIXEL_FORMAT_GRAY16:
+      *r = *g = *b = sample (p, TRUE);
+      break;
+    default:
+      g_assert_not_reached ();
     }
 }
 
-/* Off by no more than the rounding of the ideal value (and the 16.16 coefficients' error). */
+/* Off by no more than the rounding of the ideal value (and the fixed-point weights' error). */
 #define CLOSE(got, want) g_assert_cmpfloat (fabs ((got) - (want)), <=, 0.5 + 0.01)
 
 static void
-check (VidwritePixelFormat format, GstVideoFormat out, guint width, guint height)
+check (VidwritePixelFormat format, GstVideoFormat out, guint width, guint height,
+       const char *colorimetry)
 {
-  const guint bpp = vw_pixel_format_bytes (format);
+  const guint bpp = bytes_of (format);
+  const gboolean deep_in = bpp == 2 || bpp == 6;
+  const gboolean deep_out = GST_VIDEO_FORMAT_INFO_DEPTH (gst_video_format_get_info (out), 0) > 8;
+  const Ideal ideal = ideal_for (colorimetry, deep_in ? 16 : 8, deep_out ? 10 : 8);
   g_autoptr (GBytes) pixels = make_pixels (format, width, height, width * 31 + height);
   const guint8 *src = g_bytes_get_data (pixels, NULL);
-  VwConverter *converter = vw_converter_new (format, out, width, height);
+  GstVideoColorimetry c;
+  VwConverter *converter;
   GstBuffer *buffer;
   GstVideoInfo info;
   GstVideoFrame frame;
 
+  gst_video_colorimetry_from_string (&c, colorimetry);
+  converter = vw_converter_new (format, out, width, height, &c, NULL);
+  g_assert_nonnull (converter);
   g_assert_true (vw_converter_is_native (converter));
   buffer = vw_converter_convert (converter, pixels, 0);
   gst_video_info_set_format (&info, out, width, height);
   g_assert_true (gst_video_frame_map (&frame, &info, buffer, GST_MAP_READ));
 
+#define AT(p, x, y)                                                                                \
+  sample ((const guint8 *)GST_VIDEO_FRAME_COMP_DATA (&frame, p)                                    \
+              + (y)*GST_VIDEO_FRAME_COMP_STRIDE (&frame, p) + (x) * (deep_out ? 2 : 1),            \
+          deep_out)
   for (guint y = 0; y < height; y++)
     for (guint x = 0; x < width; x++)
       {
         double r, g, b;
-        const guint8 *luma = GST_VIDEO_FRAME_COMP_DATA (&frame, 0);
 
         rgb_of (format, src + ((gsize) y * width + x) * bpp, &r, &g, &b);
-        CLOSE (luma[y * GST_VIDEO_FRAME_COMP_STRIDE (&frame, 0) + x], ideal_y (r, g, b));
+        CLOSE (AT (0, x, y), ideal_y (&ideal, r, g, b));
       }
 
-  const guint sub = out == GST_VIDEO_FORMAT_I420 ? 2 : 1;
+  const guint sub = GST_VIDEO_FORMAT_INFO_H_SUB (info.finfo, 1) ? 2 : 1;
   for (guint cy = 0; cy < height / sub; cy++)
     for (guint cx = 0; cx < width / sub; cx++)
       {
@@ -101,11 +159,10 @@ check (VidwritePixelFormat format, GstVideoFormat out, guint width, guint height
                       &pg, &pb);
               r += pr / (sub * sub), g += pg / (sub * sub), b += pb / (sub * sub);
             }
-        const guint8 *u = GST_VIDEO_FRAME_COMP_DATA (&frame, 1);
-        const guint8 *v = GST_VIDEO_FRAME_COMP_DATA (&frame, 2);
-        CLOSE (u[cy * GST_VIDEO_FRAME_COMP_STRIDE (&frame, 1) + cx], ideal_u (r, g, b));
-        CLOSE (v[cy * GST_VIDEO_FRAME_COMP_STRIDE (&frame, 2) + cx], ideal_v (r, g, b));
+        CLOSE (AT (1, cx, cy), ideal_u (&ideal, r, g, b));
+        CLOSE (AT (2, cx, cy), ideal_v (&ideal, r, g, b));
       }
+#undef AT
 
   gst_video_frame_unmap (&frame);
   gst_buffer_unref (buffer);
@@ -124,9 +181,86 @@ test_layouts (void)
   for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
     for (guint w = 0; w < G_N_ELEMENTS (widths); w++)
       {
-        check (formats[f], GST_VIDEO_FORMAT_I420, widths[w], 6);
-        check (formats[f], GST_VIDEO_FORMAT_Y444, widths[w] + 1, 5);
+        check (formats[f], GST_VIDEO_FORMAT_I420, widths[w], 6, GST_VIDEO_COLORIMETRY_BT601);
+        check (formats[f], GST_VIDEO_FORMAT_Y444, widths[w] + 1, 5, GST_VIDEO_COLORIMETRY_BT601);
       }
+}
+
+/* The colour options' matrices and ranges: BT.709 limited and full (whose chroma reaches past
+ * 255 and is clamped), BT.2020, BT.601 full. */
+static void
+test_matrices (void)
+{
+  const char *const colorimetries[] = { "bt709", "1:3:5:1", "bt2020", "1:4:0:0" };
+  const VidwritePixelFormat formats[]
+      = { VIDWRITE_PIXEL_FORMAT_RGB, VIDWRITE_PIXEL_FORMAT_BGRA, VIDWRITE_PIXEL_FORMAT_GRAY8 };
+
+  for (guint c = 0; c < G_N_ELEMENTS (colorimetries); c++)
+    for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
+      {
+        check (formats[f], GST_VIDEO_FORMAT_I420, 66, 4, colorimetries[c]);
+        check (formats[f], GST_VIDEO_FORMAT_Y444, 31, 3, colorimetries[c]);
+      }
+}
+
+/* 16-bit RGB and grey to 10-bit YUV, exactly rounded. */
+static void
+test_deep (void)
+{
+  const char *const colorimetries[] = { GST_VIDEO_COLORIMETRY_BT601, "bt709", "1:3:5:1" };
+
+  for (guint c = 0; c < G_N_ELEMENTS (colorimetries); c++)
+    for (guint w = 2; w < 40; w += 8)
+      {
+        check (VIDWRITE_PIXEL_FORMAT_RGB48, GST_VIDEO_FORMAT_I420_10LE, w, 4, colorimetries[c]);
+        check (VIDWRITE_PIXEL_FORMAT_RGB48, GST_VIDEO_FORMAT_Y444_10LE, w + 1, 3, colorimetries[c]);
+        check (VIDWRITE_PIXEL_FORMAT_GRAY16, GST_VIDEO_FORMAT_I420_10LE, w, 2, colorimetries[c]);
+        check (VIDWRITE_PIXEL_FORMAT_GRAY16, GST_VIDEO_FORMAT_Y444_10LE, w + 1, 3,
+               colorimetries[c]);
+      }
+}
+
+/* 16-bit RGB has no GStreamer format to hand on: a format the converter cannot make is an
+ * error naming both. */
+static void
+test_deep_refused (void)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_null (
+      vw_converter_new (VIDWRITE_PIXEL_FORMAT_RGB48, GST_VIDEO_FORMAT_I420, 16, 16, NULL, &error));
+  g_assert_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INCOMPATIBLE);
+  g_assert_nonnull (strstr (error->message, "rgb48le"));
+  g_assert_nonnull (strstr (error->message, "I420_10LE"));
+}
+
+/* The table's plane sizes: tightly packed, chroma rounded up for odd sides. */
+static void
+test_frame_sizes (void)
+{
+  VidwritePixelFormat f;
+
+  g_assert_cmpuint (vidwrite_pixel_format_frame_size (VIDWRITE_PIXEL_FORMAT_I420, 5, 3), ==,
+                    15 + 2 * 3 * 2);
+  g_assert_cmpuint (vidwrite_pixel_format_frame_size (VIDWRITE_PIXEL_FORMAT_NV12, 5, 3), ==,
+                    15 + 6 * 2);
+  g_assert_cmpuint (vidwrite_pixel_format_frame_size (VIDWRITE_PIXEL_FORMAT_Y444, 5, 3), ==, 45);
+  g_assert_cmpuint (vidwrite_pixel_format_frame_size (VIDWRITE_PIXEL_FORMAT_RGB48, 5, 3), ==, 90);
+  g_assert_cmpuint (vidwrite_pixel_format_frame_size (VIDWRITE_PIXEL_FORMAT_GRAY16, 5, 3), ==, 30);
+  g_assert_cmpuint (vidwrite_pixel_format_frame_size (VIDWRITE_PIXEL_FORMAT_RGB, 5, 3), ==, 45);
+  g_assert_cmpuint (vidwrite_pixel_format_frame_size ((VidwritePixelFormat)99, 5, 3), ==, 0);
+  g_assert_true (vidwrite_pixel_format_from_name ("nv12", &f, NULL));
+  g_assert_cmpint (f, ==, VIDWRITE_PIXEL_FORMAT_NV12);
+  g_assert_cmpstr (vidwrite_pixel_format_get_name (VIDWRITE_PIXEL_FORMAT_RGB48), ==, "rgb48le");
+  g_assert_true (vidwrite_pixel_format_for_array (3, 2, &f, NULL));
+  g_assert_cmpint (f, ==, VIDWRITE_PIXEL_FORMAT_RGB48);
+  g_assert_false (vidwrite_pixel_format_for_array (4, 2, &f, NULL));
+  {
+    g_autoptr (GError) error = NULL;
+    g_assert_false (vidwrite_pixel_format_from_name ("yuv411p", &f, &error));
+    g_assert_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT);
+    g_assert_nonnull (strstr (error->message, "yuv411p"));
+  }
 }
 
 /* Grey stays grey: chroma exactly 128 for every level of r = g = b. */
@@ -137,7 +271,8 @@ test_neutral (void)
   for (guint i = 0; i < 256 * 2; i++)
     data[3 * i] = data[3 * i + 1] = data[3 * i + 2] = (guint8) (i % 256);
   g_autoptr (GBytes) pixels = g_bytes_new_take (data, 256 * 2 * 3);
-  VwConverter *converter = vw_converter_new (VIDWRITE_PIXEL_FORMAT_RGB, GST_VIDEO_FORMAT_Y444, 256, 2);
+  VwConverter *converter
+      = vw_converter_new (VIDWRITE_PIXEL_FORMAT_RGB, GST_VIDEO_FORMAT_Y444, 256, 2, NULL, NULL);
   GstBuffer *buffer = vw_converter_convert (converter, pixels, 0);
   GstMapInfo map;
   GstVideoInfo info;
@@ -161,5 +296,9 @@ main (int argc, char **argv)
   gst_init (&argc, &argv);
   g_test_add_func ("/convert/layouts", test_layouts);
   g_test_add_func ("/convert/neutral", test_neutral);
+  g_test_add_func ("/convert/matrices", test_matrices);
+  g_test_add_func ("/convert/deep", test_deep);
+  g_test_add_func ("/convert/deep-refused", test_deep_refused);
+  g_test_add_func ("/convert/frame-sizes", test_frame_sizes);
   return g_test_run ();
 }

@@ -366,7 +366,7 @@ test_writer_arguments (Fixture *f, gconstpointer data)
   g_assert_false (vidwrite_writer_push_frames (writer, rgb, &error));
   g_assert_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "3072 bytes"));
-  g_assert_nonnull (strstr (error->message, "BGRA"));
+  g_assert_nonnull (strstr (error->message, "bgra"));
 }
 
 int

@@ -95,7 +95,8 @@ frames_error (const void *data, gsize len, Kind kind, const VwtFrameRequest *req
   for (;;)
     {
       g_autoptr (GBytes) chunk = source->read (source, 8, &error);
-      gsize frame = (gsize)source->width * source->height * vwt_pixel_format_bytes (source->format);
+      gsize frame
+          = vidwrite_pixel_format_frame_size (source->format, source->width, source->height);
       const guint8 *bytes;
       gsize size;
       guint sum = 0;

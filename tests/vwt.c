@@ -190,8 +190,8 @@ vwt_probe_stream (const char *path, const char *stream)
                          "-select_streams", stream, "-show_entries",
                          "stream=codec_name,profile,width,height,pix_fmt,r_frame_rate,avg_frame_rate,"
                          "nb_read_frames,nb_frames,duration,start_time,channels,sample_rate,"
-                         "bit_rate,color_space,color_range,has_b_frames,channel_layout,"
-                         "sample_fmt,bits_per_raw_sample,level",
+                         "bit_rate,color_space,color_range,color_primaries,color_transfer,"
+                         "has_b_frames,channel_layout,sample_fmt,bits_per_raw_sample,level",
                          "-of", "default=noprint_wrappers=1", path, NULL };
   g_autoptr (GBytes) out = NULL;
   GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);

@@ -17,49 +17,27 @@
 #define NPY_MAGIC "\x93NUMPY"
 #define MAX_HEADER 4096
 
-static const struct
-{
-  const char *name; /* FFmpeg's pix_fmt name */
-  VidwritePixelFormat format;
-  guint bytes;
-} pixel_formats[] = {
-  { "rgb24", VIDWRITE_PIXEL_FORMAT_RGB, 3 },  { "bgr24", VIDWRITE_PIXEL_FORMAT_BGR, 3 },
-  { "rgba", VIDWRITE_PIXEL_FORMAT_RGBA, 4 },  { "bgra", VIDWRITE_PIXEL_FORMAT_BGRA, 4 },
-  { "gray", VIDWRITE_PIXEL_FORMAT_GRAY8, 1 },
-};
-
+/* The library's table of pixel formats, by FFmpeg's names. */
 gboolean
 vwt_pixel_format_parse (const char *name, VidwritePixelFormat *format, GError **error)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (pixel_formats); i++)
-    if (g_str_equal (name, pixel_formats[i].name))
-      {
-        *format = pixel_formats[i].format;
-        return TRUE;
-      }
+  g_autoptr (GError) local = NULL;
+
+  if (vidwrite_pixel_format_from_name (name, format, &local))
+    return TRUE;
+  /* The library's message quotes the name as it is; a terminal gets it escaped. */
   g_autofree char *escaped = vwt_escape (name, -1);
+  const char *known = strstr (local->message, "(known:");
 
   g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
-               "unknown pixel format “%s” (known: rgb24, bgr24, rgba, bgra, gray)", escaped);
+               "unknown pixel format “%s” %s", escaped, known ? known : "");
   return FALSE;
 }
 
 const char *
 vwt_pixel_format_name (VidwritePixelFormat format)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (pixel_formats); i++)
-    if (pixel_formats[i].format == format)
-      return pixel_formats[i].name;
-  g_return_val_if_reached (NULL);
-}
-
-guint
-vwt_pixel_format_bytes (VidwritePixelFormat format)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (pixel_formats); i++)
-    if (pixel_formats[i].format == format)
-      return pixel_formats[i].bytes;
-  g_return_val_if_reached (0);
+  return vidwrite_pixel_format_get_name (format);
 }
 
 /* A decimal number at *p that fits 64 bits; *p is moved past its digits. */
@@ -83,7 +61,7 @@ parse_decimal (const char **p, guint64 *value)
 static gsize
 frame_size (const VwtFrameSource *source)
 {
-  return (gsize)source->width * source->height * vwt_pixel_format_bytes (source->format);
+  return vidwrite_pixel_format_frame_size (source->format, source->width, source->height);
 }
 
 void
@@ -268,7 +246,7 @@ raw_open (VwtInput *input, const VwtFrameRequest *request, GError **error)
     }
   if (request->pix_fmt && !vwt_pixel_format_parse (request->pix_fmt, &format, error))
     return NULL;
-  size = (gsize)request->width * request->height * vwt_pixel_format_bytes (format);
+  size = vidwrite_pixel_format_frame_size (format, request->width, request->height);
   if (input->regular && (input->size % size != 0 || input->size == 0))
     {
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
@@ -353,7 +331,7 @@ npy_open (VwtInput *input, const VwtFrameRequest *request, GError **error)
   g_autofree char *header = NULL, *descr = NULL, *order = NULL, *shape = NULL;
   g_autofree char *quoted = NULL;
   guint64 dims[4] = { 0 }, channels, data_size, end;
-  guint n_dims;
+  guint n_dims, sample_bytes = 1;
   VidwritePixelFormat format;
   guint64 offset;
 
@@ -396,13 +374,17 @@ npy_open (VwtInput *input, const VwtFrameRequest *request, GError **error)
                    input->name, quoted);
       return NULL;
     }
-  if (!g_str_equal (descr, "'|u1'") && !g_str_equal (descr, "'<u1'")
-      && !g_str_equal (descr, "'>u1'") && !g_str_equal (descr, "'u1'"))
+  if (g_str_equal (descr, "'<u2'"))
+    sample_bytes = 2;
+  else if (!g_str_equal (descr, "'|u1'") && !g_str_equal (descr, "'<u1'")
+           && !g_str_equal (descr, "'>u1'") && !g_str_equal (descr, "'u1'"))
     {
       g_autofree char *what = vwt_escape (descr, -1);
 
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
-                   "%s holds “%s” values; vidwrite takes uint8 frames (|u1)", input->name, what);
+                   "%s holds “%s” values; vidwrite takes uint8 frames (|u1) and little-endian "
+                   "uint16 ones (<u2) of 1 or 3 channels",
+                   input->name, what);
       return NULL;
     }
   if (!g_str_equal (order, "False"))
@@ -431,7 +413,7 @@ npy_open (VwtInput *input, const VwtFrameRequest *request, GError **error)
       return NULL;
     }
   /* H·W·C is at most 2^30; T times that, and the header before it, may not fit 64 bits. */
-  if (!g_uint64_checked_mul (&data_size, dims[0], dims[1] * dims[2] * channels)
+  if (!g_uint64_checked_mul (&data_size, dims[0], dims[1] * dims[2] * channels * sample_bytes)
       || !g_uint64_checked_add (&end, offset, data_size))
     {
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
@@ -441,22 +423,30 @@ npy_open (VwtInput *input, const VwtFrameRequest *request, GError **error)
       return NULL;
     }
 
-  /* The array says how many channels; --pix-fmt may only say in what order. */
-  format = channels == 1   ? VIDWRITE_PIXEL_FORMAT_GRAY8
-           : channels == 3 ? VIDWRITE_PIXEL_FORMAT_RGB
-                           : VIDWRITE_PIXEL_FORMAT_RGBA;
+  /* The array says how many channels of what size; --pix-fmt may only say in what order. */
+  if (!vidwrite_pixel_format_for_array (channels, sample_bytes, &format, error))
+    {
+      g_prefix_error (error, "%s: ", input->name);
+      return NULL;
+    }
   if (request->pix_fmt)
     {
       VidwritePixelFormat wanted;
+      guint wanted_channels;
 
       if (!vwt_pixel_format_parse (request->pix_fmt, &wanted, error))
         return NULL;
-      if (vwt_pixel_format_bytes (wanted) != channels)
+      wanted_channels = vidwrite_pixel_format_get_channels (wanted);
+      if (wanted_channels != channels
+          || vidwrite_pixel_format_frame_size (wanted, 1, 1) != channels * sample_bytes)
         {
           g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
-                       "--pix-fmt %s has %u bytes a pixel, but %s has %u channels",
-                       request->pix_fmt, vwt_pixel_format_bytes (wanted), input->name,
-                       (guint)channels);
+                       "--pix-fmt %s has %u channels of %u bytes a pixel, but %s has %u of %u",
+                       request->pix_fmt, wanted_channels,
+                       wanted_channels ? (guint)vidwrite_pixel_format_frame_size (wanted, 1, 1)
+                                             / wanted_channels
+                                       : 0,
+                       input->name, (guint)channels, sample_bytes);
           return NULL;
         }
       format = wanted;

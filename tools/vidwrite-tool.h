@@ -90,7 +90,6 @@ VwtFrameSource *vwt_frame_source_new_demo (guint width, guint height, guint n_fr
 void vwt_frame_source_free (VwtFrameSource *source);
 gboolean vwt_pixel_format_parse (const char *name, VidwritePixelFormat *format, GError **error);
 const char *vwt_pixel_format_name (VidwritePixelFormat format);
-guint vwt_pixel_format_bytes (VidwritePixelFormat format);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VwtFrameSource, vwt_frame_source_free)
 

@@ -498,7 +498,7 @@ encode (VidwriteWriter *writer, VwtFrameSource *frames, VwtSoundSource *sound, g
         gint fps_d, GArray *times, GError **error)
 {
   gsize frame_bytes
-      = (gsize)frames->width * frames->height * vwt_pixel_format_bytes (frames->format);
+      = vidwrite_pixel_format_frame_size (frames->format, frames->width, frames->height);
   guint chunk_frames = CLAMP (CHUNK_BYTES / frame_bytes, 1, CHUNK_FRAMES);
   guint64 frames_done = 0, samples_done = 0;
   gboolean video_left = TRUE, audio_left = sound != NULL;

@@ -6,6 +6,7 @@
 #endif
 
 #include <glib.h>
+#include <vidwrite/vidwrite-version.h>
 
 G_BEGIN_DECLS
 
@@ -16,9 +17,23 @@ G_BEGIN_DECLS
  * @VIDWRITE_PIXEL_FORMAT_RGBA: packed 8-bit R, G, B, A (4 bytes a pixel; alpha is dropped)
  * @VIDWRITE_PIXEL_FORMAT_BGRA: packed 8-bit B, G, R, A (4 bytes a pixel; alpha is dropped)
  * @VIDWRITE_PIXEL_FORMAT_GRAY8: one 8-bit luma byte a pixel
+ * @VIDWRITE_PIXEL_FORMAT_I420: planar 8-bit YUV 4:2:0: the Y plane, then U and V planes of
+ *   ⌈width/2⌉ × ⌈height/2⌉ (FFmpeg's yuv420p). Since: 0.3
+ * @VIDWRITE_PIXEL_FORMAT_NV12: 8-bit YUV 4:2:0: the Y plane, then one plane of interleaved
+ *   U, V pairs (FFmpeg's nv12). Since: 0.3
+ * @VIDWRITE_PIXEL_FORMAT_Y444: planar 8-bit YUV 4:4:4: Y, U and V planes of full size
+ *   (FFmpeg's yuv444p). Since: 0.3
+ * @VIDWRITE_PIXEL_FORMAT_RGB48: packed 16-bit little-endian R, G, B (6 bytes a pixel; FFmpeg's
+ *   rgb48le), written as 10-bit video. Since: 0.3
+ * @VIDWRITE_PIXEL_FORMAT_GRAY16: one 16-bit little-endian luma sample a pixel (FFmpeg's
+ *   gray16le), written as 10-bit video, or as it is by codecs that take it (ffv1). Since: 0.3
  *
- * The layout of the frames a caller pushes. Rows are tightly packed: a row is
- * width × bytes-per-pixel bytes, whatever its alignment.
+ * The layout of the frames a caller pushes. Rows and planes are tightly packed: a row is
+ * width × bytes-per-pixel bytes (a chroma row its own width's), whatever its alignment; see
+ * vidwrite_pixel_format_frame_size().
+ *
+ * YUV frames go to the encoder as they are when it takes their format (no conversion), tagged
+ * with the colour options' matrix and range (BT.601 limited range unless told).
  */
 typedef enum
 {
@@ -27,7 +42,30 @@ typedef enum
   VIDWRITE_PIXEL_FORMAT_RGBA,
   VIDWRITE_PIXEL_FORMAT_BGRA,
   VIDWRITE_PIXEL_FORMAT_GRAY8,
+  VIDWRITE_PIXEL_FORMAT_I420,
+  VIDWRITE_PIXEL_FORMAT_NV12,
+  VIDWRITE_PIXEL_FORMAT_Y444,
+  VIDWRITE_PIXEL_FORMAT_RGB48,
+  VIDWRITE_PIXEL_FORMAT_GRAY16,
 } VidwritePixelFormat;
+
+VIDWRITE_AVAILABLE_IN_ALL
+gboolean vidwrite_pixel_format_from_name (const char          *name,
+                                          VidwritePixelFormat *format,
+                                          GError             **error);
+VIDWRITE_AVAILABLE_IN_ALL
+const char *vidwrite_pixel_format_get_name (VidwritePixelFormat format);
+VIDWRITE_AVAILABLE_IN_ALL
+guint vidwrite_pixel_format_get_channels (VidwritePixelFormat format);
+VIDWRITE_AVAILABLE_IN_ALL
+gsize vidwrite_pixel_format_frame_size (VidwritePixelFormat format,
+                                        guint               width,
+                                        guint               height);
+VIDWRITE_AVAILABLE_IN_ALL
+gboolean vidwrite_pixel_format_for_array (guint                channels,
+                                          guint                sample_bytes,
+                                          VidwritePixelFormat *format,
+                                          GError             **error);
 
 /**
  * VidwriteSampleFormat:
