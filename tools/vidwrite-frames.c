@@ -493,17 +493,25 @@ truncated:
 
 /* ---- YUV4MPEG2 --------------------------------------------------------------------------- */
 
-/* The library takes RGB, BGR, RGBA, BGRA and gray: 8-bit YUV becomes RGB here, with the
- * matrix the library converts back with (BT.601) and nearest-neighbour chroma, so that the
- * library's chroma averaging gives back the original samples.  Mono goes in as gray. */
+/* 4:2:0, 4:4:4 and mono go to the library as they are, planes and all: nothing converts
+ * them.  4:2:2 and 4:1:1, which the library does not take, become RGB here, with the matrix
+ * the library converts back with (BT.601) and nearest-neighbour chroma, so that the library's
+ * chroma averaging gives back the original samples. */
 static const struct
 {
   const char *tag;    /* after "C" in the header */
   guint x_sub, y_sub; /* log2 of the chroma subsampling */
   gboolean mono;
+  VidwritePixelFormat format; /* what the frames are handed on as; RGB: converted here */
 } y4m_spaces[] = {
-  { "420jpeg", 1, 1 }, { "420paldv", 1, 1 }, { "420mpeg2", 1, 1 }, { "420", 1, 1 },
-  { "422", 1, 0 },     { "444", 0, 0 },      { "411", 2, 0 },      { "mono", 0, 0, TRUE },
+  { "420jpeg", 1, 1, FALSE, VIDWRITE_PIXEL_FORMAT_I420 },
+  { "420paldv", 1, 1, FALSE, VIDWRITE_PIXEL_FORMAT_I420 },
+  { "420mpeg2", 1, 1, FALSE, VIDWRITE_PIXEL_FORMAT_I420 },
+  { "420", 1, 1, FALSE, VIDWRITE_PIXEL_FORMAT_I420 },
+  { "422", 1, 0, FALSE, VIDWRITE_PIXEL_FORMAT_RGB },
+  { "444", 0, 0, FALSE, VIDWRITE_PIXEL_FORMAT_Y444 },
+  { "411", 2, 0, FALSE, VIDWRITE_PIXEL_FORMAT_RGB },
+  { "mono", 0, 0, TRUE, VIDWRITE_PIXEL_FORMAT_GRAY8 },
 };
 
 /* YUV -> RGB in 16.16 fixed point: R = ys·(Y − y0) + rv·V', G = … − gu·U' − gv·V', B = … + bu·U'.
@@ -563,7 +571,7 @@ y4m_read (VwtFrameSource *base, guint max_frames, GError **error)
 {
   Y4mSource *self = (Y4mSource *)base;
   gsize size = frame_size (base), plane_bytes = self->luma_size + 2 * self->chroma_size;
-  gboolean mono = y4m_spaces[self->space].mono;
+  gboolean as_is = y4m_spaces[self->space].format != VIDWRITE_PIXEL_FORMAT_RGB;
   guint8 *data = NULL;
   guint n = 0;
 
@@ -607,7 +615,7 @@ y4m_read (VwtFrameSource *base, guint max_frames, GError **error)
           goto failed;
         }
       data = g_realloc (data, (n + 1) * size);
-      if (mono)
+      if (as_is)
         memcpy (data + n * size, self->planes, size);
       else
         y4m_to_rgb (self, data + n * size);
@@ -776,8 +784,11 @@ y4m_open (VwtInput *input, const VwtFrameRequest *request, GError **error)
       self->chroma_width = (self->base.width + (1u << xs) - 1) >> xs;
       self->chroma_size = self->chroma_width * ((self->base.height + (1u << ys) - 1) >> ys);
     }
-  self->base.format
-      = y4m_spaces[self->space].mono ? VIDWRITE_PIXEL_FORMAT_GRAY8 : VIDWRITE_PIXEL_FORMAT_RGB;
+  self->base.format = y4m_spaces[self->space].format;
+  /* Planes handed on as they are keep their range; converted ones are RGB. */
+  if (self->base.format != VIDWRITE_PIXEL_FORMAT_RGB
+      && g_str_equal (y4m_matrices[self->matrix].range, "FULL"))
+    self->base.color_range = "pc";
   /* Frames without parameters are "FRAME\n" and the planes: a file's length tells how many. */
   if (input->regular)
     {

@@ -75,6 +75,8 @@ struct _VwtFrameSource
   guint64 n_frames;  /* 0 when not known in advance (pipes); for a .y4m file, its length over
                       * the size of a frame without parameters: the progress line's estimate */
   const char *kind;  /* "raw", "npy", "y4m", "demo": for messages */
+  const char *color_range; /* FFmpeg's color_range of YUV frames the input says are full
+                            * range ("pc"), or NULL */
 
   GBytes *(*read) (VwtFrameSource *source, guint max_frames, GError **error);
   void (*free) (VwtFrameSource *source);

@@ -572,6 +572,14 @@ write_video (const char *output, GError **error)
       || (opt_timestamps && !(times = read_timestamps (opt_timestamps, error)))
       || !open_inputs (&frames, &sound, error))
     return FALSE;
+  /* Full-range YUV goes through as it is, so the stream must say so (unless told otherwise). */
+  if (frames->color_range)
+    {
+      if (!options)
+        options = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      if (!g_hash_table_contains (options, "color_range"))
+        g_hash_table_insert (options, g_strdup ("color_range"), g_strdup (frames->color_range));
+    }
   if (!opt_fps && frames->fps_n)
     {
       fps_n = frames->fps_n;

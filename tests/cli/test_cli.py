@@ -189,6 +189,65 @@ def test_y4m_keeps_its_exact_rate(tmp_path, pix_fmt):
     assert psnr(decode_video(out, 64, 48), decode_video(src, 64, 48)) > 35
 
 
+@pytest.mark.parametrize("pix_fmt,codec,ext", [("yuv420p", "ffv1", "mkv"),
+                                               ("yuv420p", "libx264", "mp4"),
+                                               ("yuv444p", "libx264", "mkv")])
+def test_y4m_goes_through_unconverted(tmp_path, pix_fmt, codec, ext):
+    """4:2:0 and 4:4:4 planes reach a lossless encoder as they are: FFmpeg decodes the very
+    bytes of the source, which a YUV -> RGB -> YUV round trip could not give back."""
+    src = tmp_path / "in.y4m"
+    make_y4m(src, "25", n=4, pix_fmt=pix_fmt)
+    out = tmp_path / f"out.{ext}"
+    r = run(["-i", src, "-c", codec, "-o", "qp=0", out] if codec == "libx264"
+            else ["-i", src, "-c", codec, out])
+    assert r.returncode == 0, r.stderr
+    assert probe(out)["video"]["pix_fmt"] == pix_fmt
+    decoded = subprocess.run([FFMPEG, "-v", "error", "-i", str(out), "-f", "rawvideo", "-"],
+                             capture_output=True, check=True, timeout=TIMEOUT).stdout
+    source = subprocess.run([FFMPEG, "-v", "error", "-i", str(src), "-f", "rawvideo", "-"],
+                            capture_output=True, check=True, timeout=TIMEOUT).stdout
+    assert len(decoded) == len(source) and decoded == source
+
+
+def test_raw_yuv_and_16_bit_npy(tmp_path):
+    """--pix-fmt takes the library's formats: raw NV12 reaches FFV1 unchanged; a uint16 .npy
+    is 16-bit RGB, written as 10-bit video."""
+    rng = np.random.default_rng(3)
+    nv12 = rng.integers(0, 256, 4 * (32 * 16 * 3 // 2), dtype=np.uint8).tobytes()
+    out = tmp_path / "nv12.mkv"
+    r = run(["-i", "-", "-s", "32x16", "-p", "nv12", "-c", "ffv1", out], stdin=nv12)
+    assert r.returncode == 0, r.stderr
+    decoded = subprocess.run([FFMPEG, "-v", "error", "-i", str(out), "-f", "rawvideo",
+                              "-pix_fmt", "nv12", "-"], capture_output=True, check=True,
+                             timeout=TIMEOUT).stdout
+    assert decoded == nv12
+
+    frames = make_frames(3, 32, 48, 3).astype(np.uint16) * 257
+    np.save(tmp_path / "deep.npy", frames)
+    out = tmp_path / "deep.mkv"
+    r = run(["-i", tmp_path / "deep.npy", "-c", "ffv1", "-o", "pix_fmt=yuv444p10le", out])
+    assert r.returncode == 0, r.stderr
+    assert probe(out)["video"]["pix_fmt"] == "yuv444p10le"
+    raw = subprocess.run([FFMPEG, "-v", "error", "-i", str(out), "-f", "rawvideo", "-pix_fmt",
+                          "rgb48le", "-"], capture_output=True, check=True, timeout=TIMEOUT).stdout
+    back = np.frombuffer(raw, "<u2").reshape(frames.shape).astype(np.float64)
+    mse = np.mean((back - frames) ** 2)
+    assert 10 * np.log10(65535.0 ** 2 / mse) > 50
+
+
+def test_y4m_full_range_is_tagged(tmp_path):
+    """Full-range planes go through as they are, so the stream says full range."""
+    src = tmp_path / "full.y4m"
+    subprocess.run([FFMPEG, "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=64x48",
+                    "-frames:v", "3", "-pix_fmt", "yuv420p", "-color_range", "pc", "-strict", "-1",
+                    str(src)], check=True, timeout=TIMEOUT)
+    assert b"XCOLORRANGE=FULL" in src.read_bytes()[:100]
+    out = tmp_path / "full.mkv"
+    r = run(["-i", src, "-o", "qp=0", out])
+    assert r.returncode == 0, r.stderr
+    assert probe(out)["video"]["color_range"] == "pc"
+
+
 def test_y4m_on_stdin_and_mono(tmp_path):
     src = tmp_path / "in.y4m"
     make_y4m(src, "24000/1001")
@@ -378,8 +437,8 @@ ERRORS = [
      ["in.rgb", "2304 bytes", "not a whole number"]),
     ("raw without size", ["-i", "-"], RAW, None, 1, ["--size"]),
     ("bad size", ["-i", "-", "-s", "16*16"], RAW, None, 1, ["16*16", "WIDTHxHEIGHT"]),
-    ("bad pixel format", ["-i", "-", "-s", "16x16", "-p", "yuv420p"], RAW, None, 1,
-     ["yuv420p", "rgb24"]),
+    ("bad pixel format", ["-i", "-", "-s", "16x16", "-p", "yuv411p"], RAW, None, 1,
+     ["yuv411p", "rgb24", "yuv420p"]),
     ("bad fps", ["-i", "-", "-s", "16x16", "-r", "fast"], RAW, None, 1, ["fast"]),
     ("zero fps", ["-i", "-", "-s", "16x16", "-r", "0/1"], RAW, None, 1, ["0/1"]),
     ("unknown option key", ["-i", "-", "-s", "16x16", "-o", "bogus=1"], RAW, None, 1,
