@@ -18,11 +18,6 @@ CHUNK_BYTES = 4 << 20
 G_MAXINT = 2**31 - 1
 G_MAXUINT = 2**32 - 1
 
-PIXEL_FORMATS = {
-    1: Vidwrite.PixelFormat.GRAY8,
-    3: Vidwrite.PixelFormat.RGB,
-    4: Vidwrite.PixelFormat.RGBA,
-}
 AUDIO_DTYPES = (np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.int16))
 
 
@@ -52,6 +47,8 @@ class ArrayView:
             self.shape = tuple(self._tensor.shape)
             numpy_types = {torch.uint8: np.uint8, torch.int16: np.int16,
                            torch.float32: np.float32, torch.float64: np.float64}
+            if hasattr(torch, "uint16"):  # torch 2.3 and later
+                numpy_types[torch.uint16] = np.uint16
             self.dtype = np.dtype(numpy_types.get(self._tensor.dtype, np.void))
             self.dtype_name = str(self._tensor.dtype).replace("torch.", "")
         elif obj is None:
@@ -73,13 +70,36 @@ class ArrayView:
         return part.numpy()
 
 
+def video_dtype(dtype):
+    """uint8 or (native) uint16 for arrays of either, in any byte order; None otherwise."""
+    dtype = np.dtype(dtype)
+    if dtype.kind == "u" and dtype.itemsize in (1, 2):
+        return np.dtype(np.uint8) if dtype.itemsize == 1 else np.dtype(np.uint16)
+    return None
+
+
+def pixel_format(channels, dtype):
+    """The library's format for [.., C] arrays of `dtype` (its table, not one of ours)."""
+    if video_dtype(dtype) is None:
+        raise Error(f"frames must have dtype uint8 or uint16; got {np.dtype(dtype)}")
+    dtype = video_dtype(dtype)
+    if not isinstance(channels, numbers.Integral) or isinstance(channels, bool):
+        raise Error(f"channels must be 1 (gray), 3 (RGB) or 4 (RGBA); got {channels!r}")
+    _, format = call(Vidwrite.PixelFormat.for_array, int(channels), dtype.itemsize)
+    return format
+
+
 def video_view(obj, name="video_array"):
     view = ArrayView(obj, name)
-    if len(view.shape) != 4 or view.shape[3] not in PIXEL_FORMATS:
+    if len(view.shape) != 4 or view.shape[3] not in (1, 3, 4):
         raise Error(f"{name} must have shape [T, H, W, C] with C = 1 (gray), 3 (RGB) or "
                     f"4 (RGBA); got shape {_shape_text(view.shape)}")
-    if view.dtype != np.uint8:
-        raise Error(f"{name} must have dtype uint8; got {view.dtype_name}")
+    if video_dtype(view.dtype) is None:
+        raise Error(f"{name} must have dtype uint8 (or uint16: 16-bit frames, written as "
+                    f"10-bit video); got {view.dtype_name}")
+    if view.dtype.itemsize == 2 and view.shape[3] == 4:
+        raise Error(f"{name}: 16-bit frames are gray or RGB (C = 1 or 3); got shape "
+                    f"{_shape_text(view.shape)}")
     if 0 in view.shape:
         raise Error(f"{name} is empty: shape {_shape_text(view.shape)}")
     return view
@@ -97,8 +117,8 @@ def audio_view(obj, name="audio_array"):
     return view
 
 
-def frames_per_chunk(frame_shape):
-    return max(1, CHUNK_BYTES // int(np.prod(frame_shape)))
+def frames_per_chunk(frame_shape, itemsize=1):
+    return max(1, CHUNK_BYTES // (int(np.prod(frame_shape)) * itemsize))
 
 
 def samples_per_chunk(channels):
@@ -106,8 +126,12 @@ def samples_per_chunk(channels):
 
 
 def video_bytes(view, start, stop):
-    """Frames [start, stop) as tightly packed bytes, whatever the strides."""
-    return GLib.Bytes.new(view.part(slice(start, stop)).tobytes())
+    """Frames [start, stop) as tightly packed bytes, whatever the strides; 16-bit samples
+    little-endian, as the library takes them."""
+    part = view.part(slice(start, stop))
+    if part.dtype.itemsize > 1:
+        part = part.astype(part.dtype.newbyteorder("<"), copy=False)
+    return GLib.Bytes.new(part.tobytes())
 
 
 def audio_bytes(view, start, stop):

@@ -6,8 +6,9 @@ import numbers
 import os
 from fractions import Fraction
 
-from ._arrays import (PIXEL_FORMATS, audio_bytes, audio_view, frame_rate, frames_per_chunk,
-                      option_table, sample_rate, samples_per_chunk, video_bytes, video_view)
+from ._arrays import (audio_bytes, audio_view, frame_rate, frames_per_chunk, option_table,
+                      pixel_format, sample_rate, samples_per_chunk, video_bytes, video_dtype,
+                      video_view)
 from ._lib import Error, Vidwrite, call
 from ._stream import finished, is_file_like, stream_for
 
@@ -66,7 +67,9 @@ class Writer:
                 writer.write_frames(frames)
 
     ``fps`` is an int, a float (29.97 is 30000/1001) or a ``fractions.Fraction``; ``channels``
-    is 1 (gray), 3 (RGB) or 4 (RGBA; alpha is dropped).  For audio, give ``audio_fps`` (the
+    is 1 (gray), 3 (RGB) or 4 (RGBA; alpha is dropped).  ``dtype`` ``"uint16"`` takes 16-bit
+    gray or RGB frames, written as 10-bit video (``yuv420p10le`` unless ``pix_fmt`` says
+    otherwise; x265, VP9, FFV1).  For audio, give ``audio_fps`` (the
     sample rate) and ``audio_channels``, and call :meth:`write_audio` with ``[C, N]`` arrays;
     alternate audio and frames covering about the same time, since frames wait in memory for
     the audio of their time.  ``progress``, if given, is called as
@@ -82,12 +85,17 @@ class Writer:
 
     def __init__(self, filename, fps, width, height, channels=3, video_codec="libx264",
                  options=None, audio_fps=None, audio_channels=None, audio_codec=None,
-                 audio_options=None, *, progress=None, format=None):
+                 audio_options=None, *, progress=None, format=None, dtype="uint8"):
         for name, value in (("width", width), ("height", height)):
             if not isinstance(value, numbers.Integral) or value < 1:
                 raise Error(f"{name} must be a positive int; got {value!r}")
-        if channels not in PIXEL_FORMATS:
-            raise Error(f"channels must be 1 (gray), 3 (RGB) or 4 (RGBA); got {channels!r}")
+        try:
+            self.dtype = video_dtype(dtype)
+        except TypeError:
+            self.dtype = None
+        if self.dtype is None:
+            raise Error(f"dtype must be uint8 or uint16; got {dtype!r}")
+        self._pixel_format = pixel_format(channels, self.dtype)
         fps_n, fps_d = frame_rate(fps)
         video_table = option_table(options, "options")
         has_audio = audio_fps is not None or audio_channels is not None
@@ -118,7 +126,7 @@ class Writer:
         else:
             self._writer = call(Vidwrite.Writer.new_with_format, self.filename, format)
         try:
-            call(self._writer.set_video, self.width, self.height, PIXEL_FORMATS[channels],
+            call(self._writer.set_video, self.width, self.height, self._pixel_format,
                  fps_n, fps_d, video_codec, video_table)
             if has_audio:
                 call(self._writer.set_audio, self.audio_channels, rate, Vidwrite.SampleFormat.F32,
@@ -156,6 +164,9 @@ class Writer:
         if view.shape[1:] != expected:
             raise Error(f"frames of shape [{', '.join(map(str, view.shape[1:]))}] do not fit this "
                         f"writer's [H, W, C] = [{', '.join(map(str, expected))}]")
+        if video_dtype(view.dtype) != self.dtype:
+            raise Error(f"frames of dtype {view.dtype_name} do not fit this writer's "
+                        f"{self.dtype} (give dtype= when creating it)")
         return view
 
     def _check_audio(self, samples):
@@ -178,7 +189,7 @@ class Writer:
             raise
 
     def _push_frames(self, view, start, stop, times=None):
-        step = frames_per_chunk(view.shape[1:])
+        step = frames_per_chunk(view.shape[1:], view.dtype.itemsize)
         for first in range(start, stop, step):
             end = min(stop, first + step)
             if times is None:
@@ -228,7 +239,7 @@ class Writer:
             n_samples = audio.shape[1]
         fps_n, fps_d = self.fps
         sent = 0
-        step = frames_per_chunk(video.shape[1:])
+        step = frames_per_chunk(video.shape[1:], video.dtype.itemsize)
         for first in range(0, video.shape[0], step):
             stop = min(video.shape[0], first + step)
             if audio is not None and sent < n_samples:
@@ -275,7 +286,8 @@ def write_video(filename, video_array, fps, video_codec="libx264", options=None,
                 format=None, pts=None):
     """Writes a video file, like ``torchvision.io.write_video`` (same parameters).
 
-    ``video_array`` is uint8 ``[T, H, W, C]`` with C = 1, 3 or 4, a numpy array or a torch
+    ``video_array`` is uint8 ``[T, H, W, C]`` with C = 1, 3 or 4 (or uint16 with C = 1 or 3:
+    16-bit frames, written as 10-bit video), a numpy array or a torch
     tensor (on any device), with any strides; it is read a few megabytes at a time, never
     copied whole.  ``fps`` is an int, a float (29.97 is written as 30000/1001, not rounded) or
     a ``fractions.Fraction``.  ``audio_array`` is ``[C, N]`` float32/float64 (full scale ±1)
@@ -298,7 +310,8 @@ def write_video(filename, video_array, fps, video_codec="libx264", options=None,
     with Writer(filename, fps, width, height, channels, video_codec, options,
                 audio_fps=audio_fps if audio is not None else None,
                 audio_channels=audio.shape[0] if audio is not None else None,
-                audio_codec=audio_codec, audio_options=audio_options, format=format) as writer:
+                audio_codec=audio_codec, audio_options=audio_options, format=format,
+                dtype=video.dtype) as writer:
         writer._write_interleaved(video, audio, times)
 
 

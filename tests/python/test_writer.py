@@ -15,7 +15,8 @@ from conftest import (FAITHFUL_DB, FAST, decode_audio, decode_video, dominant_fr
 
 def test_signature():
     names = ["self", "filename", "fps", "width", "height", "channels", "video_codec", "options",
-             "audio_fps", "audio_channels", "audio_codec", "audio_options", "progress", "format"]
+             "audio_fps", "audio_channels", "audio_codec", "audio_options", "progress", "format",
+             "dtype"]
     assert list(inspect.signature(vidwrite.Writer.__init__).parameters) == names
 
 
