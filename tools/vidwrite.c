@@ -41,10 +41,12 @@ static gboolean opt_list_codecs, opt_demo, opt_quiet, opt_progress, opt_version;
 
 static const GOptionEntry entries[] = {
   { "input", 'i', 0, G_OPTION_ARG_FILENAME, &opt_input,
-    "Frames: raw (needs --size), .npy (uint8 T×H×W×C), .y4m; \"-\" reads stdin", "FILE" },
+    "Frames: raw (needs --size), .npy (uint8 or uint16 T×H×W×C), .y4m; \"-\" reads stdin",
+    "FILE" },
   { "size", 's', 0, G_OPTION_ARG_STRING, &opt_size, "Frame size of raw input", "WxH" },
   { "pix-fmt", 'p', 0, G_OPTION_ARG_STRING, &opt_pix_fmt,
-    "Raw input layout: rgb24 (default), bgr24, rgba, bgra, gray", "FMT" },
+    "Raw input layout: rgb24 (default), bgr24, rgba, bgra, gray, yuv420p, nv12, yuv444p, "
+    "rgb48le, gray16le", "FMT" },
   { "fps", 'r', 0, G_OPTION_ARG_STRING, &opt_fps,
     "30, 29.97, 30000/1001 (default 30; .y4m brings its own)", "RATE" },
   { "timestamps", 0, 0, G_OPTION_ARG_FILENAME, &opt_timestamps,

@@ -61,7 +61,8 @@ def test_audio_codec_names():
 
 def test_option_keys_of_the_chosen_codec():
     assert complete("-o", "pre") == ["preset="]  # libx264, the default
-    assert sorted(complete("-c", "libvpx-vp9", "-o", "c")) == ["cpu-used=", "crf="]
+    assert sorted(complete("-c", "libvpx-vp9", "-o", "c")) == [
+        "color_primaries=", "color_range=", "color_trc=", "colorspace=", "cpu-used=", "crf="]
     assert "frame_duration=" in complete("--audio-codec", "libopus", "--audio-option", "")
     assert complete("-o", "crf", "=", "") == []
 

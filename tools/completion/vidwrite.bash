@@ -59,7 +59,7 @@ _vidwrite ()
             return
             ;;
         -p | --pix-fmt)
-            COMPREPLY=($(compgen -W "rgb24 bgr24 rgba bgra gray" -- "$cur"))
+            COMPREPLY=($(compgen -W "rgb24 bgr24 rgba bgra gray yuv420p nv12 yuv444p rgb48le gray16le" -- "$cur"))
             return
             ;;
         -s | --size | -r | --fps | --audio-rate | --audio-channels)
