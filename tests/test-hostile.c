@@ -373,7 +373,7 @@ test_writer_video (Fixture *f, gconstpointer data)
     { G_MAXUINT, G_MAXUINT, 30, 1, VIDWRITE_PIXEL_FORMAT_RGB, VIDWRITE_ERROR_INVALID_ARGUMENT,
       "4294967295x4294967295" },
     { 32, 32, 30, 1, (VidwritePixelFormat)-1, VIDWRITE_ERROR_INVALID_ARGUMENT, "-1" },
-    { 32, 32, 30, 1, (VidwritePixelFormat)5, VIDWRITE_ERROR_INVALID_ARGUMENT, "5" },
+    { 32, 32, 30, 1, (VidwritePixelFormat)10, VIDWRITE_ERROR_INVALID_ARGUMENT, "10" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
