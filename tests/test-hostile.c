@@ -443,11 +443,12 @@ test_writer_chunks (Fixture *f, gconstpointer data)
   {
     VidwritePixelFormat format;
     const char *name;
-    guint bpp;
   } formats[] = {
-    { VIDWRITE_PIXEL_FORMAT_RGB, "RGB", 3 },     { VIDWRITE_PIXEL_FORMAT_BGR, "BGR", 3 },
-    { VIDWRITE_PIXEL_FORMAT_RGBA, "RGBA", 4 },   { VIDWRITE_PIXEL_FORMAT_BGRA, "BGRA", 4 },
-    { VIDWRITE_PIXEL_FORMAT_GRAY8, "GRAY8", 1 },
+    { VIDWRITE_PIXEL_FORMAT_RGB, "rgb24" },     { VIDWRITE_PIXEL_FORMAT_BGR, "bgr24" },
+    { VIDWRITE_PIXEL_FORMAT_RGBA, "rgba" },     { VIDWRITE_PIXEL_FORMAT_BGRA, "bgra" },
+    { VIDWRITE_PIXEL_FORMAT_GRAY8, "gray" },    { VIDWRITE_PIXEL_FORMAT_I420, "yuv420p" },
+    { VIDWRITE_PIXEL_FORMAT_NV12, "nv12" },     { VIDWRITE_PIXEL_FORMAT_Y444, "yuv444p" },
+    { VIDWRITE_PIXEL_FORMAT_RGB48, "rgb48le" }, { VIDWRITE_PIXEL_FORMAT_GRAY16, "gray16le" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
@@ -455,7 +456,7 @@ test_writer_chunks (Fixture *f, gconstpointer data)
       {
         g_autoptr (GError) error = NULL;
         g_autoptr (VidwriteWriter) writer = vidwrite_writer_new (f->target, &error);
-        gsize frame = 32 * 32 * formats[i].bpp;
+        gsize frame = vidwrite_pixel_format_frame_size (formats[i].format, 32, 32);
         g_autofree guint8 *zeros = g_malloc0 (2 * frame);
         g_autoptr (GBytes) short_frames = g_bytes_new (zeros, 2 * frame - 1);
         g_autoptr (GBytes) one = g_bytes_new (zeros, frame);
