@@ -26,6 +26,14 @@ static const VwContainer containers[] = {
   { "ts", "mpegtsmux", "aac", 0, "libx264" },
   { "flv", "flvmux", "mp3", 0, "libx264" },
   { "mpg", "mpegpsmux", "mp2", 0, "mpeg2video" },
+  /* Audio only (no default video: a write into them has no picture), with FFmpeg's codec for
+   * each.  mp3: an ID3v2 tag before the frames, as FFmpeg writes; flac: the native stream, its
+   * header rewritten at the end; m4a: MP4 (FFmpeg's "ipod" muxer). */
+  { "mp3", "id3v2mux", "libmp3lame", 0, NULL },
+  { "flac", "flactag", "flac", 0, NULL },
+  { "wav", "wavenc", "pcm_s16le", 0, NULL },
+  { "opus", "oggmux", "libopus", 0, NULL },
+  { "m4a", "mp4mux", "aac", 0, NULL },
 };
 /* clang-format on */
 
@@ -212,34 +220,48 @@ static const VwCodec codecs[] = {
   /* audio */
   /* avenc_aac in GStreamer 1.22 blends the two channels of stereo (measured: a 440 Hz left and
    * 660 Hz right come back in both); voaacenc takes only mono and stereo. */
-  { "aac", VW_MEDIA_AUDIO, FACTORIES ("voaacenc", "avenc_aac"), "aacparse", H264_IN,
+  { "aac", VW_MEDIA_AUDIO, FACTORIES ("voaacenc", "avenc_aac"), "aacparse", H264_IN " m4a",
     "voaacenc comes with " BAD ", avenc_aac with " LIBAV },
-  { "mp3", VW_MEDIA_AUDIO, FACTORIES ("lamemp3enc"), "mpegaudioparse", H264_IN,
+  { "mp3", VW_MEDIA_AUDIO, FACTORIES ("lamemp3enc"), "mpegaudioparse", H264_IN " mp3",
     "lamemp3enc comes with " GOOD },
-  { "libmp3lame", VW_MEDIA_AUDIO, FACTORIES ("lamemp3enc"), "mpegaudioparse", H264_IN,
+  { "libmp3lame", VW_MEDIA_AUDIO, FACTORIES ("lamemp3enc"), "mpegaudioparse", H264_IN " mp3",
     "lamemp3enc comes with " GOOD },
   { "mp2", VW_MEDIA_AUDIO, FACTORIES ("avenc_mp2", "twolamemp2enc"), "mpegaudioparse",
     "mkv avi ts mpg", "avenc_mp2 comes with " LIBAV ", twolamemp2enc with " GOOD },
   /* Not .mp4/.mov: qtmux 1.22 writes Opus that FFmpeg decodes to 34623 of 48000 samples. */
-  { "opus", VW_MEDIA_AUDIO, FACTORIES ("opusenc"), NULL, "mkv webm ogv ogg ts",
+  { "opus", VW_MEDIA_AUDIO, FACTORIES ("opusenc"), NULL, "mkv webm ogv ogg ts opus",
     "opusenc comes with " BASE },
-  { "libopus", VW_MEDIA_AUDIO, FACTORIES ("opusenc"), NULL, "mkv webm ogv ogg ts",
+  { "libopus", VW_MEDIA_AUDIO, FACTORIES ("opusenc"), NULL, "mkv webm ogv ogg ts opus",
     "opusenc comes with " BASE },
   { "vorbis", VW_MEDIA_AUDIO, FACTORIES ("vorbisenc"), NULL, "mkv webm ogv ogg",
     "vorbisenc comes with " BASE },
   { "libvorbis", VW_MEDIA_AUDIO, FACTORIES ("vorbisenc"), NULL, "mkv webm ogv ogg",
     "vorbisenc comes with " BASE },
-  { "flac", VW_MEDIA_AUDIO, FACTORIES ("flacenc"), NULL, "mkv ogv ogg",
+  { "flac", VW_MEDIA_AUDIO, FACTORIES ("flacenc"), NULL, "mkv ogv ogg flac",
     "flacenc comes with " GOOD },
   { "ac3", VW_MEDIA_AUDIO, FACTORIES ("avenc_ac3"), "ac3parse", "mp4 mov mkv avi ts",
     "avenc_ac3 comes with " LIBAV },
-  { "pcm_s16le", VW_MEDIA_AUDIO, FACTORIES ("capsfilter"), NULL, "mov mkv avi flv",
+  { "pcm_s16le", VW_MEDIA_AUDIO, FACTORIES ("capsfilter"), NULL, "mov mkv avi flv wav",
     "capsfilter comes with GStreamer itself", "audio/x-raw,format=S16LE" },
-  { "pcm_s24le", VW_MEDIA_AUDIO, FACTORIES ("capsfilter"), NULL, "mov mkv avi",
+  { "pcm_s24le", VW_MEDIA_AUDIO, FACTORIES ("capsfilter"), NULL, "mov mkv avi wav",
     "capsfilter comes with GStreamer itself", "audio/x-raw,format=S24LE" },
-  { "pcm_f32le", VW_MEDIA_AUDIO, FACTORIES ("capsfilter"), NULL, "mkv",
+  { "pcm_f32le", VW_MEDIA_AUDIO, FACTORIES ("capsfilter"), NULL, "mkv wav",
     "capsfilter comes with GStreamer itself", "audio/x-raw,format=F32LE" },
 };
+
+/* FFmpeg's encoders that take float samples, so that float input reaches them as float: FFmpeg's
+ * remix leaves their downmix unscaled (stereo to mono is 0.7071 (L + R)), where for encoders of
+ * integer samples (flac, pcm_s16le, mp2) it scales the matrix to unity gain ((L + R) / 2).
+ * Measured with FFmpeg 5.1's CLI, `-ac 1`, from 32-bit float input. */
+static const char *const float_fed_codecs[] = { "aac",       "mp3",    "libmp3lame", "opus",
+                                                "libopus",   "vorbis", "libvorbis",  "ac3",
+                                                "pcm_f32le", NULL };
+
+gboolean
+vw_codec_takes_float (const VwResolved *resolved)
+{
+  return resolved->codec && g_strv_contains (float_fed_codecs, resolved->codec->name);
+}
 
 static const char *
 media_name (VwMedia media)
@@ -616,6 +638,8 @@ static const struct
   { "webm", "webm" }, { "avi", "avi" },  { "mpegts", "ts" },    { "ts", "ts" },
   { "flv", "flv" },   { "ogg", "ogg" },  { "ogv", "ogv" },      { "mpeg", "mpg" },
   { "mpg", "mpg" },   { "vob", "mpg" },
+  { "mp3", "mp3" },   { "flac", "flac" }, { "wav", "wav" },     { "opus", "opus" },
+  { "ipod", "m4a" },  { "m4a", "m4a" },
 };
 
 const VwContainer *

@@ -30,7 +30,8 @@ typedef struct
   const char *muxer;
   const char *default_audio; /* FFmpeg name of the audio codec FFmpeg picks for it */
   guint min_dimension;       /* smallest width and height the muxer takes, 0 for any */
-  const char *default_video; /* FFmpeg name of the video codec written when none is named */
+  const char *default_video; /* FFmpeg name of the video codec written when none is named;
+                              * NULL for an audio-only container (.mp3, .flac, .wav...) */
 } VwContainer;
 
 /* Frame sizes a codec refuses: widths and heights both within these ranges (inclusive). */
@@ -83,6 +84,8 @@ GstElement *vw_codec_make_encoder (const VwResolved *resolved, const VwContainer
 const VwCodec *vw_codec_nth (guint i);
 const VwContainer *vw_container_nth (guint i);
 char *vw_codec_containers (const VwResolved *resolved);
+/* FFmpeg feeds this audio codec float samples (which decides how it remixes channels). */
+gboolean vw_codec_takes_float (const VwResolved *resolved);
 
 /* vidwrite-options.c: FFmpeg option keys -> element properties, per encoder family. */
 

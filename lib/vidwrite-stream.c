@@ -89,13 +89,67 @@ vw_stream_codec_name (const VwStream *stream)
 }
 
 GstCaps *
-vw_stream_audio_caps (guint channels)
+vw_stream_audio_caps (guint channels, guint rate)
 {
   GstCaps *caps = gst_caps_new_simple ("audio/x-raw", "channels", G_TYPE_INT, (gint)channels, NULL);
 
   if (channels > 1)
     gst_caps_set_simple (caps, "channel-mask", GST_TYPE_BITMASK, channel_layouts[channels], NULL);
+  if (rate)
+    gst_caps_set_simple (caps, "rate", G_TYPE_INT, (gint)rate, NULL);
   return caps;
+}
+
+/* FFmpeg's remix (libswresample's default matrix, as its CLI's -ac and torchcodec apply it)
+ * where it differs from audioconvert's: mono goes to both sides at -3 dB, not at full level, and
+ * stereo to mono is 0.7071 (L + R) for an encoder fed float, (L + R) / 2 for one fed integers
+ * (vw_codec_takes_float()).  Other channel counts keep audioconvert's matrix. */
+typedef struct
+{
+  guint in, out;
+  gboolean float_fed;
+  float matrix[2][2]; /* [out][in] */
+} VwRemix;
+
+static const VwRemix remixes[] = {
+  { 1, 2, FALSE, { { G_SQRT2 / 2 }, { G_SQRT2 / 2 } } },
+  { 1, 2, TRUE, { { G_SQRT2 / 2 }, { G_SQRT2 / 2 } } },
+  { 2, 1, FALSE, { { 0.5f, 0.5f } } },
+  { 2, 1, TRUE, { { G_SQRT2 / 2, G_SQRT2 / 2 } } },
+};
+
+static void
+set_remix (GstElement *convert, const VwStream *stream)
+{
+  gboolean float_fed = vw_codec_takes_float (&stream->codec);
+  GValue rows = G_VALUE_INIT;
+
+  for (guint r = 0; r < G_N_ELEMENTS (remixes); r++)
+    {
+      const VwRemix *remix = &remixes[r];
+
+      if (remix->in != stream->channels || remix->out != stream->out_channels
+          || remix->float_fed != float_fed)
+        continue;
+      g_value_init (&rows, GST_TYPE_ARRAY);
+      for (guint o = 0; o < remix->out; o++)
+        {
+          GValue row = G_VALUE_INIT, v = G_VALUE_INIT;
+
+          g_value_init (&row, GST_TYPE_ARRAY);
+          g_value_init (&v, G_TYPE_FLOAT);
+          for (guint i = 0; i < remix->in; i++)
+            {
+              g_value_set_float (&v, remix->matrix[o][i]);
+              gst_value_array_append_value (&row, &v);
+            }
+          gst_value_array_append_and_take_value (&rows, &row);
+          g_value_unset (&v);
+        }
+      g_object_set_property (G_OBJECT (convert), "mix-matrix", &rows);
+      g_value_unset (&rows);
+      return;
+    }
 }
 
 /* ---- probes: what moves, for the waits and the progress --------------------------------- */
@@ -388,12 +442,20 @@ vw_stream_build (VwStream *stream, GstBin *bin, GstElement **tail, GError **erro
     {
       stream->src = make_appsrc ("audio-src", audio_source_caps (stream));
       /* The pinned caps keep audioconvert from remixing to what the encoder prefers (it
-       * downmixed 3.0 to mono). */
+       * downmixed 3.0 to mono); they remix only to the channels asked for. */
       if (!add_and_link (bin, tail, stream->src, error)
-          || !add_and_link (bin, tail, make ("audioconvert", error), error)
-          || !add_and_link (bin, tail, make ("audioresample", error), error)
-          || !add_and_link (bin, tail, make_capsfilter (vw_stream_audio_caps (stream->channels)),
-                            error))
+          || !add_and_link (bin, tail, make ("audioconvert", error), error))
+        return FALSE;
+      set_remix (*tail, stream);
+      if (!add_and_link (bin, tail, make ("audioresample", error), error))
+        return FALSE;
+      /* FFmpeg's resampler by default is a long windowed sinc; audioresample's default (4) lets
+       * through more aliasing. */
+      g_object_set (*tail, "quality", GST_AUDIO_RESAMPLER_QUALITY_MAX, NULL);
+      if (!add_and_link (bin, tail,
+                         make_capsfilter (vw_stream_audio_caps (stream->out_channels,
+                                                                stream->out_rate)),
+                         error))
         return FALSE;
     }
 

@@ -10,6 +10,7 @@
  */
 #include "vidwrite-writer-private.h"
 
+#include <math.h>
 #include <string.h>
 
 #define DEFAULT_STALL_TIMEOUT 120 /* seconds */
@@ -158,9 +159,12 @@ static void
 take_pipeline_error (VidwriteWriter *self, GError **error)
 {
   GError *e = g_steal_pointer (&self->monitor.error);
+  gboolean both = self->video.present && self->audio.present;
 
-  g_prefix_error (&e, "writing “%s” (video: %s%s%s) failed: ", self->name,
-                  vw_stream_codec_name (&self->video), self->audio.present ? ", audio: " : "",
+  g_prefix_error (&e, "writing “%s” (%s%s%s%s) failed: ", self->name,
+                  self->video.present ? "video: " : "",
+                  self->video.present ? vw_stream_codec_name (&self->video) : "",
+                  both ? ", audio: " : self->audio.present ? "audio: " : "",
                   self->audio.present ? vw_stream_codec_name (&self->audio) : "");
   vw_error_make_valid (e);
   g_propagate_error (error, e);
@@ -555,7 +559,7 @@ prepare_encoder (VidwriteWriter *self, VwStream *stream, const char *name, const
   stream->encoder = vw_codec_make_encoder (&stream->codec, container, error);
   if (!stream->encoder ||
       !vw_options_apply (stream->encoder, vw_resolved_name (&stream->codec),
-                         stream->codec.ffmpeg_name, stream->media, stream->channels,
+                         stream->codec.ffmpeg_name, stream->media, stream->out_channels,
                          container->muxer, options, &stream->settings, error))
     {
       vw_stream_clear (stream);
@@ -663,6 +667,14 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
                    VIDWRITE_MAX_FRAME_DURATION, VIDWRITE_MAX_FRAME_RATE);
       return FALSE;
     }
+  if (!container->default_video)
+    {
+      vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE,
+                    "a .%s file holds audio only: it cannot take video (write audio alone with "
+                    "vidwrite_writer_set_audio(), or use .mp4, .mkv or .webm)",
+                    container->extension);
+      return FALSE;
+    }
   if (width < container->min_dimension || height < container->min_dimension)
     {
       vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE,
@@ -720,6 +732,46 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
   return TRUE;
 }
 
+/* FFmpeg's -ar and -ac: what the audio stream is encoded as, whatever the encoder; taken out of
+ * the options before the encoder sees them.  A key may carry FFmpeg's ":a" specifier. */
+static const struct
+{
+  const char *key;
+  guint max;
+  const char *what;
+} audio_output_options[] = {
+  { "ar", MAX_AUDIO_RATE, "an output sample rate in Hz" },
+  { "ac", VW_MAX_AUDIO_CHANNELS, "an output channel count" },
+};
+
+/* values[i] is audio_output_options[i]'s value, or stays as it was when not given. */
+static gboolean
+take_audio_output_options (GHashTable *options, guint *values, GError **error)
+{
+  for (guint i = 0; options && i < G_N_ELEMENTS (audio_output_options); i++)
+    {
+      const char *key = audio_output_options[i].key;
+      g_autofree char *specified = g_strconcat (key, ":a", NULL);
+      const char *value = g_hash_table_lookup (options, key);
+      double v;
+
+      if (!value && (value = g_hash_table_lookup (options, specified)))
+        key = specified;
+      if (!value)
+        continue;
+      if (!vw_parse_number (value, &v) || v != floor (v) || v < 1 || v > audio_output_options[i].max)
+        {
+          vw_set_error (error, VIDWRITE_ERROR_INVALID_OPTION,
+                        "invalid value “%s” for the option “%s”: it takes %s, 1 to %u", value, key,
+                        audio_output_options[i].what, audio_output_options[i].max);
+          return FALSE;
+        }
+      values[i] = (guint)v;
+      g_hash_table_remove (options, key);
+    }
+  return TRUE;
+}
+
 /**
  * vidwrite_writer_set_audio:
  * @self: a #VidwriteWriter
@@ -729,10 +781,20 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
  * @layout: planar ([C, N]) or interleaved ([N, C])
  * @codec: (nullable): FFmpeg audio codec name ("aac", "mp3", "libopus", "libvorbis", "flac")
  *   or a GStreamer encoder factory; %NULL picks the container's usual one
- * @options: (nullable) (element-type utf8 utf8): FFmpeg options for the codec ({"b": "128k"})
+ * @options: (nullable) (element-type utf8 utf8): FFmpeg options for the codec ({"b": "128k"}),
+ *   and FFmpeg's `ar` (output sample rate) and `ac` (output channel count)
  *
  * Adds an audio stream.  Call it before the first push.  Float samples are scaled to the
  * encoder's format, never cast.
+ *
+ * A writer with audio and no video writes an audio-only file: .mp3, .flac, .wav, .ogg, .opus,
+ * .m4a, or any container that takes the codec (.mkv, .mp4...).
+ *
+ * The option `ar` resamples to that rate (audioresample at its highest quality) and `ac` remixes
+ * to that many channels as FFmpeg does: mono to stereo puts the signal on both sides at -3 dB
+ * (0.7071), stereo to mono is 0.7071 (L + R) for codecs FFmpeg feeds float samples (aac, mp3,
+ * opus, vorbis, ac3) and (L + R) / 2 for the others (flac, pcm_s16le, mp2).  Without `ar`, the
+ * rate stays unless the encoder cannot take it (it is then resampled to one it takes).
  *
  * Returns: %TRUE on success
  */
@@ -774,13 +836,20 @@ vidwrite_writer_set_audio (VidwriteWriter *self, guint channels, guint rate,
       return FALSE;
     }
 
-  audio->channels = channels;
   {
-    g_autoptr (GstCaps) input = vw_stream_audio_caps (channels);
+    g_autoptr (GHashTable) own = copy_options (options);
+    guint output[] = { 0, channels };
+    g_autoptr (GstCaps) input = NULL;
 
+    if (!take_audio_output_options (own, output, error))
+      return FALSE;
+    audio->channels = channels;
+    audio->out_rate = output[0];
+    audio->out_channels = output[1];
+    input = vw_stream_audio_caps (audio->out_channels, audio->out_rate);
     if (!prepare_encoder (self, audio,
                           codec ? codec : vw_target_get_container (self->target)->default_audio,
-                          input, options, error))
+                          input, own, error))
       return FALSE;
   }
   /* Only the video's settings configure anything beyond the encoder (the muxer). */
@@ -800,7 +869,8 @@ check_pushable (VidwriteWriter *self, GBytes *data, gboolean has, const char *wh
 {
   if (!is_open (self))
     return set_state_error (self, error);
-  if (!self->video.present)
+  /* Audio alone is a whole write; frames need their stream. */
+  if (!self->video.present && !self->audio.present)
     {
       vw_set_error (error, VIDWRITE_ERROR_STATE,
                     "the video of “%s” is not configured: call vidwrite_writer_set_video() first",
@@ -810,9 +880,9 @@ check_pushable (VidwriteWriter *self, GBytes *data, gboolean has, const char *wh
   if (!has)
     {
       vw_set_error (error, VIDWRITE_ERROR_STATE,
-                   "the writer of “%s” has no %s stream: call vidwrite_writer_set_audio() before "
+                   "the writer of “%s” has no %s stream: call vidwrite_writer_set_%s() before "
                    "the first push",
-                   self->name, what);
+                   self->name, what, what);
       return FALSE;
     }
   if (!data)
@@ -899,7 +969,7 @@ count_frames (VidwriteWriter *self, GBytes *frames, gsize *count, GError **error
   VwStream *video = &self->video;
   gsize size;
 
-  if (!check_pushable (self, frames, TRUE, "video", error))
+  if (!check_pushable (self, frames, video->present, "video", error))
     return FALSE;
   size = g_bytes_get_size (frames);
   if (size % video->unit_bytes != 0)
@@ -1143,16 +1213,24 @@ finish_locked (VidwriteWriter *self, GError **error)
 
   if (!is_open (self))
     return set_state_error (self, error);
-  if (!self->video.present)
+  if (!self->video.present && !self->audio.present)
     {
       vw_set_error (&local, VIDWRITE_ERROR_STATE,
-                    "the video of “%s” is not configured: there is nothing to write", self->name);
+                    "neither the video nor the audio of “%s” is configured: there is nothing to "
+                    "write",
+                    self->name);
       return fail (self, error, local);
     }
-  if (vidwrite_writer_get_frames_pushed (self) == 0)
+  if (self->video.present && vidwrite_writer_get_frames_pushed (self) == 0)
     {
       vw_set_error (&local, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "no frame was pushed: “%s” would have no picture", self->name);
+      return fail (self, error, local);
+    }
+  if (!self->video.present && vidwrite_writer_get_samples_pushed (self) == 0)
+    {
+      vw_set_error (&local, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                    "no audio sample was pushed: “%s” would have no sound", self->name);
       return fail (self, error, local);
     }
 
