@@ -210,14 +210,14 @@ def test_audio_containers(tmp_path, ext, codec, slack):
 @pytest.mark.parametrize("target", ["file", "tensor", "file_like"])
 def test_audio_targets(tmp_path, target, torch):
     rate = 8000
-    samples = torch.from_numpy(tones([300, 1000], rate, 0.5).astype(np.float32))
+    samples = torch.from_numpy(tones([300, 1000], rate, 0.75).astype(np.float32))
     encoder = vidwrite.AudioEncoder(samples, sample_rate=rate)
     path = encoded_file(tmp_path, target, encoder, "flac")
     stream = audio_stream(path)
     assert (stream["codec_name"], int(stream["sample_rate"]), stream["channels"]) == (
         "flac", rate, 2)
     decoded = decode_audio(path)
-    assert decoded.shape == (2, rate // 2)
+    assert decoded.shape == (2, 6000)
     assert np.abs(decoded - samples.numpy()).max() <= 2 / 32768
 
 
