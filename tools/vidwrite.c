@@ -36,7 +36,7 @@
 static char *opt_input, *opt_size, *opt_pix_fmt, *opt_fps, *opt_codec, *opt_audio, *opt_audio_codec,
     *opt_format, *opt_timestamps;
 static char **opt_options, **opt_audio_options, **opt_remaining;
-static int opt_audio_rate, opt_audio_channels;
+static int opt_audio_rate, opt_audio_channels, opt_out_rate, opt_out_channels;
 static gboolean opt_list_codecs, opt_demo, opt_quiet, opt_progress, opt_version;
 
 static const GOptionEntry entries[] = {
@@ -62,6 +62,10 @@ static const GOptionEntry entries[] = {
     "Audio codec (default: the container's)", "NAME" },
   { "audio-option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_audio_options,
     "An audio option, repeatable (b=128k, ...)", "KEY=VALUE" },
+  { "ar", 0, 0, G_OPTION_ARG_INT, &opt_out_rate,
+    "Resample the audio to this rate, as FFmpeg's -ar (also spelt -ar)", "HZ" },
+  { "ac", 0, 0, G_OPTION_ARG_INT, &opt_out_channels,
+    "Remix the audio to this many channels, as FFmpeg's -ac (also spelt -ac)", "N" },
   { "list-codecs", 0, 0, G_OPTION_ARG_NONE, &opt_list_codecs,
     "Every codec name, the containers that take it here or why not, and the containers", NULL },
   { "demo", 0, 0, G_OPTION_ARG_NONE, &opt_demo, "Write a built-in clip with sound; no input needed",
@@ -80,7 +84,8 @@ static const GOptionEntry entries[] = {
 /* The containers, "%s", come from the library's table (vidwrite_list_containers()). */
 static const char description_format[]
     = "Writes the frames (and the sound of --audio) to OUTPUT, whose extension picks the\n"
-      "container:%s (or --format). OUTPUT may also be - (standard output, with --format),\n"
+      "container:%s (or --format). Without --input, the sound alone (.mp3, .flac, .wav,\n"
+      ".ogg, .opus, .m4a...). OUTPUT may also be - (standard output, with --format),\n"
       "NAME.m3u8 (HLS), a numbered pattern such as clip_%%03d.mp4 (segments), rtmp://HOST/APP/KEY\n"
       "or srt://HOST:PORT. Without --codec each container gets its usual codec, as with FFmpeg\n"
       "(libvpx-vp9 in .webm). The kind of input is told by its first bytes: YUV4MPEG2 and NumPy\n"
@@ -96,6 +101,8 @@ static const char description_format[]
       "  ffmpeg -i in.mkv -f yuv4mpegpipe - | vidwrite -i - out.mp4   YUV4MPEG2 on stdin\n"
       "  vidwrite -i clip.npy -a tone.f32 --audio-rate 44100 --audio-channels 2 \\\n"
       "    --audio-codec libopus --audio-option b=96000 out.mkv       raw float32 planar audio\n"
+      "  vidwrite -a voice.wav out.mp3                                sound alone\n"
+      "  vidwrite -a voice.wav -ar 16000 -ac 1 out.flac               resampled, downmixed\n"
       "  vidwrite --demo demo.mp4                                     a built-in clip with sound\n"
       "  vidwrite -i screen.npy --timestamps times.txt out.mkv        each frame at its own time\n"
       "  vidwrite -i clip.npy -f matroska - | ffplay -                to a pipe\n"
@@ -274,6 +281,50 @@ parse_options (char **pairs, const char *flag, GHashTable **out, GError **error)
   return TRUE;
 }
 
+/* --ar and --ac: FFmpeg's output rate and channel count, audio options of the library. */
+static gboolean
+add_output_options (GHashTable **audio_options, GError **error)
+{
+  const struct
+  {
+    const char *key;
+    int value;
+  } given[] = { { "ar", opt_out_rate }, { "ac", opt_out_channels } };
+
+  for (guint i = 0; i < G_N_ELEMENTS (given); i++)
+    {
+      if (!given[i].value)
+        continue;
+      if (given[i].value < 0)
+        {
+          g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                       "--%s %d cannot be negative", given[i].key, given[i].value);
+          return FALSE;
+        }
+      if (!*audio_options)
+        *audio_options = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      g_hash_table_insert (*audio_options, g_strdup (given[i].key),
+                           g_strdup_printf ("%d", given[i].value));
+    }
+  return TRUE;
+}
+
+/* FFmpeg's spellings -ar and -ac, which GOption would read as -a r and -a c (an audio file
+ * named "r"): they become --ar and --ac before parsing. */
+static void
+long_ffmpeg_options (int argc, char **argv)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--"))
+        break;
+      if (g_str_equal (argv[i], "-ar"))
+        argv[i] = (char *)"--ar";
+      else if (g_str_equal (argv[i], "-ac"))
+        argv[i] = (char *)"--ac";
+    }
+}
+
 /* "30", "29.97" (the exact fraction it stands for) or "30000/1001". */
 static gboolean
 parse_rate (const char *text, gint *n, gint *d, GError **error)
@@ -422,10 +473,25 @@ open_inputs (VwtFrameSource **frames, VwtSoundSource **sound, GError **error)
                                                             * (*frames)->fps_d / (*frames)->fps_n);
       return TRUE;
     }
+  if (!opt_input && opt_audio)
+    {
+      /* Sound alone: nothing may describe frames. */
+      if (opt_size || opt_pix_fmt || opt_fps || opt_timestamps || opt_codec || opt_options)
+        {
+          g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                       "video options were given, but no --input: without frames, leave out "
+                       "--size, --pix-fmt, --fps, --timestamps, --codec and --option");
+          return FALSE;
+        }
+      *frames = NULL;
+      *sound = vwt_sound_source_open (opt_audio, opt_audio_rate, opt_audio_channels, error);
+      return *sound != NULL;
+    }
   if (!opt_input)
     {
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
-                   "no input: give the frames with --input FILE (or - for stdin), or use --demo");
+                   "no input: give the frames with --input FILE (or - for stdin), the sound "
+                   "alone with --audio FILE, or use --demo");
       return FALSE;
     }
   if (opt_audio && g_str_equal (opt_input, "-") && g_str_equal (opt_audio, "-"))
@@ -453,7 +519,8 @@ open_inputs (VwtFrameSource **frames, VwtSoundSource **sound, GError **error)
       if (!*sound)
         return FALSE;
     }
-  else if (opt_audio_rate || opt_audio_channels || opt_audio_codec || opt_audio_options)
+  else if (opt_audio_rate || opt_audio_channels || opt_audio_codec || opt_audio_options
+           || opt_out_rate || opt_out_channels)
     {
       g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "audio options were given, but no --audio file");
@@ -498,10 +565,11 @@ encode (VidwriteWriter *writer, VwtFrameSource *frames, VwtSoundSource *sound, g
         gint fps_d, GArray *times, GError **error)
 {
   gsize frame_bytes
-      = (gsize)frames->width * frames->height * vwt_pixel_format_bytes (frames->format);
+      = frames ? (gsize)frames->width * frames->height * vwt_pixel_format_bytes (frames->format)
+               : 1;
   guint chunk_frames = CLAMP (CHUNK_BYTES / frame_bytes, 1, CHUNK_FRAMES);
   guint64 frames_done = 0, samples_done = 0;
-  gboolean video_left = TRUE, audio_left = sound != NULL;
+  gboolean video_left = frames != NULL, audio_left = sound != NULL;
 
   while (video_left || audio_left)
     {
@@ -568,11 +636,12 @@ write_video (const char *output, GError **error)
 
   if (!parse_options (opt_options, "--option", &options, error)
       || !parse_options (opt_audio_options, "--audio-option", &audio_options, error)
+      || !add_output_options (&audio_options, error)
       || (opt_fps && !parse_rate (opt_fps, &fps_n, &fps_d, error))
       || (opt_timestamps && !(times = read_timestamps (opt_timestamps, error)))
       || !open_inputs (&frames, &sound, error))
     return FALSE;
-  if (!opt_fps && frames->fps_n)
+  if (!opt_fps && frames && frames->fps_n)
     {
       fps_n = frames->fps_n;
       fps_d = frames->fps_d;
@@ -596,8 +665,9 @@ write_video (const char *output, GError **error)
   if (!writer)
     return FALSE;
   watch_writer (writer);
-  if (!vidwrite_writer_set_video (writer, frames->width, frames->height, frames->format, fps_n,
-                                  fps_d, opt_codec, options, error)
+  if ((frames
+       && !vidwrite_writer_set_video (writer, frames->width, frames->height, frames->format,
+                                      fps_n, fps_d, opt_codec, options, error))
       || (sound
           && !vidwrite_writer_set_audio (writer, sound->channels, sound->rate, sound->format,
                                          sound->layout, opt_audio_codec, audio_options, error)))
@@ -607,7 +677,7 @@ write_video (const char *output, GError **error)
     }
 
   progress.tty = isatty (STDERR_FILENO);
-  if (!opt_quiet && (progress.tty || opt_progress))
+  if (!opt_quiet && frames && (progress.tty || opt_progress))
     {
       progress.total = frames->n_frames;
       progress.start = g_get_monotonic_time ();
@@ -651,6 +721,7 @@ main (int argc, char **argv)
     g_string_free (list, TRUE);
   }
   g_option_context_set_description (context, description);
+  long_ffmpeg_options (argc, argv);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("vidwrite: %s (see vidwrite --help)\n", error->message);

@@ -408,6 +408,11 @@ ERRORS = [
     ("audio options without audio", ["-i", "-", "-s", "16x16", "--audio-rate", "8000"], RAW,
      None, 1, ["--audio"]),
     ("no input", [], None, None, 1, ["--input"]),
+    ("video options without frames", ["-a", "{d}/t.wav", "-s", "16x16"], None, "wav", 1,
+     ["--input", "--size"]),
+    ("-ac out of range", ["-a", "{d}/t.wav", "-ac", "9"], None, "wav", 1, ["“9”", "“ac”"]),
+    ("-ar without audio", ["-i", "-", "-s", "16x16", "-ar", "8000"], RAW, None, 1,
+     ["--audio"]),
     ("demo with input", ["--demo", "-i", "-"], RAW, None, 1, ["--demo"]),
     ("empty input", ["-i", "-", "-s", "16x16"], b"", None, 1, ["no frame"]),
     ("unsupported container", ["-i", "-", "-s", "16x16", "{d}/out.xyz"], RAW, None, 1,
@@ -455,6 +460,47 @@ def test_error(tmp_path, case, existing):
         assert not target.exists()
     assert sorted(os.listdir(tmp_path)) == before
     assert not no_leftovers(tmp_path)
+
+
+# ---- sound alone ---------------------------------------------------------------------------
+
+def test_audio_alone_mp3(tmp_path):
+    """vidwrite -a voice.wav out.mp3: no frames, FFmpeg's codec for .mp3, each channel's tone."""
+    rate = 22050
+    wav, out, ref = tmp_path / "voice.wav", tmp_path / "out.mp3", tmp_path / "ffmpeg.mp3"
+    write_wav(wav, tone(rate, rate, [440, 1000]), rate, "s16")
+    r = run(["-a", wav, out])
+    assert r.returncode == 0 and not r.stderr, r.stderr
+    streams = probe(out)
+    assert list(streams) == ["audio"]
+    assert (streams["audio"]["codec_name"], int(streams["audio"]["sample_rate"]),
+            streams["audio"]["channels"]) == ("mp3", rate, 2)
+    subprocess.run([FFMPEG, "-v", "error", "-i", str(wav), str(ref)], check=True, timeout=TIMEOUT)
+    ours, theirs = decode_audio(out, 2), decode_audio(ref, 2)
+    # GStreamer's MP3 has no LAME tag: FFmpeg decodes lame's priming and padding too.
+    assert 0 <= len(ours) - len(theirs) <= 1105 + 1152
+    for c, f in enumerate([440, 1000]):
+        assert abs(peak_frequency(ours[:, c], rate) - f) < 5
+        assert abs(np.sqrt(2 * np.mean(ours[:, c] ** 2)) - 0.5) < 0.05
+    assert not no_leftovers(tmp_path)
+
+
+def test_audio_alone_resampled_and_downmixed(tmp_path):
+    """-ar and -ac as FFmpeg's: the same rate, channels, length and samples (FLAC, lossless)."""
+    rate = 22050
+    wav, out, ref = tmp_path / "voice.wav", tmp_path / "out.flac", tmp_path / "ffmpeg.flac"
+    write_wav(wav, tone(rate, rate, [300, 500]), rate, "s16")
+    r = run(["-a", wav, "-ar", "16000", "-ac", "1", out])
+    assert r.returncode == 0 and not r.stderr, r.stderr
+    subprocess.run([FFMPEG, "-v", "error", "-i", str(wav), "-ar", "16000", "-ac", "1", str(ref)],
+                   check=True, timeout=TIMEOUT)
+    streams = probe(out)
+    assert (int(streams["audio"]["sample_rate"]), streams["audio"]["channels"]) == (16000, 1)
+    ours, theirs = decode_audio(out, 1)[:, 0], decode_audio(ref, 1)[:, 0]
+    assert len(ours) == len(theirs) == 16000
+    # (L + R) / 2 for FLAC, as FFmpeg; the resamplers' difference is far below the signal.
+    error = ours[64:-64] - theirs[64:-64]
+    assert 10 * np.log10(np.mean(theirs ** 2) / np.mean(error ** 2)) > 30
 
 
 # ---- hostile files -----------------------------------------------------------------------

@@ -62,7 +62,7 @@ _vidwrite ()
             COMPREPLY=($(compgen -W "rgb24 bgr24 rgba bgra gray" -- "$cur"))
             return
             ;;
-        -s | --size | -r | --fps | --audio-rate | --audio-channels)
+        -s | --size | -r | --fps | --audio-rate | --audio-channels | --ar | --ac | -ar | -ac)
             return
             ;;
         -i | --input | -a | --audio)
