@@ -331,6 +331,42 @@ bypass_drain (GstElement *encoder)
   gst_object_unref (sink);
 }
 
+/* audioresample ends its output at the last input sample's time, (out / in) - 1 samples short of
+ * FFmpeg's count (31997 for 32000 from 8000 Hz to 32 kHz).  So a resampled stream gets a few
+ * samples of silence at its end (vw_stream_end()), as FFmpeg's resampler flushes with, and what
+ * comes out past FFmpeg's count is cut here, after the resampler. */
+static GstPadProbeReturn
+on_resampled (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  VwStream *stream = user_data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
+  GstAudioInfo audio;
+  guint64 n, keep;
+
+  if (!caps || !gst_audio_info_from_caps (&audio, caps) || GST_AUDIO_INFO_BPF (&audio) == 0)
+    return GST_PAD_PROBE_OK;
+  n = gst_buffer_get_size (buffer) / GST_AUDIO_INFO_BPF (&audio);
+  g_mutex_lock (&stream->monitor->lock);
+  keep = n;
+  if (stream->resampled_limit)
+    keep = stream->resampled >= stream->resampled_limit
+               ? 0
+               : MIN (n, stream->resampled_limit - stream->resampled);
+  stream->resampled += n;
+  g_mutex_unlock (&stream->monitor->lock);
+  if (keep == n)
+    return GST_PAD_PROBE_OK;
+  if (keep == 0)
+    return GST_PAD_PROBE_DROP;
+  buffer = gst_buffer_make_writable (buffer);
+  gst_buffer_resize (buffer, 0, (gssize)(keep * GST_AUDIO_INFO_BPF (&audio)));
+  GST_BUFFER_DURATION (buffer) = gst_util_uint64_scale (keep, GST_SECOND, audio.rate);
+  GST_BUFFER_OFFSET_END (buffer) = GST_BUFFER_OFFSET (buffer) + keep;
+  GST_PAD_PROBE_INFO_DATA (info) = buffer;
+  return GST_PAD_PROBE_OK;
+}
+
 /* ---- building the branch ---------------------------------------------------------------- */
 
 /* Adds `next` to the bin, links `*tail` to it and makes it the new tail.  Takes `next`'s
@@ -457,6 +493,8 @@ vw_stream_build (VwStream *stream, GstBin *bin, GstElement **tail, GError **erro
                                                                 stream->out_rate)),
                          error))
         return FALSE;
+      if (stream->out_rate && stream->out_rate != (guint)stream->rate_n)
+        watch_pad (stream, *tail, GST_PAD_PROBE_TYPE_BUFFER, on_resampled);
     }
 
   /* The bin takes a reference of its own; the stream's goes. */
@@ -705,10 +743,37 @@ vw_stream_send (VwStream *stream, GError **error)
   return TRUE;
 }
 
+/* The silence after a resampled stream: enough input samples for the resampler's output to reach
+ * FFmpeg's count, which on_resampled() then keeps to. */
+static gboolean
+pad_resampled_end (VwStream *stream, GError **error)
+{
+  guint64 in = (guint)stream->rate_n, out = stream->out_rate;
+  gsize n = (gsize)((in + out - 1) / out) + 1;
+  GstBuffer *buffer;
+
+  if (!out || out == in || stream->sent == 0)
+    return TRUE;
+  g_mutex_lock (&stream->monitor->lock);
+  stream->resampled_limit = (stream->sent * out + in - 1) / in;
+  g_mutex_unlock (&stream->monitor->lock);
+  buffer = gst_buffer_new_allocate (NULL, n * stream->unit_bytes, NULL);
+  gst_buffer_memset (buffer, 0, 0, n * stream->unit_bytes);
+  GST_BUFFER_PTS (buffer) = vw_stream_time (stream, stream->sent);
+  GST_BUFFER_DURATION (buffer) = vw_stream_time (stream, stream->sent + n) - GST_BUFFER_PTS (buffer);
+  GST_BUFFER_OFFSET (buffer) = stream->sent;
+  GST_BUFFER_OFFSET_END (buffer) = stream->sent + n;
+  return push_buffer (stream, buffer, error);
+}
+
 gboolean
 vw_stream_end (VwStream *stream, GError **error)
 {
-  GstFlowReturn ret = gst_app_src_end_of_stream (GST_APP_SRC (stream->src));
+  GstFlowReturn ret;
+
+  if (stream->media == VW_MEDIA_AUDIO && !pad_resampled_end (stream, error))
+    return FALSE;
+  ret = gst_app_src_end_of_stream (GST_APP_SRC (stream->src));
 
   if (ret != GST_FLOW_OK)
     {

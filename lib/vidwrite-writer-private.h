@@ -103,6 +103,9 @@ typedef struct
   guint channels;     /* as pushed */
   guint out_channels; /* as encoded (FFmpeg's -ac), remixed from `channels` */
   guint out_rate;     /* as encoded (FFmpeg's -ar), or 0: what the encoder takes, nearest first */
+  /* Under the monitor's lock: samples out of the resampler, and how many the stream has (0 until
+   * its end is known: FFmpeg's count, ceil (in × out_rate / rate)). */
+  guint64 resampled, resampled_limit;
   VidwriteSampleFormat sample_format;
   VidwriteAudioLayout layout;
   guint sample_bytes;
