@@ -253,9 +253,9 @@ static const VwCodec codecs[] = {
  * remix leaves their downmix unscaled (stereo to mono is 0.7071 (L + R)), where for encoders of
  * integer samples (flac, pcm_s16le, mp2) it scales the matrix to unity gain ((L + R) / 2).
  * Measured with FFmpeg 5.1's CLI, `-ac 1`, from 32-bit float input. */
-static const char *const float_fed_codecs[] = { "aac",       "mp3",    "libmp3lame", "opus",
-                                                "libopus",   "vorbis", "libvorbis",  "ac3",
-                                                "pcm_f32le", NULL };
+static const char *const float_fed_codecs[]
+    = { "aac",    "mp3",       "libmp3lame", "opus",      "libopus",
+        "vorbis", "libvorbis", "ac3",        "pcm_f32le", NULL };
 
 gboolean
 vw_codec_takes_float (const VwResolved *resolved)
@@ -634,12 +634,11 @@ static const struct
   const char *format;
   const char *extension;
 } format_names[] = {
-  { "mp4", "mp4" },   { "mov", "mov" },  { "matroska", "mkv" }, { "mkv", "mkv" },
-  { "webm", "webm" }, { "avi", "avi" },  { "mpegts", "ts" },    { "ts", "ts" },
-  { "flv", "flv" },   { "ogg", "ogg" },  { "ogv", "ogv" },      { "mpeg", "mpg" },
-  { "mpg", "mpg" },   { "vob", "mpg" },
-  { "mp3", "mp3" },   { "flac", "flac" }, { "wav", "wav" },     { "opus", "opus" },
-  { "ipod", "m4a" },  { "m4a", "m4a" },
+  { "mp4", "mp4" },   { "mov", "mov" },   { "matroska", "mkv" }, { "mkv", "mkv" },
+  { "webm", "webm" }, { "avi", "avi" },   { "mpegts", "ts" },    { "ts", "ts" },
+  { "flv", "flv" },   { "ogg", "ogg" },   { "ogv", "ogv" },      { "mpeg", "mpg" },
+  { "mpg", "mpg" },   { "vob", "mpg" },   { "mp3", "mp3" },      { "flac", "flac" },
+  { "wav", "wav" },   { "opus", "opus" }, { "ipod", "m4a" },     { "m4a", "m4a" },
 };
 
 const VwContainer *

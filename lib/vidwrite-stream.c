@@ -488,10 +488,10 @@ vw_stream_build (VwStream *stream, GstBin *bin, GstElement **tail, GError **erro
       /* FFmpeg's resampler by default is a long windowed sinc; audioresample's default (4) lets
        * through more aliasing. */
       g_object_set (*tail, "quality", GST_AUDIO_RESAMPLER_QUALITY_MAX, NULL);
-      if (!add_and_link (bin, tail,
-                         make_capsfilter (vw_stream_audio_caps (stream->out_channels,
-                                                                stream->out_rate)),
-                         error))
+      if (!add_and_link (
+              bin, tail,
+              make_capsfilter (vw_stream_audio_caps (stream->out_channels, stream->out_rate)),
+              error))
         return FALSE;
       if (stream->out_rate && stream->out_rate != (guint)stream->rate_n)
         watch_pad (stream, *tail, GST_PAD_PROBE_TYPE_BUFFER, on_resampled);
@@ -760,7 +760,8 @@ pad_resampled_end (VwStream *stream, GError **error)
   buffer = gst_buffer_new_allocate (NULL, n * stream->unit_bytes, NULL);
   gst_buffer_memset (buffer, 0, 0, n * stream->unit_bytes);
   GST_BUFFER_PTS (buffer) = vw_stream_time (stream, stream->sent);
-  GST_BUFFER_DURATION (buffer) = vw_stream_time (stream, stream->sent + n) - GST_BUFFER_PTS (buffer);
+  GST_BUFFER_DURATION (buffer)
+      = vw_stream_time (stream, stream->sent + n) - GST_BUFFER_PTS (buffer);
   GST_BUFFER_OFFSET (buffer) = stream->sent;
   GST_BUFFER_OFFSET_END (buffer) = stream->sent + n;
   return push_buffer (stream, buffer, error);

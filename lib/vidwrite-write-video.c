@@ -35,8 +35,9 @@ check_arguments (GBytes *video, guint n_frames, guint height, guint width, guint
 {
   guint64 expected;
 
-  if (audio && (!isfinite (audio_fps) || audio_fps < 1 || audio_fps != floor (audio_fps) ||
-                audio_fps > G_MAXUINT))
+  if (audio
+      && (!isfinite (audio_fps) || audio_fps < 1 || audio_fps != floor (audio_fps)
+          || audio_fps > G_MAXUINT))
     return invalid (error, "audio_fps %g is not a whole, positive sample rate", audio_fps);
   /* Audio alone: no frames, and nothing said about them. */
   if (!video && audio && n_frames == 0)
@@ -67,17 +68,18 @@ write_all (VidwriteWriter *writer, GBytes *video, guint height, guint width, gui
            guint audio_channels, double audio_fps, const char *audio_codec,
            GHashTable *audio_options, GError **error)
 {
-  if (video && !vidwrite_writer_set_video (writer, width, height, formats_by_channels[channels],
-                                           fps_n, fps_d, video_codec, options, error))
+  if (video
+      && !vidwrite_writer_set_video (writer, width, height, formats_by_channels[channels], fps_n,
+                                     fps_d, video_codec, options, error))
     return FALSE;
   if (audio &&
       !vidwrite_writer_set_audio (writer, audio_channels, (guint) audio_fps,
                                   VIDWRITE_SAMPLE_FORMAT_F32, VIDWRITE_AUDIO_LAYOUT_PLANAR,
                                   audio_codec, audio_options, error))
     return FALSE;
-  return (!video || vidwrite_writer_push_frames (writer, video, error)) &&
-         (!audio || vidwrite_writer_push_audio (writer, audio, error)) &&
-         vidwrite_writer_finish (writer, NULL, error);
+  return (!video || vidwrite_writer_push_frames (writer, video, error))
+         && (!audio || vidwrite_writer_push_audio (writer, audio, error))
+         && vidwrite_writer_finish (writer, NULL, error);
 }
 
 /**

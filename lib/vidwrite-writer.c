@@ -159,12 +159,12 @@ static void
 take_pipeline_error (VidwriteWriter *self, GError **error)
 {
   GError *e = g_steal_pointer (&self->monitor.error);
-  gboolean both = self->video.present && self->audio.present;
+  const char *audio = self->video.present ? ", audio: " : "audio: ";
 
   g_prefix_error (&e, "writing “%s” (%s%s%s%s) failed: ", self->name,
                   self->video.present ? "video: " : "",
                   self->video.present ? vw_stream_codec_name (&self->video) : "",
-                  both ? ", audio: " : self->audio.present ? "audio: " : "",
+                  self->audio.present ? audio : "",
                   self->audio.present ? vw_stream_codec_name (&self->audio) : "");
   vw_error_make_valid (e);
   g_propagate_error (error, e);
@@ -557,10 +557,10 @@ prepare_encoder (VidwriteWriter *self, VwStream *stream, const char *name, const
       return FALSE;
     }
   stream->encoder = vw_codec_make_encoder (&stream->codec, container, error);
-  if (!stream->encoder ||
-      !vw_options_apply (stream->encoder, vw_resolved_name (&stream->codec),
-                         stream->codec.ffmpeg_name, stream->media, stream->out_channels,
-                         container->muxer, options, &stream->settings, error))
+  if (!stream->encoder
+      || !vw_options_apply (stream->encoder, vw_resolved_name (&stream->codec),
+                            stream->codec.ffmpeg_name, stream->media, stream->out_channels,
+                            container->muxer, options, &stream->settings, error))
     {
       vw_stream_clear (stream);
       vw_stream_init (stream, stream->media, &self->monitor);
@@ -759,7 +759,8 @@ take_audio_output_options (GHashTable *options, guint *values, GError **error)
         key = specified;
       if (!value)
         continue;
-      if (!vw_parse_number (value, &v) || v != floor (v) || v < 1 || v > audio_output_options[i].max)
+      if (!vw_parse_number (value, &v) || v != floor (v) || v < 1
+          || v > audio_output_options[i].max)
         {
           vw_set_error (error, VIDWRITE_ERROR_INVALID_OPTION,
                         "invalid value “%s” for the option “%s”: it takes %s, 1 to %u", value, key,
@@ -880,9 +881,9 @@ check_pushable (VidwriteWriter *self, GBytes *data, gboolean has, const char *wh
   if (!has)
     {
       vw_set_error (error, VIDWRITE_ERROR_STATE,
-                   "the writer of “%s” has no %s stream: call vidwrite_writer_set_%s() before "
-                   "the first push",
-                   self->name, what, what);
+                    "the writer of “%s” has no %s stream: call vidwrite_writer_set_%s() before "
+                    "the first push",
+                    self->name, what, what);
       return FALSE;
     }
   if (!data)

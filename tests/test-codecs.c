@@ -61,9 +61,8 @@ static const struct
   { "mp4", "libx264", RATE },   { "mov", "libx264", RATE }, { "mkv", "libx264", RATE },
   { "webm", "libvpx", RATE },   { "avi", "libx264", RATE }, { "ogv", "libtheora", RATE },
   { "ogg", "libtheora", RATE }, { "ts", "libx264", RATE },  { "flv", "libx264", 44100 },
-  { "mpg", "libx264", RATE },
-  { "mp3", NULL, RATE },        { "flac", NULL, RATE },     { "wav", NULL, RATE },
-  { "opus", NULL, RATE },       { "m4a", NULL, RATE },
+  { "mpg", "libx264", RATE },   { "mp3", NULL, RATE },      { "flac", NULL, RATE },
+  { "wav", NULL, RATE },        { "opus", NULL, RATE },     { "m4a", NULL, RATE },
 };
 
 static const char *
@@ -172,8 +171,8 @@ test_audio_matrix (Fixture *f, gconstpointer data)
               }
           g_assert_cmpuint (kept_rate, >, 0);
           g_autoptr (GHashTable) vopts = vcodec ? fast_options (vcodec) : NULL;
-          g_assert_true (vidwrite_write_video (path, vcodec ? frames : NULL, vcodec ? FPS : 0, H,
-                                               W, 3, FPS, vcodec, vopts, tones, 2, RATE,
+          g_assert_true (vidwrite_write_video (path, vcodec ? frames : NULL, vcodec ? FPS : 0, H, W,
+                                               3, FPS, vcodec, vopts, tones, 2, RATE,
                                                audio_expect[i].codec, NULL, &error));
           g_assert_no_error (error);
 

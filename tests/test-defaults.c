@@ -21,11 +21,21 @@ static const struct
   const char *extension;
   const char *probe_name;
 } container_default[] = {
-  { "mp4", "h264" }, { "mov", "h264" },       { "mkv", "h264" },   { "webm", "vp9" },
-  { "avi", "h264" }, { "ogv", "theora" },     { "ogg", "theora" }, { "ts", "h264" },
-  { "flv", "h264" }, { "mpg", "mpeg2video" },
+  { "mp4", "h264" },
+  { "mov", "h264" },
+  { "mkv", "h264" },
+  { "webm", "vp9" },
+  { "avi", "h264" },
+  { "ogv", "theora" },
+  { "ogg", "theora" },
+  { "ts", "h264" },
+  { "flv", "h264" },
+  { "mpg", "mpeg2video" },
   /* Audio only: frames are refused (test-audio-only.c writes their default codecs). */
-  { "mp3", NULL },   { "flac", NULL },        { "wav", NULL },     { "opus", NULL },
+  { "mp3", NULL },
+  { "flac", NULL },
+  { "wav", NULL },
+  { "opus", NULL },
   { "m4a", NULL },
 };
 
@@ -48,8 +58,8 @@ test_container_default (Fixture *f, gconstpointer data)
         {
           g_autoptr (GError) error = NULL;
 
-          g_assert_false (vidwrite_write_video (path, frames, N, H, W, 3, FPS, NULL, NULL, NULL,
-                                                0, 0, NULL, NULL, &error));
+          g_assert_false (vidwrite_write_video (path, frames, N, H, W, 3, FPS, NULL, NULL, NULL, 0,
+                                                0, NULL, NULL, &error));
           g_assert_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INCOMPATIBLE);
           continue;
         }

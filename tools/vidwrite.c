@@ -49,7 +49,8 @@ static const GOptionEntry entries[] = {
     "30, 29.97, 30000/1001 (default 30; .y4m brings its own)", "RATE" },
   { "timestamps", 0, 0, G_OPTION_ARG_FILENAME, &opt_timestamps,
     "Each frame's time, as mkvmerge's timestamp format v2 (milliseconds a line): variable "
-    "frame rate, --fps becomes the nominal rate", "FILE" },
+    "frame rate, --fps becomes the nominal rate",
+    "FILE" },
   { "codec", 'c', 0, G_OPTION_ARG_STRING, &opt_codec,
     "Video codec, FFmpeg name or GStreamer element (default: the container's)", "NAME" },
   { "option", 'o', 0, G_OPTION_ARG_STRING_ARRAY, &opt_options,
@@ -72,7 +73,8 @@ static const GOptionEntry entries[] = {
     NULL },
   { "format", 'f', 0, G_OPTION_ARG_STRING, &opt_format,
     "Container by FFmpeg's name (mp4, matroska, webm, mpegts...): overrides the extension; "
-    "needed for OUTPUT -", "NAME" },
+    "needed for OUTPUT -",
+    "NAME" },
   { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "No progress output", NULL },
   { "progress", 0, 0, G_OPTION_ARG_NONE, &opt_progress,
     "Progress lines even when stderr is not a terminal (one a second)", NULL },
@@ -666,8 +668,8 @@ write_video (const char *output, GError **error)
     return FALSE;
   watch_writer (writer);
   if ((frames
-       && !vidwrite_writer_set_video (writer, frames->width, frames->height, frames->format,
-                                      fps_n, fps_d, opt_codec, options, error))
+       && !vidwrite_writer_set_video (writer, frames->width, frames->height, frames->format, fps_n,
+                                      fps_d, opt_codec, options, error))
       || (sound
           && !vidwrite_writer_set_audio (writer, sound->channels, sound->rate, sound->format,
                                          sound->layout, opt_audio_codec, audio_options, error)))
