@@ -34,9 +34,9 @@
 #define DEMO_AUDIO_RATE 48000
 
 static char *opt_input, *opt_size, *opt_pix_fmt, *opt_fps, *opt_codec, *opt_audio, *opt_audio_codec,
-    *opt_format, *opt_timestamps;
+    *opt_format, *opt_timestamps, *opt_out_rate, *opt_out_channels;
 static char **opt_options, **opt_audio_options, **opt_remaining;
-static int opt_audio_rate, opt_audio_channels, opt_out_rate, opt_out_channels;
+static int opt_audio_rate, opt_audio_channels;
 static gboolean opt_list_codecs, opt_demo, opt_quiet, opt_progress, opt_version;
 
 static const GOptionEntry entries[] = {
@@ -63,9 +63,9 @@ static const GOptionEntry entries[] = {
     "Audio codec (default: the container's)", "NAME" },
   { "audio-option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_audio_options,
     "An audio option, repeatable (b=128k, ...)", "KEY=VALUE" },
-  { "ar", 0, 0, G_OPTION_ARG_INT, &opt_out_rate,
+  { "ar", 0, 0, G_OPTION_ARG_STRING, &opt_out_rate,
     "Resample the audio to this rate, as FFmpeg's -ar (also spelt -ar)", "HZ" },
-  { "ac", 0, 0, G_OPTION_ARG_INT, &opt_out_channels,
+  { "ac", 0, 0, G_OPTION_ARG_STRING, &opt_out_channels,
     "Remix the audio to this many channels, as FFmpeg's -ac (also spelt -ac)", "N" },
   { "list-codecs", 0, 0, G_OPTION_ARG_NONE, &opt_list_codecs,
     "Every codec name, the containers that take it here or why not, and the containers", NULL },
@@ -283,32 +283,24 @@ parse_options (char **pairs, const char *flag, GHashTable **out, GError **error)
   return TRUE;
 }
 
-/* --ar and --ac: FFmpeg's output rate and channel count, audio options of the library. */
-static gboolean
-add_output_options (GHashTable **audio_options, GError **error)
+/* --ar and --ac: FFmpeg's output rate and channel count, audio options of the library, which
+ * checks them. */
+static void
+add_output_options (GHashTable **audio_options)
 {
   const struct
   {
-    const char *key;
-    int value;
+    const char *key, *value;
   } given[] = { { "ar", opt_out_rate }, { "ac", opt_out_channels } };
 
   for (guint i = 0; i < G_N_ELEMENTS (given); i++)
     {
       if (!given[i].value)
         continue;
-      if (given[i].value < 0)
-        {
-          g_set_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT,
-                       "--%s %d cannot be negative", given[i].key, given[i].value);
-          return FALSE;
-        }
       if (!*audio_options)
         *audio_options = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-      g_hash_table_insert (*audio_options, g_strdup (given[i].key),
-                           g_strdup_printf ("%d", given[i].value));
+      g_hash_table_insert (*audio_options, g_strdup (given[i].key), g_strdup (given[i].value));
     }
-  return TRUE;
 }
 
 /* FFmpeg's spellings -ar and -ac, which GOption would read as -a r and -a c (an audio file
@@ -638,11 +630,11 @@ write_video (const char *output, GError **error)
 
   if (!parse_options (opt_options, "--option", &options, error)
       || !parse_options (opt_audio_options, "--audio-option", &audio_options, error)
-      || !add_output_options (&audio_options, error)
       || (opt_fps && !parse_rate (opt_fps, &fps_n, &fps_d, error))
       || (opt_timestamps && !(times = read_timestamps (opt_timestamps, error)))
       || !open_inputs (&frames, &sound, error))
     return FALSE;
+  add_output_options (&audio_options);
   if (!opt_fps && frames && frames->fps_n)
     {
       fps_n = frames->fps_n;

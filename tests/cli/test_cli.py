@@ -411,6 +411,7 @@ ERRORS = [
     ("video options without frames", ["-a", "{d}/t.wav", "-s", "16x16"], None, "wav", 1,
      ["--input", "--size"]),
     ("-ac out of range", ["-a", "{d}/t.wav", "-ac", "9"], None, "wav", 1, ["“9”", "“ac”"]),
+    ("-ar of nothing", ["-a", "{d}/t.wav", "--ar", "0"], None, "wav", 1, ["“0”", "“ar”"]),
     ("-ar without audio", ["-i", "-", "-s", "16x16", "-ar", "8000"], RAW, None, 1,
      ["--audio"]),
     ("demo with input", ["--demo", "-i", "-"], RAW, None, 1, ["--demo"]),
