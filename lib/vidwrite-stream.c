@@ -749,11 +749,12 @@ static gboolean
 pad_resampled_end (VwStream *stream, GError **error)
 {
   guint64 in = (guint)stream->rate_n, out = stream->out_rate;
-  gsize n = (gsize)((in + out - 1) / out) + 1;
   GstBuffer *buffer;
+  gsize n;
 
   if (!out || out == in || stream->sent == 0)
     return TRUE;
+  n = (gsize)((in + out - 1) / out) + 1;
   g_mutex_lock (&stream->monitor->lock);
   stream->resampled_limit = (stream->sent * out + in - 1) / in;
   g_mutex_unlock (&stream->monitor->lock);
