@@ -88,7 +88,8 @@ static void initable_iface_init (GInitableIface *iface);
  * Writes one video file from frames (and audio samples) pushed in any number of chunks.
  *
  * Create it with vidwrite_writer_new() (or vidwrite_writer_new_for_stream()), describe the video with vidwrite_writer_set_video() and
- * optionally the audio with vidwrite_writer_set_audio(), push data with
+ * optionally the audio with vidwrite_writer_set_audio() (or only the audio, for a file of sound
+ * alone), push data with
  * vidwrite_writer_push_frames() and vidwrite_writer_push_audio(), then call
  * vidwrite_writer_finish() (or vidwrite_writer_finish_async()).  The file appears at its name
  * only when it is complete; vidwrite_writer_cancel(), a failure or dropping the last reference
