@@ -1453,6 +1453,55 @@ expand_own_params (const VwContext *ctx, const VwFamily *family, VwMedia media, 
   return TRUE;
 }
 
+/* Properties whose values must not cross, and the options that set them: mpeg2enc with a minimum
+ * GOP above its maximum crashes the process ("Min GOP size must be <= Max GOP size", then
+ * SIGSEGV), found by the generated writes. */
+static const struct
+{
+  const char *low, *high;         /* properties (-1: the encoder's default) */
+  const char *low_key, *high_key; /* FFmpeg options */
+  gint high_default;              /* what -1 means for `high` (measured: keyint_min 15 works, 16
+                                   * crashes with no g) */
+} ordered[] = {
+  { "min-gop-size", "max-gop-size", "keyint_min", "g", 15 },
+};
+
+static gboolean
+check_ordered (GstElement *encoder, GHashTable *options, GError **error)
+{
+  GObjectClass *klass = G_OBJECT_GET_CLASS (encoder);
+
+  for (guint i = 0; i < G_N_ELEMENTS (ordered); i++)
+    {
+      gint low = 0, high = 0;
+
+      if (!g_object_class_find_property (klass, ordered[i].low) ||
+          !g_object_class_find_property (klass, ordered[i].high))
+        continue;
+      g_object_get (encoder, ordered[i].low, &low, ordered[i].high, &high, NULL);
+      if (high < 0)
+        high = ordered[i].high_default;
+      if (low > high)
+        {
+          vw_set_error (error, VIDWRITE_ERROR_INVALID_OPTION,
+                        "option “%s” = “%s” for %s: it is above the GOP size “%s” (%d%s); give a "
+                        "larger “%s” too",
+                        ordered[i].low_key,
+                        options && g_hash_table_lookup (options, ordered[i].low_key)
+                            ? (const char *) g_hash_table_lookup (options, ordered[i].low_key)
+                            : "?",
+                        GST_OBJECT_NAME (gst_element_get_factory (encoder)), ordered[i].high_key,
+                        high,
+                        options && g_hash_table_contains (options, ordered[i].high_key)
+                            ? ""
+                            : ", the encoder's default",
+                        ordered[i].high_key);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 gboolean
 vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_names, VwMedia media,
                   guint channels, const char *muxer_factory, GHashTable *options,
@@ -1592,7 +1641,7 @@ vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_n
                             (char *) g_hash_table_lookup (plain, own_order->pdata[i]));
   if (params->len && family && family->params_property)
     g_object_set (encoder, family->params_property, params->str, NULL);
-  return TRUE;
+  return check_ordered (encoder, plain, error);
 }
 
 void

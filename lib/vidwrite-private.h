@@ -77,6 +77,11 @@ gboolean vw_codec_check_container (const VwResolved *resolved,
                                    const VwContainer *container,
                                    GError **error);
 const char *vw_resolved_name (const VwResolved *resolved);
+/* Streams the elements take and then crash on: `format` and `width` for video (the encoder's
+ * input), or `channels` for audio. */
+gboolean vw_codec_check_stream (const VwResolved *resolved, const VwContainer *container,
+                                GstVideoFormat format, guint width, guint channels,
+                                GError **error);
 GstElement *vw_codec_make_encoder (const VwResolved *resolved, const VwContainer *container,
                                    GError **error);
 /* The rows, for the public registry: NULL past the end. */

@@ -544,7 +544,10 @@ prepare_encoder (VidwriteWriter *self, VwStream *stream, const char *name, const
                  GHashTable *options, GError **error)
 {
   const VwContainer *container = vw_target_get_container (self->target);
+  gint width = 0;
 
+  if (input && !gst_caps_is_empty (input))
+    gst_structure_get_int (gst_caps_get_structure (input, 0), "width", &width);
   if (!vw_codec_resolve (name, stream->media, input, &stream->codec, error))
     return FALSE;
   if (!vw_codec_check_container (&stream->codec, container, error))
@@ -556,7 +559,9 @@ prepare_encoder (VidwriteWriter *self, VwStream *stream, const char *name, const
   if (!stream->encoder ||
       !vw_options_apply (stream->encoder, vw_resolved_name (&stream->codec),
                          stream->codec.ffmpeg_name, stream->media, stream->channels,
-                         container->muxer, options, &stream->settings, error))
+                         container->muxer, options, &stream->settings, error) ||
+      !vw_codec_check_stream (&stream->codec, container, stream->settings.pix_fmt, width,
+                              stream->channels, error))
     {
       vw_stream_clear (stream);
       vw_stream_init (stream, stream->media, &self->monitor);
@@ -597,6 +602,60 @@ check_subsampling (VwStream *video, GError **error)
                 video->width, video->height, gst_video_format_to_string (video->out_format),
                 odd_w && odd_h ? "width and height" : odd_w ? "width" : "height");
   return FALSE;
+}
+
+/* The rates in `caps`' framerate lists, once each, for a message: "24000/1001, 24, 25". */
+static char *
+describe_rates (const GstCaps *caps)
+{
+  g_autoptr (GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < gst_caps_get_size (caps); i++)
+    {
+      const GValue *rates = gst_structure_get_value (gst_caps_get_structure (caps, i), "framerate");
+      guint n = rates && GST_VALUE_HOLDS_LIST (rates) ? gst_value_list_get_size (rates) : 0;
+
+      for (guint j = 0; j < n; j++)
+        {
+          const GValue *rate = gst_value_list_get_value (rates, j);
+          gint num = gst_value_get_fraction_numerator (rate);
+          gint den = gst_value_get_fraction_denominator (rate);
+          char *text = den == 1 ? g_strdup_printf ("%d", num) : g_strdup_printf ("%d/%d", num, den);
+
+          if (g_ptr_array_find_with_equal_func (seen, text, g_str_equal, NULL))
+            g_free (text);
+          else
+            g_ptr_array_add (seen, text);
+        }
+    }
+  g_ptr_array_add (seen, NULL);
+  return g_strjoinv (", ", (char **) seen->pdata);
+}
+
+/* An encoder whose sink caps list its frame rates (mpeg2enc: MPEG-2's, but not 60) failed once
+ * encoding started ("not-negotiated") on any other: refused here, naming the rates it takes. */
+static gboolean
+check_rate (VwStream *video, GError **error)
+{
+  GstPad *sink = gst_element_get_static_pad (video->encoder, "sink");
+  g_autoptr (GstCaps) caps = gst_pad_query_caps (sink, NULL);
+  g_autoptr (GstCaps) rate = gst_caps_new_simple ("video/x-raw", "framerate", GST_TYPE_FRACTION,
+                                                  video->rate_n, video->rate_d, NULL);
+  gboolean ok = gst_caps_is_any (caps) || gst_caps_can_intersect (caps, rate);
+
+  gst_object_unref (sink);
+  if (!ok)
+    {
+      g_autofree char *rates = describe_rates (caps);
+
+      vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE,
+                    "frame rate %d/%d (%g frames a second) cannot be written as “%s” (%s): it "
+                    "takes %s",
+                    video->rate_n, video->rate_d, (double) video->rate_n / video->rate_d,
+                    vw_resolved_name (&video->codec), GST_OBJECT_NAME (video->codec.factory),
+                    *rates ? rates : "other rates");
+    }
+  return ok;
 }
 
 /**
@@ -693,6 +752,12 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
     video->rate_d = fps_d / g;
   }
   video->unit_bytes = (gsize) width * height * vw_pixel_format_bytes (format);
+  if (!check_rate (video, error))
+    {
+      vw_stream_clear (video);
+      vw_stream_init (video, VW_MEDIA_VIDEO, &self->monitor);
+      return FALSE;
+    }
 
   /* FFmpeg's default is yuv420p; an encoder that cannot take it gets what videoconvert picks. */
   accepted = video->settings.pix_fmt;
