@@ -196,7 +196,10 @@ static const VwChoice h264_levels[] = {
   { "41", NULL, "4.1" },  { "4.2", NULL, "4.2" }, { "42", NULL, "4.2" },  { "5", NULL, "5" },
   { "50", NULL, "5" },    { "5.1", NULL, "5.1" }, { "51", NULL, "5.1" },  { "5.2", NULL, "5.2" },
   { "52", NULL, "5.2" },  { "6", NULL, "6" },     { "60", NULL, "6" },    { "6.1", NULL, "6.1" },
-  { "61", NULL, "6.1" },  { "6.2", NULL, "6.2" }, { "62", NULL, "6.2" },  { NULL },
+  { "61", NULL, "6.1" },  { "6.2", NULL, "6.2" }, { "62", NULL, "6.2" },
+  /* x264 reads a level as a number: "3.0" is 3, as FFmpeg's libx264 takes it. */
+  { "1.0", NULL, "1" },   { "2.0", NULL, "2" },   { "3.0", NULL, "3" },   { "4.0", NULL, "4" },
+  { "5.0", NULL, "5" },   { "6.0", NULL, "6" },   { NULL },
 };
 
 #define X264_NOT_HERE "x264enc sets it itself from the stream's caps"
@@ -572,8 +575,15 @@ static const VwOption vorbis_options[] = {
   END,
 };
 
+/* flacenc lists 9 ("insane") but fails to start with it; FFmpeg's 9 to 12 are its own encoder's
+ * levels.  Refused at configuration rather than once encoding has started. */
+static const VwChoice flac_levels[] = {
+  { "0", NULL, "0" }, { "1", NULL, "1" }, { "2", NULL, "2" }, { "3", NULL, "3" }, { "4", NULL, "4" },
+  { "5", NULL, "5" }, { "6", NULL, "6" }, { "7", NULL, "7" }, { "8", NULL, "8" }, { NULL },
+};
+
 static const VwOption flac_options[] = {
-  { "compression_level", VW_TARGET_PROPERTY, "quality" },
+  { "compression_level", VW_TARGET_PROPERTY, "quality", VW_UNIT_SAME, NULL, NULL, flac_levels },
   END,
 };
 

@@ -313,6 +313,16 @@ test_x264_family (Fixture *f, gconstpointer data)
   g_autoptr (GHashTable) probe = vwt_probe_stream (base, "v:0");
   g_assert_cmpstr (vwt_probe_str (probe, "profile"), ==, "Constrained Baseline");
 
+  /* A level as x264 and FFmpeg read it: "3.0" is level 3 (it was refused). */
+  {
+    g_autofree char *leveled = vwt_path (f->dir, "level.mp4");
+    g_autoptr (GHashTable) level = vwt_options ("level", "3.0", NULL);
+
+    vwt_write_ok (leveled, frames, n, h, w, 3, FPS, "libx264", level);
+    g_autoptr (GHashTable) level_probe = vwt_probe_stream (leveled, "v:0");
+    g_assert_cmpstr (vwt_probe_str (level_probe, "level"), ==, "30");
+  }
+
   gsize s_fast = write_size (f, "ultrafast.mkv", frames, n, h, w, "libx264", fast);
   gsize s_slow = write_size (f, "veryslow.mkv", frames, n, h, w, "libx264", slow);
   g_assert_cmpuint (s_fast, >, s_slow);

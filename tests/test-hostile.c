@@ -278,6 +278,7 @@ static void
 test_options (Fixture *f, gconstpointer data)
 {
   g_autofree char *mpg = vwt_path (f->dir, "clip.mpg");
+  g_autofree char *mkv = vwt_path (f->dir, "clip.mkv");
 #define OPT(o, v)                                                                                  \
   {                                                                                                \
     GOOD, .options = o, .code = VIDWRITE_ERROR_INVALID_OPTION, .named = v                          \
@@ -325,6 +326,9 @@ test_options (Fixture *f, gconstpointer data)
     { GOOD, .filename = mpg, .codec = "mpeg2video", .options = "keyint_min=12;g=10",
       .code = VIDWRITE_ERROR_INVALID_OPTION, .named = "(10)" },
     { GOOD, AUDIO, .audio_options = "b=", .code = VIDWRITE_ERROR_INVALID_OPTION, .named = "b" },
+    /* flacenc lists 9 and fails to start with it. */
+    { GOOD, AUDIO, .filename = mkv, .audio_codec = "flac", .audio_options = "compression_level=9",
+      .code = VIDWRITE_ERROR_INVALID_OPTION, .named = "“9”" },
     { GOOD, AUDIO, .audio_codec = "voaacenc", .audio_options = "bitrate=-5",
       .code = VIDWRITE_ERROR_INVALID_OPTION, .named = "-5" },
   };
