@@ -4,6 +4,7 @@ written whole."""
 
 import io
 import os
+import re
 import threading
 
 import numpy as np
@@ -135,3 +136,45 @@ def test_bad_workers(tmp_path, workers):
         vidwrite.write_videos([good(tmp_path, 0, 3)], workers=workers)
     assert repr(workers) in str(caught.value)
     assert os.listdir(tmp_path) == []
+
+
+def x264_threads(path):
+    """The thread count x264 wrote into its settings SEI."""
+    found = re.findall(rb" threads=(\d+)", open(path, "rb").read())
+    assert len(found) == 1, found
+    return int(found[0])
+
+
+@pytest.mark.parametrize("workers, encoder_threads, options, expected", [
+    (2, None, FAST, 1),                          # workers fill the cores: one thread each
+    (2, 3, FAST, 3),                             # asked for
+    (2, None, dict(FAST, threads=2), 2),         # the job's own option wins
+    (1, 2, FAST, 2),
+    (2, 1, ("libx264", FAST), 1),                # a tuple job
+])
+def test_encoder_threads(tmp_path, workers, encoder_threads, options, expected):
+    """Each job's encoder gets `threads` unless its options set it (x264 says how many
+    threads it ran in the file)."""
+    if isinstance(options, tuple):
+        job = (str(tmp_path / "a.mp4"), pattern(3, 64, 64), 24) + options
+    else:
+        job = {"filename": str(tmp_path / "a.mp4"), "video_array": pattern(3, 64, 64),
+               "fps": 24, "options": options}
+    assert vidwrite.write_videos([job], workers, encoder_threads=encoder_threads) == [None]
+    assert x264_threads(tmp_path / "a.mp4") == expected
+    assert frame_count(tmp_path / "a.mp4") == 3
+
+
+def test_encoder_threads_only_where_the_codec_has_them(tmp_path):
+    """mpeg2enc has no threads option: its jobs are written as they are."""
+    jobs = [{"filename": str(tmp_path / "a.mpg"), "video_array": pattern(3, 64, 64), "fps": 25,
+             "video_codec": "mpeg2video"}]
+    assert vidwrite.write_videos(jobs, workers=2, encoder_threads=1) == [None]
+    assert frame_count(tmp_path / "a.mpg") == 3
+
+
+@pytest.mark.parametrize("encoder_threads", [-1, 1.5, "1", True])
+def test_bad_encoder_threads(tmp_path, encoder_threads):
+    with pytest.raises(vidwrite.Error) as caught:
+        vidwrite.write_videos([good(tmp_path, 0, 3)], encoder_threads=encoder_threads)
+    assert repr(encoder_threads) in str(caught.value)
