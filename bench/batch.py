@@ -87,9 +87,15 @@ def processes(workers):
 
 
 def dask_client(workers):
+    """examples/dask_clips.py's cluster: worker processes, one task each, glibc's malloc as is."""
+    import dask
     from dask.distributed import Client, LocalCluster
-    cluster = LocalCluster(processes=True, n_workers=workers, threads_per_worker=1,
-                           dashboard_address=None, silence_logs=50)
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                    "examples"))
+    from dask_clips import worker_environ
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": worker_environ()}):
+        cluster = LocalCluster(processes=True, n_workers=workers, threads_per_worker=1,
+                               dashboard_address=None, silence_logs=50)
     return Client(cluster)
 
 
