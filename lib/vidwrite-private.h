@@ -133,6 +133,11 @@ const char *vw_pixel_format_name (VidwritePixelFormat format);
 
 /* vidwrite-task-pool.c: one thread a streaming task, joined when it stops (fork safety). */
 GstTaskPool *vw_task_pool_get (void);
+/* Called by a thread of ours (finish_async's, the pushes') before it hands over its result, its
+ * last act: it is joined by the next vw_thread_reap(), and before any fork(). */
+void vw_thread_exiting (void);
+/* Joins the threads that said they were exiting. */
+void vw_thread_reap (void);
 /* vidwrite-log.c: encoder libraries' own logs -> GStreamer's debug log, where a hook exists. */
 void vw_log_route_library (GstElement *encoder);
 gpointer vw_loaded_library_symbol (const char *library, const char *symbol);

@@ -1251,6 +1251,7 @@ finish_full (VidwriteWriter *self, GCancellable *cancellable, GMainContext *cont
   gulong handler = 0;
   gboolean ok;
 
+  vw_thread_reap (); /* the thread of the last pushes, done by now */
   if (cancellable)
     handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancellable_cancelled), self, NULL);
   g_clear_pointer (&self->progress_context, g_main_context_unref);
@@ -1281,51 +1282,51 @@ vidwrite_writer_finish (VidwriteWriter *self, GCancellable *cancellable, GError 
   return finish_full (self, cancellable, NULL, error);
 }
 
-/* An operation that ran in a thread of ours completes once that thread has exited.
- *
- * The caller's callback may fork (a GTK application that spawns, Python's multiprocessing).  A
- * thread still on its way out at that moment can hold a lock that the child inherits locked
- * for ever: the finish thread's last g_source_attach() held the caller's main context's lock,
- * and a child forked from the callback hung on its first main-loop call.  So the result goes to
- * the caller's main context, which joins the thread before returning it: when the callback
- * runs, no thread of the operation is left. */
+/* The outcome of an operation that ran in a thread of ours, on its way to the caller's main
+ * context. */
 typedef struct
 {
   GTask *task; /* owned */
-  GThread *thread; /* owned */
   gboolean ok;
   GError *error; /* owned */
-} Completion;
+  GSource *source; /* the thread's reference, dropped here */
+} Outcome;
 
 static gboolean
-complete_after_exit (gpointer data)
+deliver_outcome (gpointer data)
 {
-  Completion *c = data;
+  Outcome *outcome = data;
 
-  g_thread_join (c->thread);
-  if (c->ok)
-    g_task_return_boolean (c->task, TRUE);
+  if (outcome->ok)
+    g_task_return_boolean (outcome->task, TRUE);
   else
-    g_task_return_error (c->task, c->error);
-  g_object_unref (c->task);
-  g_free (c);
+    g_task_return_error (outcome->task, outcome->error);
+  g_object_unref (outcome->task);
+  g_source_unref (outcome->source);
+  g_free (outcome);
   return G_SOURCE_REMOVE;
 }
 
-/* Called by the thread as the last thing it does: takes `task`'s reference and `error`. */
+/* Returns the outcome as the thread's last act, taking its reference to `task`.  A fork() from
+ * the callback (a GTK application that spawns, Python's multiprocessing) must not find the
+ * thread holding a lock, so the thread says it exits, then only attaches the source that
+ * returns the task: everything else, the task's last unref included (it may finalize the
+ * writer, and its bindings: Python's GIL), happens in the caller's main context
+ * (vidwrite-task-pool.c). */
 static void
-complete_when_exited (GTask *task, gboolean ok, GError *error)
+return_from_thread (GTask *task, gboolean ok, GError *error)
 {
-  Completion *c = g_new0 (Completion, 1);
-  g_autoptr (GSource) source = g_idle_source_new ();
+  Outcome *outcome = g_new0 (Outcome, 1);
+  GSource *source = g_idle_source_new ();
 
-  c->task = task;
-  c->thread = g_thread_ref (g_thread_self ());
-  c->ok = ok;
-  c->error = error;
+  outcome->task = task;
+  outcome->ok = ok;
+  outcome->error = error;
+  outcome->source = source;
   g_source_set_priority (source, g_task_get_priority (task));
-  g_source_set_callback (source, complete_after_exit, c, NULL);
-  g_source_set_static_name (source, "[vidwrite] complete");
+  g_source_set_callback (source, deliver_outcome, outcome, NULL);
+  g_source_set_static_name (source, "[vidwrite] outcome");
+  vw_thread_exiting ();
   g_source_attach (source, g_task_get_context (task));
 }
 
@@ -1338,7 +1339,7 @@ finish_thread (gpointer data)
   gboolean ok = finish_full (g_task_get_source_object (task), g_task_get_cancellable (task),
                              g_task_get_task_data (task), &error);
 
-  complete_when_exited (task, ok, error);
+  return_from_thread (task, ok, error);
   return NULL;
 }
 
@@ -1784,13 +1785,13 @@ next_push (VidwriteWriter *self)
   return task;
 }
 
-/* The thread of the pushes: runs them until none is left.  The tasks hold the writer.  A push
- * followed by another completes at once; the last completes when this thread has exited. */
+/* The thread of the pushes: runs them until none is left.  The tasks hold the writer. */
 static gpointer
 run_pushes (gpointer data)
 {
   GTask *task = next_push (data);
 
+  vw_thread_reap (); /* the thread of earlier pushes, if any */
   while (task)
     {
       GError *error = NULL;
@@ -1799,7 +1800,7 @@ run_pushes (gpointer data)
 
       if (!next)
         {
-          complete_when_exited (task, ok, error);
+          return_from_thread (task, ok, error);
           break;
         }
       if (ok)
