@@ -205,7 +205,10 @@ static const VwChoice h264_levels[] = {
 #define X264_NOT_HERE "x264enc sets it itself from the stream's caps"
 
 /* x264enc: FFmpeg's libx264 defaults are crf 23, preset medium, keyint 250.  In pass=qual the
- * `bitrate` property doubles as the VBV maximum, so it is raised to its top to lift the cap.
+ * `bitrate` property doubles as the VBV maximum, so it is raised to its top to lift the cap, and
+ * in every pass x264enc turns VBV on with a buffer of `vbv-buf-capacity` ms; FFmpeg turns it on
+ * only for maxrate with bufsize.  A capacity of 0 makes x264 drop VBV (as it drops a maxrate
+ * given without bufsize): x264's VBV bookkeeping doubled the time of a short small clip.
  * Any other key libx264's own parser takes goes into option-string, as FFmpeg's x264-params
  * would pass it; the rows below that carry x264's names are the parameters x264enc overwrites
  * after reading option-string (rate control, keyint, VUI), so they go to its properties.  A
@@ -602,7 +605,7 @@ static const char *const opus_bitrates[] = {
 /* Where GStreamer's defaults differ from FFmpeg's, `defaults` restores FFmpeg's behaviour, or
  * (av1enc's cpu-used 0, vpx's realtime deadline) picks a speed that is not glacial. */
 static const VwFamily families[] = {
-#define X264_DEFAULTS "pass=qual quantizer=23 bitrate=2048000 key-int-max=250"
+#define X264_DEFAULTS "pass=qual quantizer=23 bitrate=2048000 vbv-buf-capacity=0 key-int-max=250"
   { "x264enc", X264_DEFAULTS, "option-string", x264_options, NULL, FALSE, FALSE, NULL, NULL, FALSE,
     X264_PARAM_CHECK, "x264-params" },
   /* FFmpeg's libx264rgb: H.264 4:4:4 whose planes are G, B, R, tagged with the identity matrix.
