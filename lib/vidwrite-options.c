@@ -322,12 +322,15 @@ static const VwChoice vpx_deadlines[] = {
 
 /* crf: vp8enc/vp9enc have no constant-quality (VPX_Q) mode, and in their constrained-quality
  * mode the quantizer ignores cq-level once the bitrate cap is lifted (measured: the same size
- * for crf 20 and 50).  The nearest is crf as cq-level with the quantizer pinned to it. */
-#define VPX_OPTIONS                                                                                \
+ * for crf 20 and 50).  The nearest is crf as cq-level with the quantizer pinned to it.
+ * crf with b is FFmpeg's constrained quality: libvpx's CQ mode, cq-level crf and b the target,
+ * the quantizer free in libvpx's own range (FFmpeg keeps it: 4..63 for VP8, 0..63 for VP9): so b,
+ * after crf, lets the quantizer go again (qmin and qmax, after b, still narrow it). */
+#define VPX_OPTIONS(quantizer_range)                                                               \
   { "crf", VW_TARGET_PROPERTY, "cq-level", VW_UNIT_SAME, "end-usage=cq", "qmin qmax" },            \
       { "crf", VW_TARGET_PROPERTY, "min-quantizer" },                                              \
       { "crf", VW_TARGET_PROPERTY, "max-quantizer" },                                              \
-      { "b", VW_TARGET_PROPERTY, "target-bitrate" },                                               \
+      { "b", VW_TARGET_PROPERTY, "target-bitrate", VW_UNIT_SAME, quantizer_range },                \
       { "qmin", VW_TARGET_PROPERTY, "min-quantizer" },                                             \
       { "qmax", VW_TARGET_PROPERTY, "max-quantizer" },                                             \
       { "g", VW_TARGET_PROPERTY, "keyframe-max-dist" },                                            \
@@ -339,7 +342,7 @@ static const VwChoice vpx_deadlines[] = {
   }
 
 static const VwOption vp8_options[] = {
-  VPX_OPTIONS,
+  VPX_OPTIONS ("min-quantizer=4 max-quantizer=63"),
   /* Harmless: libvpx's one-pass VP8 forces lag 0. */
   { "lag-in-frames", VW_TARGET_PROPERTY, "lag-in-frames" },
   END,
@@ -352,7 +355,7 @@ static const VwChoice vp9_lags[] = {
 };
 
 static const VwOption vp9_options[] = {
-  VPX_OPTIONS,
+  VPX_OPTIONS ("min-quantizer=0 max-quantizer=63"),
   { "lag-in-frames", VW_TARGET_PROPERTY, "lag-in-frames", VW_UNIT_SAME, NULL, NULL, vp9_lags },
   { "row-mt", VW_TARGET_PROPERTY, "row-mt" },
   { "tile-columns", VW_TARGET_PROPERTY, "tile-columns" },
