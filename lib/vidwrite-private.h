@@ -127,6 +127,7 @@ void vw_converter_free (VwConverter *converter);
 GstCaps *vw_converter_get_caps (VwConverter *converter, gint fps_n, gint fps_d);
 GstBuffer *vw_converter_convert (VwConverter *converter, GBytes *frames, gsize offset);
 gboolean vw_converter_is_native (VwConverter *converter);
+void vw_converter_release_after_encode (GstElement *encoder);
 guint vw_pixel_format_bytes (VidwritePixelFormat format);
 GstVideoFormat vw_pixel_format_to_gst (VidwritePixelFormat format);
 const char *vw_pixel_format_name (VidwritePixelFormat format);

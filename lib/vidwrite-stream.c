@@ -407,6 +407,8 @@ vw_stream_build (VwStream *stream, GstBin *bin, GstElement **tail, GError **erro
   gst_object_unref (encoder);
   watch_pad (stream, encoder, GST_PAD_PROBE_TYPE_BUFFER, video ? on_encoded : on_activity);
   bypass_drain (encoder);
+  if (video)
+    vw_converter_release_after_encode (encoder);
   /* G, B, R planes: the encoder's caps still say Y444's bt601; the muxers' colour boxes must say
    * what the stream says (RGB matrix, full range). */
   if (video && stream->settings.gbr_planes)

@@ -9,6 +9,7 @@ import re
 import signal
 import struct
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -659,6 +660,44 @@ def test_memory_does_not_grow_with_input_length(tmp_path):
     # 360 more frames are 83 MB of input; allow a fraction of a frame's worth per frame.
     assert long - short < 20 * 1024, (short, long)
 
+
+
+# Peak RSS of a command fed a file on stdin, from a small parent: Linux keeps a process's peak
+# across exec, so a child forked from this (large) interpreter would report the interpreter's.
+PEAK_RSS = r"""
+import os, sys
+with open(sys.argv[1], "rb") as f:
+    pid = os.fork()
+    if pid == 0:
+        os.dup2(f.fileno(), 0)
+        os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)
+"""
+
+
+def peak_rss_of_command(command, stdin_path):
+    out = subprocess.run([sys.executable, "-c", PEAK_RSS, str(stdin_path), *map(str, command)],
+                         capture_output=True, check=True, timeout=TIMEOUT, text=True).stdout
+    code, kib = map(int, out.split())
+    assert code == 0, command
+    return kib
+
+
+def test_lookahead_holds_no_copies_of_frames(tmp_path):
+    """x264 at preset medium keeps 40 frames of lookahead, in copies of its own: the frames
+    handed to it must not stay alive too (x264enc holds them; they were 55 MiB at 720p).  Peak
+    RSS at most FFmpeg's with the same x264 settings (one thread: the same on every machine)."""
+    raw = tmp_path / "frames.rgb"
+    raw.write_bytes(make_frames(60, 720, 1280, 3).tobytes())
+    ours = peak_rss_of_command([VIDWRITE, "-i", "-", "-s", "1280x720", "-o", "threads=1",
+                                tmp_path / "v.mp4"], raw)
+    theirs = peak_rss_of_command([FFMPEG, "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt",
+                                  "rgb24", "-s", "1280x720", "-r", "30", "-i", "-", "-c:v",
+                                  "libx264", "-threads", "1", "-pix_fmt", "yuv420p",
+                                  tmp_path / "f.mp4"], raw)
+    assert int(probe(tmp_path / "v.mp4")["video"]["nb_read_frames"]) == 60
+    assert ours <= theirs, (ours, theirs)
 
 @pytest.mark.parametrize("seconds", [0.5, 5.0, 12.0])
 def test_wav_longer_or_shorter_than_the_video(tmp_path, seconds):
