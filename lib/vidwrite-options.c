@@ -35,6 +35,7 @@ typedef enum
   VW_UNIT_TENTH,       /* FFmpeg's scale is ten times the property's (vorbis q 0..10) */
   VW_UNIT_KILO_OR_MAX, /* kbit/s, where FFmpeg's b=0 means "no limit": the property's maximum */
   VW_UNIT_DECIMAL,     /* FFmpeg's unit is the param's, which takes fractions (x265's crf) */
+  VW_UNIT_ZERO_UNSET,  /* the property's unit, where FFmpeg's 0 means "not given" (libvpx's b) */
 } VwUnit;
 
 /* How each unit converts: value / divisor, and whether 0 stands for the property's maximum. */
@@ -48,6 +49,7 @@ static const struct
   [VW_UNIT_KBIT_MS_OF_RATE] = { 0.001, FALSE },
   [VW_UNIT_DECIMAL] = { 1, FALSE },
   [VW_UNIT_KILO_OR_MAX] = { 1000, TRUE },
+  [VW_UNIT_ZERO_UNSET] = { 1, FALSE },
 };
 
 /* One accepted spelling of a value: what FFmpeg calls it, which property (or caps field) it
@@ -96,7 +98,12 @@ typedef struct
   VwParamCheck own_params;        /* the encoder's own parser: a key it takes goes, as
                                    * key=value, into the params property */
   const char *own_params_key;     /* the option whose "k=v:k=v" are such keys ("x264-params") */
+  const char *small_frames;       /* defaults for frames of SMALL_FRAME_MBS macroblocks or fewer */
 } VwFamily;
+
+/* 128×128: x264's frame threads cost more than they give (a 16-frame 112×112 clip took 7.5 ms
+ * with x264's 3 threads on 2 cores, 6.2 ms with one; 320×240 gains from them at preset medium). */
+#define SMALL_FRAME_MBS 64
 
 /* clang-format off */
 #define END { NULL, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL }
@@ -325,12 +332,13 @@ static const VwChoice vpx_deadlines[] = {
  * for crf 20 and 50).  The nearest is crf as cq-level with the quantizer pinned to it.
  * crf with b is FFmpeg's constrained quality: libvpx's CQ mode, cq-level crf and b the target,
  * the quantizer free in libvpx's own range (FFmpeg keeps it: 4..63 for VP8, 0..63 for VP9): so b,
- * after crf, lets the quantizer go again (qmin and qmax, after b, still narrow it). */
+ * after crf, lets the quantizer go again (qmin and qmax, after b, still narrow it).  b=0 is
+ * FFmpeg's "no bitrate" (crf with b=0: VP9's constant quality): as if b were not given. */
 #define VPX_OPTIONS(quantizer_range)                                                               \
   { "crf", VW_TARGET_PROPERTY, "cq-level", VW_UNIT_SAME, "end-usage=cq", "qmin qmax" },            \
       { "crf", VW_TARGET_PROPERTY, "min-quantizer" },                                              \
       { "crf", VW_TARGET_PROPERTY, "max-quantizer" },                                              \
-      { "b", VW_TARGET_PROPERTY, "target-bitrate", VW_UNIT_SAME, quantizer_range },                \
+      { "b", VW_TARGET_PROPERTY, "target-bitrate", VW_UNIT_ZERO_UNSET, quantizer_range },          \
       { "qmin", VW_TARGET_PROPERTY, "min-quantizer" },                                             \
       { "qmax", VW_TARGET_PROPERTY, "max-quantizer" },                                             \
       { "g", VW_TARGET_PROPERTY, "keyframe-max-dist" },                                            \
@@ -610,12 +618,13 @@ static const char *const opus_bitrates[] = {
 static const VwFamily families[] = {
 #define X264_DEFAULTS "pass=qual quantizer=23 bitrate=2048000 vbv-buf-capacity=0 key-int-max=250"
   { "x264enc", X264_DEFAULTS, "option-string", x264_options, NULL, FALSE, FALSE, NULL, NULL, FALSE,
-    X264_PARAM_CHECK, "x264-params" },
+    X264_PARAM_CHECK, "x264-params", "threads=1" },
   /* FFmpeg's libx264rgb: H.264 4:4:4 whose planes are G, B, R, tagged with the identity matrix.
    * x264enc would write the VUI from its caps, and GStreamer's Y444 caps cannot say "RGB
    * matrix": so no VUI from the caps, x264's own colormatrix and fullrange instead. */
   { "x264enc", X264_DEFAULTS " insert-vui=false", "option-string", x264_options, NULL, FALSE,
-    FALSE, "colormatrix=GBR:fullrange=on", "libx264rgb", TRUE, X264_PARAM_CHECK, "x264-params" },
+    FALSE, "colormatrix=GBR:fullrange=on", "libx264rgb", TRUE, X264_PARAM_CHECK, "x264-params",
+    "threads=1" },
   { "x265enc", "tune=0 key-int-max=250", "option-string", x265_options, NULL, FALSE, FALSE,
     "crf=28", NULL, FALSE, check_x265_param, "x265-params" },
   { "openh264enc", NULL, NULL, openh264_options },
@@ -1219,6 +1228,8 @@ apply_row (const VwContext *ctx, const VwOption *row, GString *params, VwEncoder
 
   if (row->lo < row->hi && (!vw_parse_number (ctx->value, &v) || v < row->lo || v > row->hi))
     return option_error (ctx, error, "it takes a number from %g to %g", row->lo, row->hi);
+  if (row->unit == VW_UNIT_ZERO_UNSET && vw_parse_number (ctx->value, &v) && v == 0)
+    return TRUE;
   if (row->also && !set_assignments (ctx, row->also, error))
     return FALSE;
 
@@ -1520,8 +1531,8 @@ check_ordered (GstElement *encoder, GHashTable *options, GError **error)
 
 gboolean
 vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_names, VwMedia media,
-                  guint channels, const char *muxer_factory, GHashTable *options,
-                  VwEncoderSettings *settings, GError **error)
+                  guint channels, guint width, guint height, const char *muxer_factory,
+                  GHashTable *options, VwEncoderSettings *settings, GError **error)
 {
   const char *factory = GST_OBJECT_NAME (gst_element_get_factory (encoder));
   const VwFamily *family = ffmpeg_names ? find_codec_family (factory, codec_name) : NULL;
@@ -1544,6 +1555,10 @@ vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_n
     return FALSE;
   if (family && family->by_channels && channels < 9 && family->by_channels[channels] &&
       !set_assignments (&ctx, family->by_channels[channels], error))
+    return FALSE;
+  if (family && family->small_frames && media == VW_MEDIA_VIDEO &&
+      (guint64) ((width + 15) / 16) * ((height + 15) / 16) <= SMALL_FRAME_MBS &&
+      !set_assignments (&ctx, family->small_frames, error))
     return FALSE;
 
   if (options)

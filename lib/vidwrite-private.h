@@ -105,8 +105,9 @@ typedef struct
  * defaults apply; otherwise the codec was a factory and the options are its property names.
  * `channels`: of the audio stream, for defaults that depend on it; 0 for video. */
 gboolean vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_names,
-                           VwMedia media, guint channels, const char *muxer_factory,
-                           GHashTable *options, VwEncoderSettings *settings, GError **error);
+                           VwMedia media, guint channels, guint width, guint height,
+                           const char *muxer_factory, GHashTable *options,
+                           VwEncoderSettings *settings, GError **error);
 void vw_encoder_settings_clear (VwEncoderSettings *settings);
 gboolean vw_parse_number (const char *text, double *value);
 GStrv vw_options_list_keys (const char *factory, VwMedia media);

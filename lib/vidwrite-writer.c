@@ -544,10 +544,15 @@ prepare_encoder (VidwriteWriter *self, VwStream *stream, const char *name, const
                  GHashTable *options, GError **error)
 {
   const VwContainer *container = vw_target_get_container (self->target);
-  gint width = 0;
+  gint width = 0, height = 0; /* none for audio */
 
   if (input && !gst_caps_is_empty (input))
-    gst_structure_get_int (gst_caps_get_structure (input, 0), "width", &width);
+    {
+      const GstStructure *format = gst_caps_get_structure (input, 0);
+
+      gst_structure_get_int (format, "width", &width);
+      gst_structure_get_int (format, "height", &height);
+    }
   if (!vw_codec_resolve (name, stream->media, input, &stream->codec, error))
     return FALSE;
   if (!vw_codec_check_container (&stream->codec, container, error))
@@ -558,8 +563,8 @@ prepare_encoder (VidwriteWriter *self, VwStream *stream, const char *name, const
   stream->encoder = vw_codec_make_encoder (&stream->codec, container, error);
   if (!stream->encoder ||
       !vw_options_apply (stream->encoder, vw_resolved_name (&stream->codec),
-                         stream->codec.ffmpeg_name, stream->media, stream->channels,
-                         container->muxer, options, &stream->settings, error) ||
+                         stream->codec.ffmpeg_name, stream->media, stream->channels, width,
+                         height, container->muxer, options, &stream->settings, error) ||
       !vw_codec_check_stream (&stream->codec, container, stream->settings.pix_fmt, width,
                               stream->channels, error))
     {

@@ -401,6 +401,14 @@ test_vpx_constrained_quality (Fixture *f, gconstpointer data)
       g_assert_cmpfloat ((double)ours / theirs, >, cases[i].lowest);
       g_assert_cmpfloat ((double)ours / theirs, <, 1.25);
     }
+
+  /* b=0 is FFmpeg's "no bitrate" (crf with b=0: VP9's constant quality): as if b were not given,
+   * not a quantizer freed for a bitrate of libvpx's choosing. */
+  g_autoptr (GHashTable) alone = vwt_options ("crf", "10", NULL);
+  g_autoptr (GHashTable) zero = vwt_options ("crf", "10", "b", "0", NULL);
+  gsize s_alone = write_size (f, "crf-vp9.webm", frames, n, h, w, "libvpx-vp9", alone);
+  gsize s_zero = write_size (f, "crf-b0-vp9.webm", frames, n, h, w, "libvpx-vp9", zero);
+  g_assert_cmpuint (s_zero, ==, s_alone);
 }
 
 /* Quality scales: the better setting gives the larger file, as in FFmpeg. */

@@ -237,6 +237,65 @@ test_vbv_as_ffmpeg (Fixture *f, gconstpointer data)
     }
 }
 
+/* x264's value of `name` ("threads") in the settings it writes into the stream. */
+static char *
+x264_setting (const char *path, const char *name)
+{
+  g_autofree char *data = NULL;
+  g_autofree char *needle = g_strdup_printf (" %s=", name);
+  gsize size = 0;
+  const char *at;
+
+  g_assert_true (g_file_get_contents (path, &data, &size, NULL));
+  at = memmem (data, size, needle, strlen (needle));
+  g_assert_nonnull (at);
+  at += strlen (needle);
+  return g_strndup (at, strcspn (at, " "));
+}
+
+/* x264's frame threads cost more than they give on tiny frames: one thread up to 128×128 (as
+ * PyAV's sliced threads come out there), x264's own count (FFmpeg's) above; the user's
+ * `threads` wins either way. */
+static void
+test_threads_of_small_frames (Fixture *f, gconstpointer data)
+{
+  static const struct
+  {
+    guint w, h;
+    const char *options;
+    const char *expected; /* NULL: what FFmpeg's libx264 gets on this machine */
+  } cases[] = {
+    { 112, 112, NULL, "1" },
+    { 128, 128, NULL, "1" },
+    { 112, 112, "threads=2", "2" },
+    { 320, 240, NULL, NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = vwt_path (f->dir, "threads.mp4");
+      g_autofree char *ref = vwt_path (f->dir, "threads-ffmpeg.mp4");
+      g_autoptr (GBytes) frames = vwt_make_frames (4, cases[i].h, cases[i].w, 3, 9);
+      g_autoptr (GHashTable) options = vwt_options_parse (cases[i].options, ";");
+      g_autofree char *ours = NULL, *expected = NULL;
+
+      vwt_write_ok (path, frames, 4, cases[i].h, cases[i].w, 3, FPS, "libx264", options);
+      ours = x264_setting (path, "threads");
+      if (cases[i].expected)
+        expected = g_strdup (cases[i].expected);
+      else
+        {
+          g_assert_true (vwt_ffmpeg_encode (frames, cases[i].w, cases[i].h, "rgb24",
+                                            G_STRINGIFY (FPS), "-c:v libx264 -pix_fmt yuv420p",
+                                            ref));
+          expected = x264_setting (ref, "threads");
+        }
+      g_test_message ("%ux%u %s: threads=%s", cases[i].w, cases[i].h,
+                      cases[i].options ? cases[i].options : "", ours);
+      g_assert_cmpstr (ours, ==, expected);
+    }
+}
+
 /* A name neither FFmpeg nor x264 knows is still INVALID_OPTION; a bad value names key and
  * value; what x264enc sets itself is refused with the reason. */
 static void
@@ -448,6 +507,7 @@ main (int argc, char **argv)
   VWT_ADD ("/x264/own-names/applied", test_own_names);
   VWT_ADD ("/x264/own-names/refused", test_own_names_refused);
   VWT_ADD ("/x264/vbv-as-ffmpeg", test_vbv_as_ffmpeg);
+  VWT_ADD ("/x264/threads-of-small-frames", test_threads_of_small_frames);
   g_test_add ("/x264/fractional-crf", Fixture, "libx264", vwt_fixture_set_up, test_fractional_crf,
               vwt_fixture_tear_down);
   g_test_add ("/x265/fractional-crf", Fixture, "libx265", vwt_fixture_set_up, test_fractional_crf,
