@@ -21,8 +21,8 @@ cpu_ms (void)
   struct rusage usage;
 
   getrusage (RUSAGE_SELF, &usage);
-  return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e3 +
-         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e3;
+  return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e3
+         + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e3;
 }
 
 static int
@@ -101,8 +101,9 @@ main (int argc, char **argv)
       t[0] = g_get_monotonic_time ();
       writer = vidwrite_writer_new (path, &error);
       t[1] = g_get_monotonic_time ();
-      if (writer && vidwrite_writer_set_video (writer, w, h, VIDWRITE_PIXEL_FORMAT_RGB, 30, 1,
-                                               "libx264", options, &error))
+      if (writer
+          && vidwrite_writer_set_video (writer, w, h, VIDWRITE_PIXEL_FORMAT_RGB, 30, 1, "libx264",
+                                        options, &error))
         {
           t[2] = g_get_monotonic_time ();
           if (vidwrite_writer_push_frames (writer, frames, &error))

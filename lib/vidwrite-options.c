@@ -28,14 +28,14 @@ typedef enum
 
 typedef enum
 {
-  VW_UNIT_SAME,        /* FFmpeg's unit is the property's */
-  VW_UNIT_KILO,        /* FFmpeg gives bit/s, the property takes kbit/s */
-  VW_UNIT_MS_OF_RATE,  /* FFmpeg gives bits, the property takes ms at the kbit/s in `ref` */
+  VW_UNIT_SAME,            /* FFmpeg's unit is the property's */
+  VW_UNIT_KILO,            /* FFmpeg gives bit/s, the property takes kbit/s */
+  VW_UNIT_MS_OF_RATE,      /* FFmpeg gives bits, the property takes ms at the kbit/s in `ref` */
   VW_UNIT_KBIT_MS_OF_RATE, /* the same from kbit (x264's vbv-bufsize) */
-  VW_UNIT_TENTH,       /* FFmpeg's scale is ten times the property's (vorbis q 0..10) */
-  VW_UNIT_KILO_OR_MAX, /* kbit/s, where FFmpeg's b=0 means "no limit": the property's maximum */
-  VW_UNIT_DECIMAL,     /* FFmpeg's unit is the param's, which takes fractions (x265's crf) */
-  VW_UNIT_ZERO_UNSET,  /* the property's unit, where FFmpeg's 0 means "not given" (libvpx's b) */
+  VW_UNIT_TENTH,           /* FFmpeg's scale is ten times the property's (vorbis q 0..10) */
+  VW_UNIT_KILO_OR_MAX,     /* kbit/s, where FFmpeg's b=0 means "no limit": the property's maximum */
+  VW_UNIT_DECIMAL,         /* FFmpeg's unit is the param's, which takes fractions (x265's crf) */
+  VW_UNIT_ZERO_UNSET,      /* the property's unit; FFmpeg's 0 means "not given" (libvpx's b) */
 } VwUnit;
 
 /* How each unit converts: value / divisor, and whether 0 stands for the property's maximum. */
@@ -44,8 +44,10 @@ static const struct
   double divisor;
   gboolean zero_is_max;
 } unit_rules[] = {
-  [VW_UNIT_SAME] = { 1, FALSE },          [VW_UNIT_KILO] = { 1000, FALSE },
-  [VW_UNIT_MS_OF_RATE] = { 1, FALSE },    [VW_UNIT_TENTH] = { 10, FALSE },
+  [VW_UNIT_SAME] = { 1, FALSE },
+  [VW_UNIT_KILO] = { 1000, FALSE },
+  [VW_UNIT_MS_OF_RATE] = { 1, FALSE },
+  [VW_UNIT_TENTH] = { 10, FALSE },
   [VW_UNIT_KBIT_MS_OF_RATE] = { 0.001, FALSE },
   [VW_UNIT_DECIMAL] = { 1, FALSE },
   [VW_UNIT_KILO_OR_MAX] = { 1000, TRUE },
@@ -622,8 +624,8 @@ static const VwFamily families[] = {
   /* FFmpeg's libx264rgb: H.264 4:4:4 whose planes are G, B, R, tagged with the identity matrix.
    * x264enc would write the VUI from its caps, and GStreamer's Y444 caps cannot say "RGB
    * matrix": so no VUI from the caps, x264's own colormatrix and fullrange instead. */
-  { "x264enc", X264_DEFAULTS " insert-vui=false", "option-string", x264_options, NULL, FALSE,
-    FALSE, "colormatrix=GBR:fullrange=on", "libx264rgb", TRUE, X264_PARAM_CHECK, "x264-params",
+  { "x264enc", X264_DEFAULTS " insert-vui=false", "option-string", x264_options, NULL, FALSE, FALSE,
+    "colormatrix=GBR:fullrange=on", "libx264rgb", TRUE, X264_PARAM_CHECK, "x264-params",
     "threads=1" },
   { "x265enc", "tune=0 key-int-max=250", "option-string", x265_options, NULL, FALSE, FALSE,
     "crf=28", NULL, FALSE, check_x265_param, "x265-params" },
@@ -1556,9 +1558,9 @@ vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_n
   if (family && family->by_channels && channels < 9 && family->by_channels[channels] &&
       !set_assignments (&ctx, family->by_channels[channels], error))
     return FALSE;
-  if (family && family->small_frames && media == VW_MEDIA_VIDEO &&
-      (guint64) ((width + 15) / 16) * ((height + 15) / 16) <= SMALL_FRAME_MBS &&
-      !set_assignments (&ctx, family->small_frames, error))
+  if (family && family->small_frames && media == VW_MEDIA_VIDEO
+      && (guint64)((width + 15) / 16) * ((height + 15) / 16) <= SMALL_FRAME_MBS
+      && !set_assignments (&ctx, family->small_frames, error))
     return FALSE;
 
   if (options)

@@ -561,12 +561,12 @@ prepare_encoder (VidwriteWriter *self, VwStream *stream, const char *name, const
       return FALSE;
     }
   stream->encoder = vw_codec_make_encoder (&stream->codec, container, error);
-  if (!stream->encoder ||
-      !vw_options_apply (stream->encoder, vw_resolved_name (&stream->codec),
-                         stream->codec.ffmpeg_name, stream->media, stream->channels, width,
-                         height, container->muxer, options, &stream->settings, error) ||
-      !vw_codec_check_stream (&stream->codec, container, stream->settings.pix_fmt, width,
-                              stream->channels, error))
+  if (!stream->encoder
+      || !vw_options_apply (stream->encoder, vw_resolved_name (&stream->codec),
+                            stream->codec.ffmpeg_name, stream->media, stream->channels, width,
+                            height, container->muxer, options, &stream->settings, error)
+      || !vw_codec_check_stream (&stream->codec, container, stream->settings.pix_fmt, width,
+                                 stream->channels, error))
     {
       vw_stream_clear (stream);
       vw_stream_init (stream, stream->media, &self->monitor);

@@ -223,8 +223,8 @@ test_vbv_as_ffmpeg (Fixture *f, gconstpointer data)
     {
       g_autofree char *path = vwt_path (f->dir, "vbv.mp4");
       g_autofree char *ref = vwt_path (f->dir, "vbv-ffmpeg.mp4");
-      g_autofree char *args = g_strdup_printf ("-c:v libx264 -pix_fmt yuv420p %s",
-                                               cases[i].ffmpeg_args);
+      g_autofree char *args
+          = g_strdup_printf ("-c:v libx264 -pix_fmt yuv420p %s", cases[i].ffmpeg_args);
       g_autoptr (GHashTable) options = vwt_options_parse (cases[i].options, ";");
       g_autofree char *ours = NULL, *theirs = NULL;
 
