@@ -663,3 +663,68 @@ vw_container_nth (guint i)
 {
   return i < G_N_ELEMENTS (containers) ? &containers[i] : NULL;
 }
+
+/* Streams GStreamer 1.22 takes and then crashes or fails an assertion on, found by the generated
+ * writes: refused before anything starts. */
+static const struct
+{
+  const char *factory;        /* the encoder's factory, or NULL for any */
+  const char *codec_prefix;   /* or the FFmpeg name's beginning */
+  const char *extensions;     /* the containers concerned, or NULL for all */
+  const char *formats;        /* video: the formats fed to the encoder concerned */
+  guint min_width, max_width; /* video: the widths concerned (0, 0: all) */
+  guint min_channels;         /* audio: refused from this many channels */
+  const char *why;
+} crashing[] = {
+  { "vp9enc", NULL, "mp4 mov", "I420_10LE", 0, 0, 0,
+    "mp4mux and qtmux of GStreamer 1.22 crash on 10-bit 4:2:0 VP9 (caps without a chroma site); "
+    "use .mkv or .webm, or pix_fmt=yuv444p10le" },
+  /* Measured: 33 to 48 wide at every height tried (2 to 720); 32, 49 and 50 wide pass (a
+   * 49-wide frame under 32 high is in the 8-bit row of x265_refused). */
+  { "x265enc", NULL, NULL, "I420_10LE Y444_10LE", 33, 48, 0,
+    "x265enc of GStreamer 1.22 corrupts its heap on 10-bit 4:2:0 and 4:4:4 frames 33 to 48 "
+    "pixels wide (FFmpeg's libx265 does not); pad the frames to 50 wide, or use 8 bits" },
+  { NULL, "pcm_", "avi", NULL, 0, 0, 4,
+    "avimux of GStreamer 1.22 fails an assertion on PCM with 4 channels or more; use .mkv" },
+};
+
+gboolean
+vw_codec_check_stream (const VwResolved *resolved, const VwContainer *container,
+                       GstVideoFormat format, guint width, guint channels, GError **error)
+{
+  const char *factory = GST_OBJECT_NAME (resolved->factory);
+  const char *name = vw_resolved_name (resolved);
+  const char *format_name
+      = format != GST_VIDEO_FORMAT_UNKNOWN ? gst_video_format_to_string (format) : "";
+
+  for (guint i = 0; i < G_N_ELEMENTS (crashing); i++)
+    {
+      gboolean codec = crashing[i].factory ? g_str_equal (crashing[i].factory, factory)
+                                           : g_str_has_prefix (name, crashing[i].codec_prefix);
+      gboolean media
+          = crashing[i].min_channels
+                ? channels >= crashing[i].min_channels
+                : *format_name && word_in_list (format_name, crashing[i].formats)
+                      && (!crashing[i].max_width
+                          || (width >= crashing[i].min_width && width <= crashing[i].max_width));
+      gboolean where
+          = !crashing[i].extensions || word_in_list (container->extension, crashing[i].extensions);
+
+      if (!codec || !media || !where)
+        continue;
+      if (crashing[i].min_channels)
+        vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE,
+                      "%u-channel “%s” cannot go into a .%s file: %s", channels, name,
+                      container->extension, crashing[i].why);
+      else if (crashing[i].max_width)
+        vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE,
+                      "frames %u pixels wide cannot be written as “%s” in %s: %s", width, name,
+                      format_name, crashing[i].why);
+      else
+        vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE,
+                      "“%s” in %s cannot go into a .%s file: %s", name, format_name,
+                      container->extension, crashing[i].why);
+      return FALSE;
+    }
+  return TRUE;
+}

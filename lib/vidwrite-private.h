@@ -78,6 +78,11 @@ gboolean vw_codec_check_container (const VwResolved *resolved,
                                    const VwContainer *container,
                                    GError **error);
 const char *vw_resolved_name (const VwResolved *resolved);
+/* Streams the elements take and then crash on: `format` and `width` for video (the encoder's
+ * input), or `channels` for audio. */
+gboolean vw_codec_check_stream (const VwResolved *resolved, const VwContainer *container,
+                                GstVideoFormat format, guint width, guint channels,
+                                GError **error);
 GstElement *vw_codec_make_encoder (const VwResolved *resolved, const VwContainer *container,
                                    GError **error);
 /* The rows, for the public registry: NULL past the end. */
@@ -103,8 +108,9 @@ typedef struct
  * defaults apply; otherwise the codec was a factory and the options are its property names.
  * `channels`: of the audio stream, for defaults that depend on it; 0 for video. */
 gboolean vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_names,
-                           VwMedia media, guint channels, const char *muxer_factory,
-                           GHashTable *options, VwEncoderSettings *settings, GError **error);
+                           VwMedia media, guint channels, guint width, guint height,
+                           const char *muxer_factory, GHashTable *options,
+                           VwEncoderSettings *settings, GError **error);
 void vw_encoder_settings_clear (VwEncoderSettings *settings);
 gboolean vw_parse_number (const char *text, double *value);
 GStrv vw_options_list_keys (const char *factory, VwMedia media);
@@ -125,12 +131,18 @@ void vw_converter_free (VwConverter *converter);
 GstCaps *vw_converter_get_caps (VwConverter *converter, gint fps_n, gint fps_d);
 GstBuffer *vw_converter_convert (VwConverter *converter, GBytes *frames, gsize offset);
 gboolean vw_converter_is_native (VwConverter *converter);
+void vw_converter_release_after_encode (GstElement *encoder);
 guint vw_pixel_format_bytes (VidwritePixelFormat format);
 GstVideoFormat vw_pixel_format_to_gst (VidwritePixelFormat format);
 const char *vw_pixel_format_name (VidwritePixelFormat format);
 
 /* vidwrite-task-pool.c: one thread a streaming task, joined when it stops (fork safety). */
 GstTaskPool *vw_task_pool_get (void);
+/* Called by a thread of ours (finish_async's, the pushes') before it hands over its result, its
+ * last act: it is joined by the next vw_thread_reap(), and before any fork(). */
+void vw_thread_exiting (void);
+/* Joins the threads that said they were exiting. */
+void vw_thread_reap (void);
 /* vidwrite-log.c: encoder libraries' own logs -> GStreamer's debug log, where a hook exists. */
 void vw_log_route_library (GstElement *encoder);
 gpointer vw_loaded_library_symbol (const char *library, const char *symbol);

@@ -57,6 +57,7 @@ void vw_monitor_init (VwMonitor *monitor);
 void vw_monitor_clear (VwMonitor *monitor);
 /* Counts activity and wakes the waiters.  Called without the lock. */
 void vw_monitor_poke (VwMonitor *monitor);
+void vw_monitor_touch (VwMonitor *monitor);
 guint64 vw_monitor_read (VwMonitor *monitor, const guint64 *counter);
 
 /* ---- vidwrite-stream.c ------------------------------------------------------------------- */

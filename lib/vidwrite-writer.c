@@ -549,7 +549,15 @@ prepare_encoder (VidwriteWriter *self, VwStream *stream, const char *name, const
                  GHashTable *options, GError **error)
 {
   const VwContainer *container = vw_target_get_container (self->target);
+  gint width = 0, height = 0; /* none for audio */
 
+  if (input && !gst_caps_is_empty (input))
+    {
+      const GstStructure *format = gst_caps_get_structure (input, 0);
+
+      gst_structure_get_int (format, "width", &width);
+      gst_structure_get_int (format, "height", &height);
+    }
   if (!vw_codec_resolve (name, stream->media, input, &stream->codec, error))
     return FALSE;
   if (!vw_codec_check_container (&stream->codec, container, error))
@@ -560,8 +568,10 @@ prepare_encoder (VidwriteWriter *self, VwStream *stream, const char *name, const
   stream->encoder = vw_codec_make_encoder (&stream->codec, container, error);
   if (!stream->encoder
       || !vw_options_apply (stream->encoder, vw_resolved_name (&stream->codec),
-                            stream->codec.ffmpeg_name, stream->media, stream->out_channels,
-                            container->muxer, options, &stream->settings, error))
+                            stream->codec.ffmpeg_name, stream->media, stream->out_channels, width,
+                            height, container->muxer, options, &stream->settings, error)
+      || !vw_codec_check_stream (&stream->codec, container, stream->settings.pix_fmt, width,
+                                 stream->out_channels, error))
     {
       vw_stream_clear (stream);
       vw_stream_init (stream, stream->media, &self->monitor);
@@ -602,6 +612,60 @@ check_subsampling (VwStream *video, GError **error)
                 video->width, video->height, gst_video_format_to_string (video->out_format),
                 odd_w && odd_h ? "width and height" : odd_w ? "width" : "height");
   return FALSE;
+}
+
+/* The rates in `caps`' framerate lists, once each, for a message: "24000/1001, 24, 25". */
+static char *
+describe_rates (const GstCaps *caps)
+{
+  g_autoptr (GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < gst_caps_get_size (caps); i++)
+    {
+      const GValue *rates = gst_structure_get_value (gst_caps_get_structure (caps, i), "framerate");
+      guint n = rates && GST_VALUE_HOLDS_LIST (rates) ? gst_value_list_get_size (rates) : 0;
+
+      for (guint j = 0; j < n; j++)
+        {
+          const GValue *rate = gst_value_list_get_value (rates, j);
+          gint num = gst_value_get_fraction_numerator (rate);
+          gint den = gst_value_get_fraction_denominator (rate);
+          char *text = den == 1 ? g_strdup_printf ("%d", num) : g_strdup_printf ("%d/%d", num, den);
+
+          if (g_ptr_array_find_with_equal_func (seen, text, g_str_equal, NULL))
+            g_free (text);
+          else
+            g_ptr_array_add (seen, text);
+        }
+    }
+  g_ptr_array_add (seen, NULL);
+  return g_strjoinv (", ", (char **) seen->pdata);
+}
+
+/* An encoder whose sink caps list its frame rates (mpeg2enc: MPEG-2's, but not 60) failed once
+ * encoding started ("not-negotiated") on any other: refused here, naming the rates it takes. */
+static gboolean
+check_rate (VwStream *video, GError **error)
+{
+  GstPad *sink = gst_element_get_static_pad (video->encoder, "sink");
+  g_autoptr (GstCaps) caps = gst_pad_query_caps (sink, NULL);
+  g_autoptr (GstCaps) rate = gst_caps_new_simple ("video/x-raw", "framerate", GST_TYPE_FRACTION,
+                                                  video->rate_n, video->rate_d, NULL);
+  gboolean ok = gst_caps_is_any (caps) || gst_caps_can_intersect (caps, rate);
+
+  gst_object_unref (sink);
+  if (!ok)
+    {
+      g_autofree char *rates = describe_rates (caps);
+
+      vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE,
+                    "frame rate %d/%d (%g frames a second) cannot be written as “%s” (%s): it "
+                    "takes %s",
+                    video->rate_n, video->rate_d, (double) video->rate_n / video->rate_d,
+                    vw_resolved_name (&video->codec), GST_OBJECT_NAME (video->codec.factory),
+                    *rates ? rates : "other rates");
+    }
+  return ok;
 }
 
 /**
@@ -706,6 +770,12 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
     video->rate_d = fps_d / g;
   }
   video->unit_bytes = (gsize) width * height * vw_pixel_format_bytes (format);
+  if (!check_rate (video, error))
+    {
+      vw_stream_clear (video);
+      vw_stream_init (video, VW_MEDIA_VIDEO, &self->monitor);
+      return FALSE;
+    }
 
   /* FFmpeg's default is yuv420p; an encoder that cannot take it gets what videoconvert picks. */
   accepted = video->settings.pix_fmt;
@@ -1266,6 +1336,7 @@ finish_full (VidwriteWriter *self, GCancellable *cancellable, GMainContext *cont
   gulong handler = 0;
   gboolean ok;
 
+  vw_thread_reap (); /* the thread of the last pushes, done by now */
   if (cancellable)
     handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancellable_cancelled), self, NULL);
   g_clear_pointer (&self->progress_context, g_main_context_unref);
@@ -1296,51 +1367,51 @@ vidwrite_writer_finish (VidwriteWriter *self, GCancellable *cancellable, GError 
   return finish_full (self, cancellable, NULL, error);
 }
 
-/* An operation that ran in a thread of ours completes once that thread has exited.
- *
- * The caller's callback may fork (a GTK application that spawns, Python's multiprocessing).  A
- * thread still on its way out at that moment can hold a lock that the child inherits locked
- * for ever: the finish thread's last g_source_attach() held the caller's main context's lock,
- * and a child forked from the callback hung on its first main-loop call.  So the result goes to
- * the caller's main context, which joins the thread before returning it: when the callback
- * runs, no thread of the operation is left. */
+/* The outcome of an operation that ran in a thread of ours, on its way to the caller's main
+ * context. */
 typedef struct
 {
   GTask *task; /* owned */
-  GThread *thread; /* owned */
   gboolean ok;
   GError *error; /* owned */
-} Completion;
+  GSource *source; /* the thread's reference, dropped here */
+} Outcome;
 
 static gboolean
-complete_after_exit (gpointer data)
+deliver_outcome (gpointer data)
 {
-  Completion *c = data;
+  Outcome *outcome = data;
 
-  g_thread_join (c->thread);
-  if (c->ok)
-    g_task_return_boolean (c->task, TRUE);
+  if (outcome->ok)
+    g_task_return_boolean (outcome->task, TRUE);
   else
-    g_task_return_error (c->task, c->error);
-  g_object_unref (c->task);
-  g_free (c);
+    g_task_return_error (outcome->task, outcome->error);
+  g_object_unref (outcome->task);
+  g_source_unref (outcome->source);
+  g_free (outcome);
   return G_SOURCE_REMOVE;
 }
 
-/* Called by the thread as the last thing it does: takes `task`'s reference and `error`. */
+/* Returns the outcome as the thread's last act, taking its reference to `task`.  A fork() from
+ * the callback (a GTK application that spawns, Python's multiprocessing) must not find the
+ * thread holding a lock, so the thread says it exits, then only attaches the source that
+ * returns the task: everything else, the task's last unref included (it may finalize the
+ * writer, and its bindings: Python's GIL), happens in the caller's main context
+ * (vidwrite-task-pool.c). */
 static void
-complete_when_exited (GTask *task, gboolean ok, GError *error)
+return_from_thread (GTask *task, gboolean ok, GError *error)
 {
-  Completion *c = g_new0 (Completion, 1);
-  g_autoptr (GSource) source = g_idle_source_new ();
+  Outcome *outcome = g_new0 (Outcome, 1);
+  GSource *source = g_idle_source_new ();
 
-  c->task = task;
-  c->thread = g_thread_ref (g_thread_self ());
-  c->ok = ok;
-  c->error = error;
+  outcome->task = task;
+  outcome->ok = ok;
+  outcome->error = error;
+  outcome->source = source;
   g_source_set_priority (source, g_task_get_priority (task));
-  g_source_set_callback (source, complete_after_exit, c, NULL);
-  g_source_set_static_name (source, "[vidwrite] complete");
+  g_source_set_callback (source, deliver_outcome, outcome, NULL);
+  g_source_set_static_name (source, "[vidwrite] outcome");
+  vw_thread_exiting ();
   g_source_attach (source, g_task_get_context (task));
 }
 
@@ -1353,7 +1424,7 @@ finish_thread (gpointer data)
   gboolean ok = finish_full (g_task_get_source_object (task), g_task_get_cancellable (task),
                              g_task_get_task_data (task), &error);
 
-  complete_when_exited (task, ok, error);
+  return_from_thread (task, ok, error);
   return NULL;
 }
 
@@ -1799,13 +1870,13 @@ next_push (VidwriteWriter *self)
   return task;
 }
 
-/* The thread of the pushes: runs them until none is left.  The tasks hold the writer.  A push
- * followed by another completes at once; the last completes when this thread has exited. */
+/* The thread of the pushes: runs them until none is left.  The tasks hold the writer. */
 static gpointer
 run_pushes (gpointer data)
 {
   GTask *task = next_push (data);
 
+  vw_thread_reap (); /* the thread of earlier pushes, if any */
   while (task)
     {
       GError *error = NULL;
@@ -1814,7 +1885,7 @@ run_pushes (gpointer data)
 
       if (!next)
         {
-          complete_when_exited (task, ok, error);
+          return_from_thread (task, ok, error);
           break;
         }
       if (ok)
