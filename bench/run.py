@@ -7,7 +7,12 @@ outside (wall clock, user+sys CPU and peak RSS from os.wait4); the tools take tu
 round and the figures are medians over the rounds, compared as ratios because the machine is
 shared.  Quality is the PSNR of what FFmpeg decodes from each output against the input frames.
 
-    /usr/bin/python3 bench/run.py [--quick] [--reps N] [--frames N] [VIDEO ...]
+    /usr/bin/python3 bench/run.py [--quick] [--reps N] [--frames N] [--workloads W,...] [VIDEO ...]
+
+Workloads: x264 (long 720p libx264 writes, CLI and Python, with peak memory), short (16-frame
+clips per write, in one process, against PyAV, and the C API) and codecs (every other codec
+against the FFmpeg CLI); see bench/workloads.py.  Each writes its JSON, chart and Markdown table
+to bench/results/.
 
 Not a test: it reads ../shared/data when no VIDEO is given, and nothing here asserts anything.
 """
@@ -28,6 +33,9 @@ import threading
 import time
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import workloads  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_REAL = os.path.join(os.path.dirname(REPO), "shared", "data", "nasa_13013.mp4")
@@ -575,6 +583,10 @@ def main():
     ap.add_argument("--presets", default=",".join(PRESETS))
     ap.add_argument("--no-screen", action="store_true", help="skip the synthetic screen clip")
     ap.add_argument("--no-python", action="store_true", help="skip write_video vs torchvision")
+    ap.add_argument("--workloads", default="x264,short,codecs",
+                    help="which to run, comma-separated: x264, short, codecs (default: all)")
+    ap.add_argument("--short-writes", type=int, help="writes per tool in each short-clip case "
+                    "(default 40; quick: 10)")
     ap.add_argument("--build", default=os.path.join(REPO, "build"))
     ap.add_argument("--work", help="where the raw frames and outputs go (default BUILD/bench)")
     ap.add_argument("--results", default=os.path.join(REPO, "bench", "results"))
@@ -588,6 +600,9 @@ def main():
         stem = args.name or os.path.splitext(os.path.basename(args.from_json))[0]
         report(res, args.results, stem)
         return
+    chosen = set(args.workloads.split(","))
+    if chosen - {"x264", "short", "codecs"}:
+        sys.exit(f"bench: unknown workload in {args.workloads}")
     reps = args.reps or (1 if args.quick else 5)
     frames = args.frames or (30 if args.quick else 150)
     presets = args.presets.split(",")
@@ -605,8 +620,22 @@ def main():
             "loadavg_start": os.getloadavg(), "versions": versions(args.build)}
     log(f"bench: {reps} round(s), {frames} frames, load average {meta['loadavg_start']}")
 
-    clips = [make_testsrc2(work, frames)]
     videos = args.videos or ([DEFAULT_REAL] if os.path.exists(DEFAULT_REAL) else [])
+    vidwrite_env = python_env(args.build)
+    if "short" in chosen:
+        writes = args.short_writes or (10 if args.quick else 40)
+        rows = workloads.run_short(work, args.build, vidwrite_env, writes)
+        report_extra("short-clips", {"meta": meta, "rows": rows}, workloads.short_table(rows),
+                     workloads.chart_short, args.results)
+    if "codecs" in chosen:
+        real = videos[0] if videos else None
+        rows = workloads.run_codecs(work, vidwrite, min(reps, 3), real, measure, rounds)
+        report_extra("codecs", {"meta": meta, "clip": real or "testsrc2", "rows": rows},
+                     workloads.codecs_table(rows), workloads.chart_codecs, args.results)
+    if "x264" not in chosen:
+        return
+
+    clips = [make_testsrc2(work, frames)]
     for i, v in enumerate(videos):
         clips.append(make_real(work, v, frames, i))
     if not args.no_screen:
@@ -673,6 +702,24 @@ def report(res, results, stem):
     png_path = os.path.join(results, stem + ".png")
     chart(res, png_path)
     print(f"wrote {os.path.relpath(json_path)} and {os.path.relpath(png_path)}")
+
+
+def report_extra(stem, res, table, chart_fn, results):
+    """A workload of bench/workloads.py: prints its table, writes JSON, Markdown and chart."""
+    res["meta"] = dict(res["meta"], loadavg_end=os.getloadavg())
+    print(f"\n{stem}:\n{table}")
+    base = os.path.join(results, stem)
+    with open(base + ".json", "w") as f:
+        json.dump(res, f, indent=1)
+        f.write("\n")
+    with open(base + ".md", "w") as f:
+        m = res["meta"]
+        f.write(f"{table}\n\n{m['date']}, {m['cpus']} CPUs ({m['cpu_model']}), load average "
+                f"{fmt_load(m['loadavg_start'])} at the start, {fmt_load(m['loadavg_end'])} at "
+                f"the end; vidwrite {m['versions']['vidwrite_commit']}.\n")
+    rows = res["rows"]
+    chart_fn(rows, base + ".png")
+    print(f"wrote {os.path.relpath(base)}.json, .md and .png")
 
 
 def fmt_load(load):

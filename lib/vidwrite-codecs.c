@@ -26,6 +26,14 @@ static const VwContainer containers[] = {
   { "ts", "mpegtsmux", "aac", 0, "libx264" },
   { "flv", "flvmux", "mp3", 0, "libx264" },
   { "mpg", "mpegpsmux", "mp2", 0, "mpeg2video" },
+  /* Audio only (no default video: a write into them has no picture), with FFmpeg's codec for
+   * each.  mp3: an ID3v2 tag before the frames, as FFmpeg writes; flac: the native stream, its
+   * header rewritten at the end; m4a: MP4 (FFmpeg's "ipod" muxer). */
+  { "mp3", "id3v2mux", "libmp3lame", 0, NULL },
+  { "flac", "flactag", "flac", 0, NULL },
+  { "wav", "wavenc", "pcm_s16le", 0, NULL },
+  { "opus", "oggmux", "libopus", 0, NULL },
+  { "m4a", "mp4mux", "aac", 0, NULL },
 };
 /* clang-format on */
 
@@ -212,34 +220,48 @@ static const VwCodec codecs[] = {
   /* audio */
   /* avenc_aac in GStreamer 1.22 blends the two channels of stereo (measured: a 440 Hz left and
    * 660 Hz right come back in both); voaacenc takes only mono and stereo. */
-  { "aac", VW_MEDIA_AUDIO, FACTORIES ("voaacenc", "avenc_aac"), "aacparse", H264_IN,
+  { "aac", VW_MEDIA_AUDIO, FACTORIES ("voaacenc", "avenc_aac"), "aacparse", H264_IN " m4a",
     "voaacenc comes with " BAD ", avenc_aac with " LIBAV },
-  { "mp3", VW_MEDIA_AUDIO, FACTORIES ("lamemp3enc"), "mpegaudioparse", H264_IN,
+  { "mp3", VW_MEDIA_AUDIO, FACTORIES ("lamemp3enc"), "mpegaudioparse", H264_IN " mp3",
     "lamemp3enc comes with " GOOD },
-  { "libmp3lame", VW_MEDIA_AUDIO, FACTORIES ("lamemp3enc"), "mpegaudioparse", H264_IN,
+  { "libmp3lame", VW_MEDIA_AUDIO, FACTORIES ("lamemp3enc"), "mpegaudioparse", H264_IN " mp3",
     "lamemp3enc comes with " GOOD },
   { "mp2", VW_MEDIA_AUDIO, FACTORIES ("avenc_mp2", "twolamemp2enc"), "mpegaudioparse",
     "mkv avi ts mpg", "avenc_mp2 comes with " LIBAV ", twolamemp2enc with " GOOD },
   /* Not .mp4/.mov: qtmux 1.22 writes Opus that FFmpeg decodes to 34623 of 48000 samples. */
-  { "opus", VW_MEDIA_AUDIO, FACTORIES ("opusenc"), NULL, "mkv webm ogv ogg ts",
+  { "opus", VW_MEDIA_AUDIO, FACTORIES ("opusenc"), NULL, "mkv webm ogv ogg ts opus",
     "opusenc comes with " BASE },
-  { "libopus", VW_MEDIA_AUDIO, FACTORIES ("opusenc"), NULL, "mkv webm ogv ogg ts",
+  { "libopus", VW_MEDIA_AUDIO, FACTORIES ("opusenc"), NULL, "mkv webm ogv ogg ts opus",
     "opusenc comes with " BASE },
   { "vorbis", VW_MEDIA_AUDIO, FACTORIES ("vorbisenc"), NULL, "mkv webm ogv ogg",
     "vorbisenc comes with " BASE },
   { "libvorbis", VW_MEDIA_AUDIO, FACTORIES ("vorbisenc"), NULL, "mkv webm ogv ogg",
     "vorbisenc comes with " BASE },
-  { "flac", VW_MEDIA_AUDIO, FACTORIES ("flacenc"), NULL, "mkv ogv ogg",
+  { "flac", VW_MEDIA_AUDIO, FACTORIES ("flacenc"), NULL, "mkv ogv ogg flac",
     "flacenc comes with " GOOD },
   { "ac3", VW_MEDIA_AUDIO, FACTORIES ("avenc_ac3"), "ac3parse", "mp4 mov mkv avi ts",
     "avenc_ac3 comes with " LIBAV },
-  { "pcm_s16le", VW_MEDIA_AUDIO, FACTORIES ("capsfilter"), NULL, "mov mkv avi flv",
+  { "pcm_s16le", VW_MEDIA_AUDIO, FACTORIES ("capsfilter"), NULL, "mov mkv avi flv wav",
     "capsfilter comes with GStreamer itself", "audio/x-raw,format=S16LE" },
-  { "pcm_s24le", VW_MEDIA_AUDIO, FACTORIES ("capsfilter"), NULL, "mov mkv avi",
+  { "pcm_s24le", VW_MEDIA_AUDIO, FACTORIES ("capsfilter"), NULL, "mov mkv avi wav",
     "capsfilter comes with GStreamer itself", "audio/x-raw,format=S24LE" },
-  { "pcm_f32le", VW_MEDIA_AUDIO, FACTORIES ("capsfilter"), NULL, "mkv",
+  { "pcm_f32le", VW_MEDIA_AUDIO, FACTORIES ("capsfilter"), NULL, "mkv wav",
     "capsfilter comes with GStreamer itself", "audio/x-raw,format=F32LE" },
 };
+
+/* FFmpeg's encoders that take float samples, so that float input reaches them as float: FFmpeg's
+ * remix leaves their downmix unscaled (stereo to mono is 0.7071 (L + R)), where for encoders of
+ * integer samples (flac, pcm_s16le, mp2) it scales the matrix to unity gain ((L + R) / 2).
+ * Measured with FFmpeg 5.1's CLI, `-ac 1`, from 32-bit float input. */
+static const char *const float_fed_codecs[]
+    = { "aac",    "mp3",       "libmp3lame", "opus",      "libopus",
+        "vorbis", "libvorbis", "ac3",        "pcm_f32le", NULL };
+
+gboolean
+vw_codec_takes_float (const VwResolved *resolved)
+{
+  return resolved->codec && g_strv_contains (float_fed_codecs, resolved->codec->name);
+}
 
 static const char *
 media_name (VwMedia media)
@@ -612,10 +634,11 @@ static const struct
   const char *format;
   const char *extension;
 } format_names[] = {
-  { "mp4", "mp4" },   { "mov", "mov" },  { "matroska", "mkv" }, { "mkv", "mkv" },
-  { "webm", "webm" }, { "avi", "avi" },  { "mpegts", "ts" },    { "ts", "ts" },
-  { "flv", "flv" },   { "ogg", "ogg" },  { "ogv", "ogv" },      { "mpeg", "mpg" },
-  { "mpg", "mpg" },   { "vob", "mpg" },
+  { "mp4", "mp4" },   { "mov", "mov" },   { "matroska", "mkv" }, { "mkv", "mkv" },
+  { "webm", "webm" }, { "avi", "avi" },   { "mpegts", "ts" },    { "ts", "ts" },
+  { "flv", "flv" },   { "ogg", "ogg" },   { "ogv", "ogv" },      { "mpeg", "mpg" },
+  { "mpg", "mpg" },   { "vob", "mpg" },   { "mp3", "mp3" },      { "flac", "flac" },
+  { "wav", "wav" },   { "opus", "opus" }, { "ipod", "m4a" },     { "m4a", "m4a" },
 };
 
 const VwContainer *
@@ -639,4 +662,69 @@ const VwContainer *
 vw_container_nth (guint i)
 {
   return i < G_N_ELEMENTS (containers) ? &containers[i] : NULL;
+}
+
+/* Streams GStreamer 1.22 takes and then crashes or fails an assertion on, found by the generated
+ * writes: refused before anything starts. */
+static const struct
+{
+  const char *factory;        /* the encoder's factory, or NULL for any */
+  const char *codec_prefix;   /* or the FFmpeg name's beginning */
+  const char *extensions;     /* the containers concerned, or NULL for all */
+  const char *formats;        /* video: the formats fed to the encoder concerned */
+  guint min_width, max_width; /* video: the widths concerned (0, 0: all) */
+  guint min_channels;         /* audio: refused from this many channels */
+  const char *why;
+} crashing[] = {
+  { "vp9enc", NULL, "mp4 mov", "I420_10LE", 0, 0, 0,
+    "mp4mux and qtmux of GStreamer 1.22 crash on 10-bit 4:2:0 VP9 (caps without a chroma site); "
+    "use .mkv or .webm, or pix_fmt=yuv444p10le" },
+  /* Measured: 33 to 48 wide at every height tried (2 to 720); 32, 49 and 50 wide pass (a
+   * 49-wide frame under 32 high is in the 8-bit row of x265_refused). */
+  { "x265enc", NULL, NULL, "I420_10LE Y444_10LE", 33, 48, 0,
+    "x265enc of GStreamer 1.22 corrupts its heap on 10-bit 4:2:0 and 4:4:4 frames 33 to 48 "
+    "pixels wide (FFmpeg's libx265 does not); pad the frames to 50 wide, or use 8 bits" },
+  { NULL, "pcm_", "avi", NULL, 0, 0, 4,
+    "avimux of GStreamer 1.22 fails an assertion on PCM with 4 channels or more; use .mkv" },
+};
+
+gboolean
+vw_codec_check_stream (const VwResolved *resolved, const VwContainer *container,
+                       GstVideoFormat format, guint width, guint channels, GError **error)
+{
+  const char *factory = GST_OBJECT_NAME (resolved->factory);
+  const char *name = vw_resolved_name (resolved);
+  const char *format_name
+      = format != GST_VIDEO_FORMAT_UNKNOWN ? gst_video_format_to_string (format) : "";
+
+  for (guint i = 0; i < G_N_ELEMENTS (crashing); i++)
+    {
+      gboolean codec = crashing[i].factory ? g_str_equal (crashing[i].factory, factory)
+                                           : g_str_has_prefix (name, crashing[i].codec_prefix);
+      gboolean media
+          = crashing[i].min_channels
+                ? channels >= crashing[i].min_channels
+                : *format_name && word_in_list (format_name, crashing[i].formats)
+                      && (!crashing[i].max_width
+                          || (width >= crashing[i].min_width && width <= crashing[i].max_width));
+      gboolean where
+          = !crashing[i].extensions || word_in_list (container->extension, crashing[i].extensions);
+
+      if (!codec || !media || !where)
+        continue;
+      if (crashing[i].min_channels)
+        vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE,
+                      "%u-channel “%s” cannot go into a .%s file: %s", channels, name,
+                      container->extension, crashing[i].why);
+      else if (crashing[i].max_width)
+        vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE,
+                      "frames %u pixels wide cannot be written as “%s” in %s: %s", width, name,
+                      format_name, crashing[i].why);
+      else
+        vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE,
+                      "“%s” in %s cannot go into a .%s file: %s", name, format_name,
+                      container->extension, crashing[i].why);
+      return FALSE;
+    }
+  return TRUE;
 }

@@ -15,6 +15,12 @@
  * GBR output (libx264rgb) is no conversion at all: the caller's bytes are shuffled into G, B, R
  * planes.  They go out labelled Y444, the same memory layout: x264enc takes no GBR caps, and
  * GStreamer refuses an RGB matrix on YUV caps, so the encoder itself tags the stream.
+ *
+ * Converted frames are freed as soon as the encoder's library has its own copy: x264enc keeps
+ * every input buffer (mapped) until its frame comes out, 40 and more frames of lookahead at
+ * preset medium (55 MiB at 720p) although libx264 copied each one when it was handed over.
+ * vw_converter_release_after_encode() frees a frame's pixels when the next frame (or the end)
+ * reaches such an encoder: its chain function for the frame has returned by then.
  */
 #include "vidwrite-private.h"
 
@@ -53,7 +59,6 @@ struct _VwConverter
   GstVideoInfo in_info; /* the caller's layout, stride included */
   GstVideoInfo out_info;
   VwConvertFunc convert; /* NULL: wrapped */
-  GstBufferPool *pool;
   VwRow rows[2];
   guint8 *scratch;
   VwMatrix matrix;
@@ -471,9 +476,7 @@ vw_converter_new (VidwritePixelFormat in_format, GstVideoFormat out_format, guin
 
   if (self->convert)
     {
-      GstStructure *config;
       const gsize row = (gsize)width * in->sample_bytes;
-      g_autoptr (GstCaps) caps = NULL;
 
       self->scratch = g_malloc (6 * row);
       for (guint i = 0; i < 2; i++)
@@ -489,12 +492,6 @@ vw_converter_new (VidwritePixelFormat in_format, GstVideoFormat out_format, guin
                                                                     : out_format,
                                  width, height);
       self->out_info.colorimetry = *colorimetry;
-      caps = gst_video_info_to_caps (&self->out_info);
-      self->pool = gst_buffer_pool_new ();
-      config = gst_buffer_pool_get_config (self->pool);
-      gst_buffer_pool_config_set_params (config, caps, self->out_info.size, 0, 0);
-      gst_buffer_pool_set_config (self->pool, config);
-      gst_buffer_pool_set_active (self->pool, TRUE);
     }
   else
     self->out_info = self->in_info;
@@ -504,11 +501,6 @@ vw_converter_new (VidwritePixelFormat in_format, GstVideoFormat out_format, guin
 void
 vw_converter_free (VwConverter *self)
 {
-  if (self->pool)
-    {
-      gst_buffer_pool_set_active (self->pool, FALSE);
-      gst_object_unref (self->pool);
-    }
   g_free (self->scratch);
   g_free (self);
 }
@@ -528,6 +520,107 @@ vw_converter_get_caps (VwConverter *self, gint fps_n, gint fps_d)
   info.fps_n = fps_n;
   info.fps_d = fps_d;
   return gst_video_info_to_caps (&info);
+}
+
+/* ---- converted pixels, freed once the encoder's library has copied them ---------------- */
+
+/* The pixels of one converted frame: whoever takes `data` first (the release after encoding,
+ * or the memory's end) frees it. */
+typedef struct
+{
+  gpointer data;
+} Pixels;
+
+static GQuark
+pixels_quark (void)
+{
+  return g_quark_from_static_string ("vidwrite-pixels");
+}
+
+static void
+pixels_free (gpointer user_data)
+{
+  Pixels *pixels = user_data;
+
+  g_free (g_atomic_pointer_exchange (&pixels->data, NULL));
+  g_free (pixels);
+}
+
+static GstBuffer *
+new_pixels_buffer (gsize size)
+{
+  Pixels *pixels = g_new (Pixels, 1);
+  GstMemory *memory;
+  GstBuffer *buffer = gst_buffer_new ();
+
+  pixels->data = g_malloc (size);
+  memory = gst_memory_new_wrapped (0, pixels->data, size, 0, size, pixels, pixels_free);
+  gst_mini_object_set_qdata (GST_MINI_OBJECT (memory), pixels_quark (), pixels, NULL);
+  gst_buffer_append_memory (buffer, memory);
+  return buffer;
+}
+
+/* Frees the pixels of the frame the encoder was handed last, if they are a converter's. */
+static void
+release_pixels (GstMemory **last)
+{
+  Pixels *pixels;
+
+  if (!*last)
+    return;
+  pixels = gst_mini_object_get_qdata (GST_MINI_OBJECT (*last), pixels_quark ());
+  g_free (g_atomic_pointer_exchange (&pixels->data, NULL));
+  gst_memory_unref (g_steal_pointer (last));
+}
+
+static void
+release_last (gpointer user_data)
+{
+  GstMemory **last = user_data;
+
+  if (*last)
+    gst_memory_unref (*last);
+  g_free (last);
+}
+
+/* On the encoder's sink pad, in the streaming thread: a buffer or a serialized event comes only
+ * after the encoder's chain function returned from the previous frame. */
+static GstPadProbeReturn
+on_encoder_input (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  GstMemory **last = user_data;
+
+  if (GST_PAD_PROBE_INFO_TYPE (info) & GST_PAD_PROBE_TYPE_BUFFER)
+    {
+      GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+      GstMemory *memory
+          = gst_buffer_n_memory (buffer) == 1 ? gst_buffer_peek_memory (buffer, 0) : NULL;
+
+      release_pixels (last);
+      if (memory && gst_mini_object_get_qdata (GST_MINI_OBJECT (memory), pixels_quark ()))
+        *last = gst_memory_ref (memory);
+    }
+  else if (GST_EVENT_IS_SERIALIZED (GST_PAD_PROBE_INFO_EVENT (info)))
+    release_pixels (last);
+  return GST_PAD_PROBE_OK;
+}
+
+/* Encoders whose library copies each frame when it is handed over (x264_encoder_encode,
+ * x265_encoder_encode) and which read the buffer no more after that. */
+static const char *const copying_encoders[] = { "x264enc", "x265enc", NULL };
+
+void
+vw_converter_release_after_encode (GstElement *encoder)
+{
+  const char *factory = GST_OBJECT_NAME (gst_element_get_factory (encoder));
+  GstPad *pad;
+
+  if (!g_strv_contains (copying_encoders, factory))
+    return;
+  pad = gst_element_get_static_pad (encoder, "sink");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+                     on_encoder_input, g_new0 (GstMemory *, 1), release_last);
+  gst_object_unref (pad);
 }
 
 static void
@@ -561,8 +654,7 @@ vw_converter_convert (VwConverter *self, GBytes *frames, gsize offset)
     }
 
   GstVideoFrame frame;
-  if (gst_buffer_pool_acquire_buffer (self->pool, &buffer, NULL) != GST_FLOW_OK)
-    return NULL;
+  buffer = new_pixels_buffer (self->out_info.size);
   if (!gst_video_frame_map (&frame, &self->out_info, buffer, GST_MAP_WRITE))
     {
       gst_buffer_unref (buffer);

@@ -29,13 +29,14 @@ typedef enum
 
 typedef enum
 {
-  VW_UNIT_SAME,        /* FFmpeg's unit is the property's */
-  VW_UNIT_KILO,        /* FFmpeg gives bit/s, the property takes kbit/s */
-  VW_UNIT_MS_OF_RATE,  /* FFmpeg gives bits, the property takes ms at the kbit/s in `ref` */
+  VW_UNIT_SAME,            /* FFmpeg's unit is the property's */
+  VW_UNIT_KILO,            /* FFmpeg gives bit/s, the property takes kbit/s */
+  VW_UNIT_MS_OF_RATE,      /* FFmpeg gives bits, the property takes ms at the kbit/s in `ref` */
   VW_UNIT_KBIT_MS_OF_RATE, /* the same from kbit (x264's vbv-bufsize) */
-  VW_UNIT_TENTH,       /* FFmpeg's scale is ten times the property's (vorbis q 0..10) */
-  VW_UNIT_KILO_OR_MAX, /* kbit/s, where FFmpeg's b=0 means "no limit": the property's maximum */
-  VW_UNIT_DECIMAL,     /* FFmpeg's unit is the param's, which takes fractions (x265's crf) */
+  VW_UNIT_TENTH,           /* FFmpeg's scale is ten times the property's (vorbis q 0..10) */
+  VW_UNIT_KILO_OR_MAX,     /* kbit/s, where FFmpeg's b=0 means "no limit": the property's maximum */
+  VW_UNIT_DECIMAL,         /* FFmpeg's unit is the param's, which takes fractions (x265's crf) */
+  VW_UNIT_ZERO_UNSET,      /* the property's unit; FFmpeg's 0 means "not given" (libvpx's b) */
 } VwUnit;
 
 /* How each unit converts: value / divisor, and whether 0 stands for the property's maximum. */
@@ -44,11 +45,14 @@ static const struct
   double divisor;
   gboolean zero_is_max;
 } unit_rules[] = {
-  [VW_UNIT_SAME] = { 1, FALSE },          [VW_UNIT_KILO] = { 1000, FALSE },
-  [VW_UNIT_MS_OF_RATE] = { 1, FALSE },    [VW_UNIT_TENTH] = { 10, FALSE },
+  [VW_UNIT_SAME] = { 1, FALSE },
+  [VW_UNIT_KILO] = { 1000, FALSE },
+  [VW_UNIT_MS_OF_RATE] = { 1, FALSE },
+  [VW_UNIT_TENTH] = { 10, FALSE },
   [VW_UNIT_KBIT_MS_OF_RATE] = { 0.001, FALSE },
   [VW_UNIT_DECIMAL] = { 1, FALSE },
   [VW_UNIT_KILO_OR_MAX] = { 1000, TRUE },
+  [VW_UNIT_ZERO_UNSET] = { 1, FALSE },
 };
 
 /* One accepted spelling of a value: what FFmpeg calls it, which property (or caps field) it
@@ -97,7 +101,12 @@ typedef struct
   VwParamCheck own_params;        /* the encoder's own parser: a key it takes goes, as
                                    * key=value, into the params property */
   const char *own_params_key;     /* the option whose "k=v:k=v" are such keys ("x264-params") */
+  const char *small_frames;       /* defaults for frames of SMALL_FRAME_MBS macroblocks or fewer */
 } VwFamily;
+
+/* 128×128: x264's frame threads cost more than they give (a 16-frame 112×112 clip took 7.5 ms
+ * with x264's 3 threads on 2 cores, 6.2 ms with one; 320×240 gains from them at preset medium). */
+#define SMALL_FRAME_MBS 64
 
 /* clang-format off */
 #define END { NULL, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL }
@@ -197,13 +206,19 @@ static const VwChoice h264_levels[] = {
   { "41", NULL, "4.1" },  { "4.2", NULL, "4.2" }, { "42", NULL, "4.2" },  { "5", NULL, "5" },
   { "50", NULL, "5" },    { "5.1", NULL, "5.1" }, { "51", NULL, "5.1" },  { "5.2", NULL, "5.2" },
   { "52", NULL, "5.2" },  { "6", NULL, "6" },     { "60", NULL, "6" },    { "6.1", NULL, "6.1" },
-  { "61", NULL, "6.1" },  { "6.2", NULL, "6.2" }, { "62", NULL, "6.2" },  { NULL },
+  { "61", NULL, "6.1" },  { "6.2", NULL, "6.2" }, { "62", NULL, "6.2" },
+  /* x264 reads a level as a number: "3.0" is 3, as FFmpeg's libx264 takes it. */
+  { "1.0", NULL, "1" },   { "2.0", NULL, "2" },   { "3.0", NULL, "3" },   { "4.0", NULL, "4" },
+  { "5.0", NULL, "5" },   { "6.0", NULL, "6" },   { NULL },
 };
 
 #define X264_NOT_HERE "x264enc sets it itself from the stream's caps"
 
 /* x264enc: FFmpeg's libx264 defaults are crf 23, preset medium, keyint 250.  In pass=qual the
- * `bitrate` property doubles as the VBV maximum, so it is raised to its top to lift the cap.
+ * `bitrate` property doubles as the VBV maximum, so it is raised to its top to lift the cap, and
+ * in every pass x264enc turns VBV on with a buffer of `vbv-buf-capacity` ms; FFmpeg turns it on
+ * only for maxrate with bufsize.  A capacity of 0 makes x264 drop VBV (as it drops a maxrate
+ * given without bufsize): x264's VBV bookkeeping doubled the time of a short small clip.
  * Any other key libx264's own parser takes goes into option-string, as FFmpeg's x264-params
  * would pass it; the rows below that carry x264's names are the parameters x264enc overwrites
  * after reading option-string (rate control, keyint, VUI), so they go to its properties.  A
@@ -317,12 +332,16 @@ static const VwChoice vpx_deadlines[] = {
 
 /* crf: vp8enc/vp9enc have no constant-quality (VPX_Q) mode, and in their constrained-quality
  * mode the quantizer ignores cq-level once the bitrate cap is lifted (measured: the same size
- * for crf 20 and 50).  The nearest is crf as cq-level with the quantizer pinned to it. */
-#define VPX_OPTIONS                                                                                \
+ * for crf 20 and 50).  The nearest is crf as cq-level with the quantizer pinned to it.
+ * crf with b is FFmpeg's constrained quality: libvpx's CQ mode, cq-level crf and b the target,
+ * the quantizer free in libvpx's own range (FFmpeg keeps it: 4..63 for VP8, 0..63 for VP9): so b,
+ * after crf, lets the quantizer go again (qmin and qmax, after b, still narrow it).  b=0 is
+ * FFmpeg's "no bitrate" (crf with b=0: VP9's constant quality): as if b were not given. */
+#define VPX_OPTIONS(quantizer_range)                                                               \
   { "crf", VW_TARGET_PROPERTY, "cq-level", VW_UNIT_SAME, "end-usage=cq", "qmin qmax" },            \
       { "crf", VW_TARGET_PROPERTY, "min-quantizer" },                                              \
       { "crf", VW_TARGET_PROPERTY, "max-quantizer" },                                              \
-      { "b", VW_TARGET_PROPERTY, "target-bitrate" },                                               \
+      { "b", VW_TARGET_PROPERTY, "target-bitrate", VW_UNIT_ZERO_UNSET, quantizer_range },          \
       { "qmin", VW_TARGET_PROPERTY, "min-quantizer" },                                             \
       { "qmax", VW_TARGET_PROPERTY, "max-quantizer" },                                             \
       { "g", VW_TARGET_PROPERTY, "keyframe-max-dist" },                                            \
@@ -334,7 +353,7 @@ static const VwChoice vpx_deadlines[] = {
   }
 
 static const VwOption vp8_options[] = {
-  VPX_OPTIONS,
+  VPX_OPTIONS ("min-quantizer=4 max-quantizer=63"),
   /* Harmless: libvpx's one-pass VP8 forces lag 0. */
   { "lag-in-frames", VW_TARGET_PROPERTY, "lag-in-frames" },
   END,
@@ -347,7 +366,7 @@ static const VwChoice vp9_lags[] = {
 };
 
 static const VwOption vp9_options[] = {
-  VPX_OPTIONS,
+  VPX_OPTIONS ("min-quantizer=0 max-quantizer=63"),
   { "lag-in-frames", VW_TARGET_PROPERTY, "lag-in-frames", VW_UNIT_SAME, NULL, NULL, vp9_lags },
   { "row-mt", VW_TARGET_PROPERTY, "row-mt" },
   { "tile-columns", VW_TARGET_PROPERTY, "tile-columns" },
@@ -573,8 +592,15 @@ static const VwOption vorbis_options[] = {
   END,
 };
 
+/* flacenc lists 9 ("insane") but fails to start with it; FFmpeg's 9 to 12 are its own encoder's
+ * levels.  Refused at configuration rather than once encoding has started. */
+static const VwChoice flac_levels[] = {
+  { "0", NULL, "0" }, { "1", NULL, "1" }, { "2", NULL, "2" }, { "3", NULL, "3" }, { "4", NULL, "4" },
+  { "5", NULL, "5" }, { "6", NULL, "6" }, { "7", NULL, "7" }, { "8", NULL, "8" }, { NULL },
+};
+
 static const VwOption flac_options[] = {
-  { "compression_level", VW_TARGET_PROPERTY, "quality" },
+  { "compression_level", VW_TARGET_PROPERTY, "quality", VW_UNIT_SAME, NULL, NULL, flac_levels },
   END,
 };
 
@@ -593,14 +619,15 @@ static const char *const opus_bitrates[] = {
 /* Where GStreamer's defaults differ from FFmpeg's, `defaults` restores FFmpeg's behaviour, or
  * (av1enc's cpu-used 0, vpx's realtime deadline) picks a speed that is not glacial. */
 static const VwFamily families[] = {
-#define X264_DEFAULTS "pass=qual quantizer=23 bitrate=2048000 key-int-max=250"
+#define X264_DEFAULTS "pass=qual quantizer=23 bitrate=2048000 vbv-buf-capacity=0 key-int-max=250"
   { "x264enc", X264_DEFAULTS, "option-string", x264_options, NULL, FALSE, FALSE, NULL, NULL, FALSE,
-    X264_PARAM_CHECK, "x264-params" },
+    X264_PARAM_CHECK, "x264-params", "threads=1" },
   /* FFmpeg's libx264rgb: H.264 4:4:4 whose planes are G, B, R, tagged with the identity matrix.
    * x264enc would write the VUI from its caps, and GStreamer's Y444 caps cannot say "RGB
    * matrix": so no VUI from the caps, x264's own colormatrix and fullrange instead. */
-  { "x264enc", X264_DEFAULTS " insert-vui=false", "option-string", x264_options, NULL, FALSE,
-    FALSE, "colormatrix=GBR:fullrange=on", "libx264rgb", TRUE, X264_PARAM_CHECK, "x264-params" },
+  { "x264enc", X264_DEFAULTS " insert-vui=false", "option-string", x264_options, NULL, FALSE, FALSE,
+    "colormatrix=GBR:fullrange=on", "libx264rgb", TRUE, X264_PARAM_CHECK, "x264-params",
+    "threads=1" },
   { "x265enc", "tune=0 key-int-max=250", "option-string", x265_options, NULL, FALSE, FALSE,
     "crf=28", NULL, FALSE, check_x265_param, "x265-params" },
   { "openh264enc", NULL, NULL, openh264_options },
@@ -1339,6 +1366,8 @@ apply_row (const VwContext *ctx, const VwOption *row, GString *params, VwEncoder
 
   if (row->lo < row->hi && (!vw_parse_number (ctx->value, &v) || v < row->lo || v > row->hi))
     return option_error (ctx, error, "it takes a number from %g to %g", row->lo, row->hi);
+  if (row->unit == VW_UNIT_ZERO_UNSET && vw_parse_number (ctx->value, &v) && v == 0)
+    return TRUE;
   if (row->also && !set_assignments (ctx, row->also, error))
     return FALSE;
 
@@ -1592,10 +1621,59 @@ expand_own_params (const VwContext *ctx, const VwFamily *family, VwMedia media, 
   return TRUE;
 }
 
+/* Properties whose values must not cross, and the options that set them: mpeg2enc with a minimum
+ * GOP above its maximum crashes the process ("Min GOP size must be <= Max GOP size", then
+ * SIGSEGV), found by the generated writes. */
+static const struct
+{
+  const char *low, *high;         /* properties (-1: the encoder's default) */
+  const char *low_key, *high_key; /* FFmpeg options */
+  gint high_default;              /* what -1 means for `high` (measured: keyint_min 15 works, 16
+                                   * crashes with no g) */
+} ordered[] = {
+  { "min-gop-size", "max-gop-size", "keyint_min", "g", 15 },
+};
+
+static gboolean
+check_ordered (GstElement *encoder, GHashTable *options, GError **error)
+{
+  GObjectClass *klass = G_OBJECT_GET_CLASS (encoder);
+
+  for (guint i = 0; i < G_N_ELEMENTS (ordered); i++)
+    {
+      gint low = 0, high = 0;
+
+      if (!g_object_class_find_property (klass, ordered[i].low) ||
+          !g_object_class_find_property (klass, ordered[i].high))
+        continue;
+      g_object_get (encoder, ordered[i].low, &low, ordered[i].high, &high, NULL);
+      if (high < 0)
+        high = ordered[i].high_default;
+      if (low > high)
+        {
+          vw_set_error (error, VIDWRITE_ERROR_INVALID_OPTION,
+                        "option “%s” = “%s” for %s: it is above the GOP size “%s” (%d%s); give a "
+                        "larger “%s” too",
+                        ordered[i].low_key,
+                        options && g_hash_table_lookup (options, ordered[i].low_key)
+                            ? (const char *) g_hash_table_lookup (options, ordered[i].low_key)
+                            : "?",
+                        GST_OBJECT_NAME (gst_element_get_factory (encoder)), ordered[i].high_key,
+                        high,
+                        options && g_hash_table_contains (options, ordered[i].high_key)
+                            ? ""
+                            : ", the encoder's default",
+                        ordered[i].high_key);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 gboolean
 vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_names, VwMedia media,
-                  guint channels, const char *muxer_factory, GHashTable *options,
-                  VwEncoderSettings *settings, GError **error)
+                  guint channels, guint width, guint height, const char *muxer_factory,
+                  GHashTable *options, VwEncoderSettings *settings, GError **error)
 {
   const char *factory = GST_OBJECT_NAME (gst_element_get_factory (encoder));
   const VwFamily *family = ffmpeg_names ? find_codec_family (factory, codec_name) : NULL;
@@ -1620,6 +1698,10 @@ vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_n
     return FALSE;
   if (family && family->by_channels && channels < 9 && family->by_channels[channels] &&
       !set_assignments (&ctx, family->by_channels[channels], error))
+    return FALSE;
+  if (family && family->small_frames && media == VW_MEDIA_VIDEO
+      && (guint64)((width + 15) / 16) * ((height + 15) / 16) <= SMALL_FRAME_MBS
+      && !set_assignments (&ctx, family->small_frames, error))
     return FALSE;
 
   if (options)
@@ -1734,7 +1816,7 @@ vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_n
   if (params->len && family && family->params_property)
     g_object_set (encoder, family->params_property, params->str, NULL);
   complete_colorimetry (settings);
-  return TRUE;
+  return check_ordered (encoder, plain, error);
 }
 
 void

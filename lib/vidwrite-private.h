@@ -30,7 +30,8 @@ typedef struct
   const char *muxer;
   const char *default_audio; /* FFmpeg name of the audio codec FFmpeg picks for it */
   guint min_dimension;       /* smallest width and height the muxer takes, 0 for any */
-  const char *default_video; /* FFmpeg name of the video codec written when none is named */
+  const char *default_video; /* FFmpeg name of the video codec written when none is named;
+                              * NULL for an audio-only container (.mp3, .flac, .wav...) */
 } VwContainer;
 
 /* Frame sizes a codec refuses: widths and heights both within these ranges (inclusive). */
@@ -77,12 +78,19 @@ gboolean vw_codec_check_container (const VwResolved *resolved,
                                    const VwContainer *container,
                                    GError **error);
 const char *vw_resolved_name (const VwResolved *resolved);
+/* Streams the elements take and then crash on: `format` and `width` for video (the encoder's
+ * input), or `channels` for audio. */
+gboolean vw_codec_check_stream (const VwResolved *resolved, const VwContainer *container,
+                                GstVideoFormat format, guint width, guint channels,
+                                GError **error);
 GstElement *vw_codec_make_encoder (const VwResolved *resolved, const VwContainer *container,
                                    GError **error);
 /* The rows, for the public registry: NULL past the end. */
 const VwCodec *vw_codec_nth (guint i);
 const VwContainer *vw_container_nth (guint i);
 char *vw_codec_containers (const VwResolved *resolved);
+/* FFmpeg feeds this audio codec float samples (which decides how it remixes channels). */
+gboolean vw_codec_takes_float (const VwResolved *resolved);
 
 /* vidwrite-options.c: FFmpeg option keys -> element properties, per encoder family. */
 
@@ -103,8 +111,9 @@ typedef struct
  * defaults apply; otherwise the codec was a factory and the options are its property names.
  * `channels`: of the audio stream, for defaults that depend on it; 0 for video. */
 gboolean vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_names,
-                           VwMedia media, guint channels, const char *muxer_factory,
-                           GHashTable *options, VwEncoderSettings *settings, GError **error);
+                           VwMedia media, guint channels, guint width, guint height,
+                           const char *muxer_factory, GHashTable *options,
+                           VwEncoderSettings *settings, GError **error);
 void vw_encoder_settings_clear (VwEncoderSettings *settings);
 gboolean vw_parse_number (const char *text, double *value);
 GStrv vw_options_list_keys (const char *factory, VwMedia media);
@@ -126,6 +135,7 @@ void vw_converter_free (VwConverter *converter);
 GstCaps *vw_converter_get_caps (VwConverter *converter, gint fps_n, gint fps_d);
 GstBuffer *vw_converter_convert (VwConverter *converter, GBytes *frames, gsize offset);
 gboolean vw_converter_is_native (VwConverter *converter);
+void vw_converter_release_after_encode (GstElement *encoder);
 
 /* vidwrite-formats.c: the pixel formats callers push. */
 typedef struct
@@ -144,6 +154,11 @@ void vw_pixel_format_video_info (VidwritePixelFormat format, guint width, guint 
 
 /* vidwrite-task-pool.c: one thread a streaming task, joined when it stops (fork safety). */
 GstTaskPool *vw_task_pool_get (void);
+/* Called by a thread of ours (finish_async's, the pushes') before it hands over its result, its
+ * last act: it is joined by the next vw_thread_reap(), and before any fork(). */
+void vw_thread_exiting (void);
+/* Joins the threads that said they were exiting. */
+void vw_thread_reap (void);
 /* vidwrite-log.c: encoder libraries' own logs -> GStreamer's debug log, where a hook exists. */
 void vw_log_route_library (GstElement *encoder);
 gpointer vw_loaded_library_symbol (const char *library, const char *symbol);

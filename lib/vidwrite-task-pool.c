@@ -10,6 +10,8 @@
  */
 #include "vidwrite-private.h"
 
+#include <pthread.h>
+
 GST_DEBUG_CATEGORY_STATIC (vw_task_pool_debug);
 #define GST_CAT_DEFAULT vw_task_pool_debug
 
@@ -106,4 +108,61 @@ vw_task_pool_get (void)
       g_once_init_leave (&pool, made);
     }
   return pool;
+}
+
+/* Threads of ours that have handed over their result and are on their way out.  The result's
+ * callback may fork at once, while such a thread still runs its last steps (the end of a
+ * g_source_attach() under the caller's main context's lock, GLib's thread-exit cleanup under
+ * its slice allocator's): a child forked then inherits such a lock held for ever, and hangs.
+ * So before a fork() these threads are joined; otherwise the next thread of ours joins them.
+ * (Joining them in the callback's main context instead would stall it whenever the exiting
+ * thread waits for a CPU.)  After saying it exits, a thread must take no lock a forking thread
+ * could hold: it drops no object (a writer's last unref may need Python's GIL). */
+static GMutex exiting_lock;
+static GPtrArray *exiting; /* GThread, each a reference for g_thread_join() */
+
+static void
+join_locked (void)
+{
+  while (exiting && exiting->len)
+    g_thread_join (g_ptr_array_steal_index_fast (exiting, exiting->len - 1));
+}
+
+/* pthread_atfork(): the lock is held across fork(), so that no thread adds itself meanwhile. */
+static void
+before_fork (void)
+{
+  g_mutex_lock (&exiting_lock);
+  join_locked ();
+}
+
+static void
+after_fork (void)
+{
+  g_mutex_unlock (&exiting_lock);
+}
+
+void
+vw_thread_exiting (void)
+{
+  static gsize registered;
+
+  if (g_once_init_enter (&registered))
+    {
+      pthread_atfork (before_fork, after_fork, after_fork);
+      g_once_init_leave (&registered, 1);
+    }
+  g_mutex_lock (&exiting_lock);
+  if (!exiting)
+    exiting = g_ptr_array_new ();
+  g_ptr_array_add (exiting, g_thread_ref (g_thread_self ()));
+  g_mutex_unlock (&exiting_lock);
+}
+
+void
+vw_thread_reap (void)
+{
+  g_mutex_lock (&exiting_lock);
+  join_locked ();
+  g_mutex_unlock (&exiting_lock);
 }

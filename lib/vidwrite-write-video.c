@@ -29,8 +29,16 @@ check_arguments (GBytes *video, guint n_frames, guint height, guint width, guint
 {
   guint64 expected;
 
+  if (audio
+      && (!isfinite (audio_fps) || audio_fps < 1 || audio_fps != floor (audio_fps)
+          || audio_fps > G_MAXUINT))
+    return invalid (error, "audio_fps %g is not a whole, positive sample rate", audio_fps);
+  /* Audio alone: no frames, and nothing said about them. */
+  if (!video && audio && n_frames == 0)
+    return TRUE;
   if (!video)
-    return invalid (error, "the video data is missing (NULL)");
+    return invalid (error, "the video data is missing (NULL)%s",
+                    audio ? ": give n_frames 0 to write the audio alone" : "");
   if (n_frames == 0)
     return invalid (error, "n_frames is 0: a video needs at least one frame");
   if (width < 1 || width > VW_MAX_DIMENSION || height < 1 || height > VW_MAX_DIMENSION)
@@ -44,12 +52,7 @@ check_arguments (GBytes *video, guint n_frames, guint height, guint width, guint
                     "the video data holds %" G_GSIZE_FORMAT " bytes, but %u frames of %ux%u "
                     "with %u channels need %" G_GUINT64_FORMAT,
                     g_bytes_get_size (video), n_frames, width, height, channels, expected);
-  if (!vidwrite_rate_to_fraction (fps, fps_n, fps_d, error))
-    return FALSE;
-  if (audio && (!isfinite (audio_fps) || audio_fps < 1 || audio_fps != floor (audio_fps) ||
-                audio_fps > G_MAXUINT))
-    return invalid (error, "audio_fps %g is not a whole, positive sample rate", audio_fps);
-  return TRUE;
+  return vidwrite_rate_to_fraction (fps, fps_n, fps_d, error);
 }
 
 /* Configures `writer`, pushes everything and finishes. */
@@ -61,24 +64,26 @@ write_all (VidwriteWriter *writer, GBytes *video, guint height, guint width, gui
 {
   VidwritePixelFormat format;
 
-  if (!vidwrite_pixel_format_for_array (channels, 1, &format, error)
-      || !vidwrite_writer_set_video (writer, width, height, format, fps_n, fps_d, video_codec,
-                                     options, error))
+  if (video
+      && (!vidwrite_pixel_format_for_array (channels, 1, &format, error)
+          || !vidwrite_writer_set_video (writer, width, height, format, fps_n, fps_d, video_codec,
+                                         options, error)))
     return FALSE;
   if (audio &&
       !vidwrite_writer_set_audio (writer, audio_channels, (guint) audio_fps,
                                   VIDWRITE_SAMPLE_FORMAT_F32, VIDWRITE_AUDIO_LAYOUT_PLANAR,
                                   audio_codec, audio_options, error))
     return FALSE;
-  return vidwrite_writer_push_frames (writer, video, error) &&
-         (!audio || vidwrite_writer_push_audio (writer, audio, error)) &&
-         vidwrite_writer_finish (writer, NULL, error);
+  return (!video || vidwrite_writer_push_frames (writer, video, error))
+         && (!audio || vidwrite_writer_push_audio (writer, audio, error))
+         && vidwrite_writer_finish (writer, NULL, error);
 }
 
 /**
  * vidwrite_write_video:
  * @filename: (type filename): the file to write; the extension picks the container
- * @video: the frames: @n_frames × @height × @width × @channels bytes, C order
+ * @video: (nullable): the frames: @n_frames × @height × @width × @channels bytes, C order;
+ *   %NULL with @audio and @n_frames 0 writes the audio alone (.mp3, .flac, .wav, .m4a...)
  * @n_frames: how many frames @video holds
  * @height: frame height in pixels
  * @width: frame width in pixels
@@ -107,7 +112,7 @@ vidwrite_write_video (const char *filename, GBytes *video, guint n_frames, guint
                       const char *audio_codec, GHashTable *audio_options, GError **error)
 {
   g_autoptr (VidwriteWriter) writer = NULL;
-  gint fps_n, fps_d;
+  gint fps_n = 0, fps_d = 0;
 
   if (!check_arguments (video, n_frames, height, width, channels, fps, audio, audio_fps, &fps_n,
                         &fps_d, error))
@@ -121,7 +126,8 @@ vidwrite_write_video (const char *filename, GBytes *video, guint n_frames, guint
 /**
  * vidwrite_encode_video:
  * @format: FFmpeg's name of the container ("mp4", "matroska", "webm", "mpegts", ...)
- * @video: the frames: @n_frames × @height × @width × @channels bytes, C order
+ * @video: (nullable): the frames: @n_frames × @height × @width × @channels bytes, C order;
+ *   %NULL with @audio and @n_frames 0 encodes the audio alone ("mp3", "flac", "wav", "ipod"...)
  * @n_frames: how many frames @video holds
  * @height: frame height in pixels
  * @width: frame width in pixels
@@ -153,7 +159,7 @@ vidwrite_encode_video (const char *format, GBytes *video, guint n_frames, guint 
 {
   g_autoptr (GOutputStream) memory = NULL;
   g_autoptr (VidwriteWriter) writer = NULL;
-  gint fps_n, fps_d;
+  gint fps_n = 0, fps_d = 0;
 
   if (!check_arguments (video, n_frames, height, width, channels, fps, audio, audio_fps, &fps_n,
                         &fps_d, error))

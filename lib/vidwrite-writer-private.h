@@ -57,6 +57,7 @@ void vw_monitor_init (VwMonitor *monitor);
 void vw_monitor_clear (VwMonitor *monitor);
 /* Counts activity and wakes the waiters.  Called without the lock. */
 void vw_monitor_poke (VwMonitor *monitor);
+void vw_monitor_touch (VwMonitor *monitor);
 guint64 vw_monitor_read (VwMonitor *monitor, const guint64 *counter);
 
 /* ---- vidwrite-stream.c ------------------------------------------------------------------- */
@@ -100,7 +101,12 @@ typedef struct
   guint64 parsed; /* frames out of the parser */
 
   /* audio */
-  guint channels;
+  guint channels;     /* as pushed */
+  guint out_channels; /* as encoded (FFmpeg's -ac), remixed from `channels` */
+  guint out_rate;     /* as encoded (FFmpeg's -ar), or 0: what the encoder takes, nearest first */
+  /* Under the monitor's lock: samples out of the resampler, and how many the stream has (0 until
+   * its end is known: FFmpeg's count, ceil (in × out_rate / rate)). */
+  guint64 resampled, resampled_limit;
   VidwriteSampleFormat sample_format;
   VidwriteAudioLayout layout;
   guint sample_bytes;
@@ -112,8 +118,9 @@ void vw_stream_init (VwStream *stream, VwMedia media, VwMonitor *monitor);
 void vw_stream_clear (VwStream *stream);
 void vw_stream_clear_pending (VwStream *stream);
 GstClockTime vw_stream_time (const VwStream *stream, guint64 units);
-/* What the audio encoder must be fed: exactly these channels, in FFmpeg's layout. */
-GstCaps *vw_stream_audio_caps (guint channels);
+/* What the audio encoder must be fed: exactly these channels, in FFmpeg's layout, at `rate`
+ * (0: any). */
+GstCaps *vw_stream_audio_caps (guint channels, guint rate);
 /* Builds appsrc -> convert -> encoder -> parser and returns its last element in *tail. */
 gboolean vw_stream_build (VwStream *stream, GstBin *bin, GstElement **tail, GError **error);
 /* Queues `count` frames or samples; `times` (nullable, taken) are the frames' own times. */

@@ -10,6 +10,7 @@
  */
 #include "vidwrite-writer-private.h"
 
+#include <math.h>
 #include <string.h>
 
 #define DEFAULT_STALL_TIMEOUT 120 /* seconds */
@@ -87,7 +88,8 @@ static void initable_iface_init (GInitableIface *iface);
  * Writes one video file from frames (and audio samples) pushed in any number of chunks.
  *
  * Create it with vidwrite_writer_new() (or vidwrite_writer_new_for_stream()), describe the video with vidwrite_writer_set_video() and
- * optionally the audio with vidwrite_writer_set_audio(), push data with
+ * optionally the audio with vidwrite_writer_set_audio() (or only the audio, for a file of sound
+ * alone), push data with
  * vidwrite_writer_push_frames() and vidwrite_writer_push_audio(), then call
  * vidwrite_writer_finish() (or vidwrite_writer_finish_async()).  The file appears at its name
  * only when it is complete; vidwrite_writer_cancel(), a failure or dropping the last reference
@@ -158,9 +160,12 @@ static void
 take_pipeline_error (VidwriteWriter *self, GError **error)
 {
   GError *e = g_steal_pointer (&self->monitor.error);
+  const char *audio = self->video.present ? ", audio: " : "audio: ";
 
-  g_prefix_error (&e, "writing “%s” (video: %s%s%s) failed: ", self->name,
-                  vw_stream_codec_name (&self->video), self->audio.present ? ", audio: " : "",
+  g_prefix_error (&e, "writing “%s” (%s%s%s%s) failed: ", self->name,
+                  self->video.present ? "video: " : "",
+                  self->video.present ? vw_stream_codec_name (&self->video) : "",
+                  self->audio.present ? audio : "",
                   self->audio.present ? vw_stream_codec_name (&self->audio) : "");
   vw_error_make_valid (e);
   g_propagate_error (error, e);
@@ -544,7 +549,15 @@ prepare_encoder (VidwriteWriter *self, VwStream *stream, const char *name, const
                  GHashTable *options, GError **error)
 {
   const VwContainer *container = vw_target_get_container (self->target);
+  gint width = 0, height = 0; /* none for audio */
 
+  if (input && !gst_caps_is_empty (input))
+    {
+      const GstStructure *format = gst_caps_get_structure (input, 0);
+
+      gst_structure_get_int (format, "width", &width);
+      gst_structure_get_int (format, "height", &height);
+    }
   if (!vw_codec_resolve (name, stream->media, input, &stream->codec, error))
     return FALSE;
   if (!vw_codec_check_container (&stream->codec, container, error))
@@ -553,10 +566,12 @@ prepare_encoder (VidwriteWriter *self, VwStream *stream, const char *name, const
       return FALSE;
     }
   stream->encoder = vw_codec_make_encoder (&stream->codec, container, error);
-  if (!stream->encoder ||
-      !vw_options_apply (stream->encoder, vw_resolved_name (&stream->codec),
-                         stream->codec.ffmpeg_name, stream->media, stream->channels,
-                         container->muxer, options, &stream->settings, error))
+  if (!stream->encoder
+      || !vw_options_apply (stream->encoder, vw_resolved_name (&stream->codec),
+                            stream->codec.ffmpeg_name, stream->media, stream->out_channels, width,
+                            height, container->muxer, options, &stream->settings, error)
+      || !vw_codec_check_stream (&stream->codec, container, stream->settings.pix_fmt, width,
+                                 stream->out_channels, error))
     {
       vw_stream_clear (stream);
       vw_stream_init (stream, stream->media, &self->monitor);
@@ -649,6 +664,60 @@ choose_encoder_input (VwStream *video, GError **error)
   return TRUE;
 }
 
+/* The rates in `caps`' framerate lists, once each, for a message: "24000/1001, 24, 25". */
+static char *
+describe_rates (const GstCaps *caps)
+{
+  g_autoptr (GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < gst_caps_get_size (caps); i++)
+    {
+      const GValue *rates = gst_structure_get_value (gst_caps_get_structure (caps, i), "framerate");
+      guint n = rates && GST_VALUE_HOLDS_LIST (rates) ? gst_value_list_get_size (rates) : 0;
+
+      for (guint j = 0; j < n; j++)
+        {
+          const GValue *rate = gst_value_list_get_value (rates, j);
+          gint num = gst_value_get_fraction_numerator (rate);
+          gint den = gst_value_get_fraction_denominator (rate);
+          char *text = den == 1 ? g_strdup_printf ("%d", num) : g_strdup_printf ("%d/%d", num, den);
+
+          if (g_ptr_array_find_with_equal_func (seen, text, g_str_equal, NULL))
+            g_free (text);
+          else
+            g_ptr_array_add (seen, text);
+        }
+    }
+  g_ptr_array_add (seen, NULL);
+  return g_strjoinv (", ", (char **) seen->pdata);
+}
+
+/* An encoder whose sink caps list its frame rates (mpeg2enc: MPEG-2's, but not 60) failed once
+ * encoding started ("not-negotiated") on any other: refused here, naming the rates it takes. */
+static gboolean
+check_rate (VwStream *video, GError **error)
+{
+  GstPad *sink = gst_element_get_static_pad (video->encoder, "sink");
+  g_autoptr (GstCaps) caps = gst_pad_query_caps (sink, NULL);
+  g_autoptr (GstCaps) rate = gst_caps_new_simple ("video/x-raw", "framerate", GST_TYPE_FRACTION,
+                                                  video->rate_n, video->rate_d, NULL);
+  gboolean ok = gst_caps_is_any (caps) || gst_caps_can_intersect (caps, rate);
+
+  gst_object_unref (sink);
+  if (!ok)
+    {
+      g_autofree char *rates = describe_rates (caps);
+
+      vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE,
+                    "frame rate %d/%d (%g frames a second) cannot be written as “%s” (%s): it "
+                    "takes %s",
+                    video->rate_n, video->rate_d, (double) video->rate_n / video->rate_d,
+                    vw_resolved_name (&video->codec), GST_OBJECT_NAME (video->codec.factory),
+                    *rates ? rates : "other rates");
+    }
+  return ok;
+}
+
 /**
  * vidwrite_writer_set_video:
  * @self: a #VidwriteWriter
@@ -712,6 +781,14 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
                    VIDWRITE_MAX_FRAME_DURATION, VIDWRITE_MAX_FRAME_RATE);
       return FALSE;
     }
+  if (!container->default_video)
+    {
+      vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE,
+                    "a .%s file holds audio only: it cannot take video (write audio alone with "
+                    "vidwrite_writer_set_audio(), or use .mp4, .mkv or .webm)",
+                    container->extension);
+      return FALSE;
+    }
   if (width < container->min_dimension || height < container->min_dimension)
     {
       vw_set_error (error, VIDWRITE_ERROR_INCOMPATIBLE,
@@ -742,8 +819,17 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
     video->rate_d = fps_d / g;
   }
   video->unit_bytes = vidwrite_pixel_format_frame_size (format, width, height);
+  if (!check_rate (video, error))
+    {
+      vw_stream_clear (video);
+      vw_stream_init (video, VW_MEDIA_VIDEO, &self->monitor);
+      return FALSE;
+    }
 
+  /* The crash table again, now that the format fed to the encoder is known (16-bit input goes
+   * to 10 bits without a pix_fmt). */
   if (!choose_encoder_input (video, error)
+      || !vw_codec_check_stream (&video->codec, container, video->out_format, width, 0, error)
       || (video->out_format != GST_VIDEO_FORMAT_UNKNOWN && !check_subsampling (video, error))
       || !(video->converter = vw_converter_new (
                format, video->settings.gbr_planes ? GST_VIDEO_FORMAT_GBR : video->out_format, width,
@@ -757,6 +843,47 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
   return TRUE;
 }
 
+/* FFmpeg's -ar and -ac: what the audio stream is encoded as, whatever the encoder; taken out of
+ * the options before the encoder sees them.  A key may carry FFmpeg's ":a" specifier. */
+static const struct
+{
+  const char *key;
+  guint max;
+  const char *what;
+} audio_output_options[] = {
+  { "ar", MAX_AUDIO_RATE, "an output sample rate in Hz" },
+  { "ac", VW_MAX_AUDIO_CHANNELS, "an output channel count" },
+};
+
+/* values[i] is audio_output_options[i]'s value, or stays as it was when not given. */
+static gboolean
+take_audio_output_options (GHashTable *options, guint *values, GError **error)
+{
+  for (guint i = 0; options && i < G_N_ELEMENTS (audio_output_options); i++)
+    {
+      const char *key = audio_output_options[i].key;
+      g_autofree char *specified = g_strconcat (key, ":a", NULL);
+      const char *value = g_hash_table_lookup (options, key);
+      double v;
+
+      if (!value && (value = g_hash_table_lookup (options, specified)))
+        key = specified;
+      if (!value)
+        continue;
+      if (!vw_parse_number (value, &v) || v != floor (v) || v < 1
+          || v > audio_output_options[i].max)
+        {
+          vw_set_error (error, VIDWRITE_ERROR_INVALID_OPTION,
+                        "invalid value “%s” for the option “%s”: it takes %s, 1 to %u", value, key,
+                        audio_output_options[i].what, audio_output_options[i].max);
+          return FALSE;
+        }
+      values[i] = (guint)v;
+      g_hash_table_remove (options, key);
+    }
+  return TRUE;
+}
+
 /**
  * vidwrite_writer_set_audio:
  * @self: a #VidwriteWriter
@@ -766,10 +893,20 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
  * @layout: planar ([C, N]) or interleaved ([N, C])
  * @codec: (nullable): FFmpeg audio codec name ("aac", "mp3", "libopus", "libvorbis", "flac")
  *   or a GStreamer encoder factory; %NULL picks the container's usual one
- * @options: (nullable) (element-type utf8 utf8): FFmpeg options for the codec ({"b": "128k"})
+ * @options: (nullable) (element-type utf8 utf8): FFmpeg options for the codec ({"b": "128k"}),
+ *   and FFmpeg's `ar` (output sample rate) and `ac` (output channel count)
  *
  * Adds an audio stream.  Call it before the first push.  Float samples are scaled to the
  * encoder's format, never cast.
+ *
+ * A writer with audio and no video writes an audio-only file: .mp3, .flac, .wav, .ogg, .opus,
+ * .m4a, or any container that takes the codec (.mkv, .mp4...).
+ *
+ * The option `ar` resamples to that rate (audioresample at its highest quality) and `ac` remixes
+ * to that many channels as FFmpeg does: mono to stereo puts the signal on both sides at -3 dB
+ * (0.7071), stereo to mono is 0.7071 (L + R) for codecs FFmpeg feeds float samples (aac, mp3,
+ * opus, vorbis, ac3) and (L + R) / 2 for the others (flac, pcm_s16le, mp2).  Without `ar`, the
+ * rate stays unless the encoder cannot take it (it is then resampled to one it takes).
  *
  * Returns: %TRUE on success
  */
@@ -811,13 +948,20 @@ vidwrite_writer_set_audio (VidwriteWriter *self, guint channels, guint rate,
       return FALSE;
     }
 
-  audio->channels = channels;
   {
-    g_autoptr (GstCaps) input = vw_stream_audio_caps (channels);
+    g_autoptr (GHashTable) own = copy_options (options);
+    guint output[] = { 0, channels };
+    g_autoptr (GstCaps) input = NULL;
 
+    if (!take_audio_output_options (own, output, error))
+      return FALSE;
+    audio->channels = channels;
+    audio->out_rate = output[0];
+    audio->out_channels = output[1];
+    input = vw_stream_audio_caps (audio->out_channels, audio->out_rate);
     if (!prepare_encoder (self, audio,
                           codec ? codec : vw_target_get_container (self->target)->default_audio,
-                          input, options, error))
+                          input, own, error))
       return FALSE;
   }
   /* Only the video's settings configure anything beyond the encoder (the muxer). */
@@ -837,7 +981,8 @@ check_pushable (VidwriteWriter *self, GBytes *data, gboolean has, const char *wh
 {
   if (!is_open (self))
     return set_state_error (self, error);
-  if (!self->video.present)
+  /* Audio alone is a whole write; frames need their stream. */
+  if (!self->video.present && !self->audio.present)
     {
       vw_set_error (error, VIDWRITE_ERROR_STATE,
                     "the video of “%s” is not configured: call vidwrite_writer_set_video() first",
@@ -847,9 +992,9 @@ check_pushable (VidwriteWriter *self, GBytes *data, gboolean has, const char *wh
   if (!has)
     {
       vw_set_error (error, VIDWRITE_ERROR_STATE,
-                   "the writer of “%s” has no %s stream: call vidwrite_writer_set_audio() before "
-                   "the first push",
-                   self->name, what);
+                    "the writer of “%s” has no %s stream: call vidwrite_writer_set_%s() before "
+                    "the first push",
+                    self->name, what, what);
       return FALSE;
     }
   if (!data)
@@ -936,7 +1081,7 @@ count_frames (VidwriteWriter *self, GBytes *frames, gsize *count, GError **error
   VwStream *video = &self->video;
   gsize size;
 
-  if (!check_pushable (self, frames, TRUE, "video", error))
+  if (!check_pushable (self, frames, video->present, "video", error))
     return FALSE;
   size = g_bytes_get_size (frames);
   if (size % video->unit_bytes != 0)
@@ -1181,16 +1326,24 @@ finish_locked (VidwriteWriter *self, GError **error)
 
   if (!is_open (self))
     return set_state_error (self, error);
-  if (!self->video.present)
+  if (!self->video.present && !self->audio.present)
     {
       vw_set_error (&local, VIDWRITE_ERROR_STATE,
-                    "the video of “%s” is not configured: there is nothing to write", self->name);
+                    "neither the video nor the audio of “%s” is configured: there is nothing to "
+                    "write",
+                    self->name);
       return fail (self, error, local);
     }
-  if (vidwrite_writer_get_frames_pushed (self) == 0)
+  if (self->video.present && vidwrite_writer_get_frames_pushed (self) == 0)
     {
       vw_set_error (&local, VIDWRITE_ERROR_INVALID_ARGUMENT,
                    "no frame was pushed: “%s” would have no picture", self->name);
+      return fail (self, error, local);
+    }
+  if (!self->video.present && vidwrite_writer_get_samples_pushed (self) == 0)
+    {
+      vw_set_error (&local, VIDWRITE_ERROR_INVALID_ARGUMENT,
+                    "no audio sample was pushed: “%s” would have no sound", self->name);
       return fail (self, error, local);
     }
 
@@ -1224,6 +1377,7 @@ finish_full (VidwriteWriter *self, GCancellable *cancellable, GMainContext *cont
   gulong handler = 0;
   gboolean ok;
 
+  vw_thread_reap (); /* the thread of the last pushes, done by now */
   if (cancellable)
     handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancellable_cancelled), self, NULL);
   g_clear_pointer (&self->progress_context, g_main_context_unref);
@@ -1254,51 +1408,51 @@ vidwrite_writer_finish (VidwriteWriter *self, GCancellable *cancellable, GError 
   return finish_full (self, cancellable, NULL, error);
 }
 
-/* An operation that ran in a thread of ours completes once that thread has exited.
- *
- * The caller's callback may fork (a GTK application that spawns, Python's multiprocessing).  A
- * thread still on its way out at that moment can hold a lock that the child inherits locked
- * for ever: the finish thread's last g_source_attach() held the caller's main context's lock,
- * and a child forked from the callback hung on its first main-loop call.  So the result goes to
- * the caller's main context, which joins the thread before returning it: when the callback
- * runs, no thread of the operation is left. */
+/* The outcome of an operation that ran in a thread of ours, on its way to the caller's main
+ * context. */
 typedef struct
 {
   GTask *task; /* owned */
-  GThread *thread; /* owned */
   gboolean ok;
   GError *error; /* owned */
-} Completion;
+  GSource *source; /* the thread's reference, dropped here */
+} Outcome;
 
 static gboolean
-complete_after_exit (gpointer data)
+deliver_outcome (gpointer data)
 {
-  Completion *c = data;
+  Outcome *outcome = data;
 
-  g_thread_join (c->thread);
-  if (c->ok)
-    g_task_return_boolean (c->task, TRUE);
+  if (outcome->ok)
+    g_task_return_boolean (outcome->task, TRUE);
   else
-    g_task_return_error (c->task, c->error);
-  g_object_unref (c->task);
-  g_free (c);
+    g_task_return_error (outcome->task, outcome->error);
+  g_object_unref (outcome->task);
+  g_source_unref (outcome->source);
+  g_free (outcome);
   return G_SOURCE_REMOVE;
 }
 
-/* Called by the thread as the last thing it does: takes `task`'s reference and `error`. */
+/* Returns the outcome as the thread's last act, taking its reference to `task`.  A fork() from
+ * the callback (a GTK application that spawns, Python's multiprocessing) must not find the
+ * thread holding a lock, so the thread says it exits, then only attaches the source that
+ * returns the task: everything else, the task's last unref included (it may finalize the
+ * writer, and its bindings: Python's GIL), happens in the caller's main context
+ * (vidwrite-task-pool.c). */
 static void
-complete_when_exited (GTask *task, gboolean ok, GError *error)
+return_from_thread (GTask *task, gboolean ok, GError *error)
 {
-  Completion *c = g_new0 (Completion, 1);
-  g_autoptr (GSource) source = g_idle_source_new ();
+  Outcome *outcome = g_new0 (Outcome, 1);
+  GSource *source = g_idle_source_new ();
 
-  c->task = task;
-  c->thread = g_thread_ref (g_thread_self ());
-  c->ok = ok;
-  c->error = error;
+  outcome->task = task;
+  outcome->ok = ok;
+  outcome->error = error;
+  outcome->source = source;
   g_source_set_priority (source, g_task_get_priority (task));
-  g_source_set_callback (source, complete_after_exit, c, NULL);
-  g_source_set_static_name (source, "[vidwrite] complete");
+  g_source_set_callback (source, deliver_outcome, outcome, NULL);
+  g_source_set_static_name (source, "[vidwrite] outcome");
+  vw_thread_exiting ();
   g_source_attach (source, g_task_get_context (task));
 }
 
@@ -1311,7 +1465,7 @@ finish_thread (gpointer data)
   gboolean ok = finish_full (g_task_get_source_object (task), g_task_get_cancellable (task),
                              g_task_get_task_data (task), &error);
 
-  complete_when_exited (task, ok, error);
+  return_from_thread (task, ok, error);
   return NULL;
 }
 
@@ -1757,13 +1911,13 @@ next_push (VidwriteWriter *self)
   return task;
 }
 
-/* The thread of the pushes: runs them until none is left.  The tasks hold the writer.  A push
- * followed by another completes at once; the last completes when this thread has exited. */
+/* The thread of the pushes: runs them until none is left.  The tasks hold the writer. */
 static gpointer
 run_pushes (gpointer data)
 {
   GTask *task = next_push (data);
 
+  vw_thread_reap (); /* the thread of earlier pushes, if any */
   while (task)
     {
       GError *error = NULL;
@@ -1772,7 +1926,7 @@ run_pushes (gpointer data)
 
       if (!next)
         {
-          complete_when_exited (task, ok, error);
+          return_from_thread (task, ok, error);
           break;
         }
       if (ok)

@@ -9,10 +9,11 @@ VW_BUILD_PACKAGES="meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev
 # the others here) so that the torch tests run; torchvision and PyAV for the comparison tests;
 # gjs for the GJS test; gi-docgen for the API reference (-Ddocs=true) and its check; GTK 4 (C
 # headers, typelib, PyGObject's cairo) and Xvfb for the GTK recorders of examples/ (-Dexamples);
-# python3-hypothesis draws the generated writes (tests/generated/); nginx's RTMP module and srt-live-transmit as the live servers the target tests start and kill.
+# python3-hypothesis draws the generated writes (tests/generated/); nginx's RTMP module and srt-live-transmit as the live servers the target tests start and kill;
+# Dask (python3-dask, python3-distributed) for examples/dask_clips.py and its test.
 VW_TEST_PACKAGES="ffmpeg python3-gi python3-numpy python3-pytest python3-torch python3-torchvision
   python3-av gjs gi-docgen libgtk-4-dev gir1.2-gtk-4.0 python3-gi-cairo xvfb xauth
-  libnginx-mod-rtmp srt-tools python3-hypothesis"
+  libnginx-mod-rtmp srt-tools python3-hypothesis python3-dask python3-distributed"
 # The libFuzzer targets (scripts/fuzz.sh, and briefly in CI: the fuzz suite of build-fuzz-ci):
 # clang and its runtime libraries (libFuzzer, ASan, UBSan).
 VW_FUZZ_PACKAGES="clang libclang-rt-14-dev"

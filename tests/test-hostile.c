@@ -117,7 +117,8 @@ run_cases (Fixture *f, const Case *cases, guint n)
     run_case (f, &cases[i]);
 }
 
-#define GOOD .n_frames = 2, .height = 32, .width = 32, .channels = 3, .fps = 30
+#define GOOD_AT(rate) .n_frames = 2, .height = 32, .width = 32, .channels = 3, .fps = rate
+#define GOOD GOOD_AT (30)
 #define SIZE(n, h, w, c) .n_frames = n, .height = h, .width = w, .channels = c, .fps = 30
 #define INVALID .code = VIDWRITE_ERROR_INVALID_ARGUMENT
 #define AUDIO .audio = TRUE, .audio_channels = 2, .audio_fps = 48000
@@ -240,6 +241,8 @@ test_pairs (Fixture *f, gconstpointer data)
 {
   g_autofree char *webm = vwt_path (f->dir, "clip.webm");
   g_autofree char *avi = vwt_path (f->dir, "clip.avi");
+  g_autofree char *mpg = vwt_path (f->dir, "clip.mpg");
+  g_autofree char *mkv = vwt_path (f->dir, "clip.mkv");
   const Case cases[] = {
     { GOOD, .codec = "vp8enc", .code = VIDWRITE_ERROR_INCOMPATIBLE, .named = "vp8enc" },
     { GOOD, .codec = "avenc_ffv1", .code = VIDWRITE_ERROR_INCOMPATIBLE, .named = "avenc_ffv1" },
@@ -250,6 +253,19 @@ test_pairs (Fixture *f, gconstpointer data)
       .code = VIDWRITE_ERROR_INCOMPATIBLE, .named = "opus" },
     { GOOD, AUDIO, .audio_codec = "flacenc", .code = VIDWRITE_ERROR_INCOMPATIBLE,
       .named = "flacenc" },
+    /* Found by the generated writes: each ended the caller's process (mp4mux's SIGSEGV, a
+     * GStreamer-Audio CRITICAL in avimux). */
+    { GOOD, .codec = "libvpx-vp9", .options = "pix_fmt=yuv420p10le",
+      .code = VIDWRITE_ERROR_INCOMPATIBLE, .named = "I420_10LE" },
+    { GOOD, .filename = avi, .audio = TRUE, .audio_channels = 4, .audio_fps = 48000,
+      .audio_codec = "pcm_s16le", .code = VIDWRITE_ERROR_INCOMPATIBLE, .named = "4-channel" },
+    { SIZE (2, 64, 40, 3), .filename = mkv, .codec = "libx265", .options = "pix_fmt=yuv444p10le",
+      .code = VIDWRITE_ERROR_INCOMPATIBLE, .named = "40" },
+    /* mpeg2enc takes MPEG-2's rates but 60: others failed once encoding started. */
+    { GOOD_AT (60), .filename = mpg, .codec = "mpeg2video", .code = VIDWRITE_ERROR_INCOMPATIBLE,
+      .named = "60/1" },
+    { GOOD_AT (15), .filename = mpg, .codec = "mpeg2video", .code = VIDWRITE_ERROR_INCOMPATIBLE,
+      .named = "15/1" },
   };
 
   run_cases (f, cases, G_N_ELEMENTS (cases));
@@ -261,6 +277,8 @@ test_pairs (Fixture *f, gconstpointer data)
 static void
 test_options (Fixture *f, gconstpointer data)
 {
+  g_autofree char *mpg = vwt_path (f->dir, "clip.mpg");
+  g_autofree char *mkv = vwt_path (f->dir, "clip.mkv");
 #define OPT(o, v)                                                                                  \
   {                                                                                                \
     GOOD, .options = o, .code = VIDWRITE_ERROR_INVALID_OPTION, .named = v                          \
@@ -302,7 +320,15 @@ test_options (Fixture *f, gconstpointer data)
     RAW ("ip-factor=nan", "nan"),
     RAW ("ip-factor=1e300", "1e300"),
     RAW ("parent=x", "parent"),
+    /* mpeg2enc crashed on a minimum GOP above its maximum (15 unless g says). */
+    { GOOD, .filename = mpg, .codec = "mpeg2video", .options = "keyint_min=16",
+      .code = VIDWRITE_ERROR_INVALID_OPTION, .named = "keyint_min" },
+    { GOOD, .filename = mpg, .codec = "mpeg2video", .options = "keyint_min=12;g=10",
+      .code = VIDWRITE_ERROR_INVALID_OPTION, .named = "(10)" },
     { GOOD, AUDIO, .audio_options = "b=", .code = VIDWRITE_ERROR_INVALID_OPTION, .named = "b" },
+    /* flacenc lists 9 and fails to start with it. */
+    { GOOD, AUDIO, .filename = mkv, .audio_codec = "flac", .audio_options = "compression_level=9",
+      .code = VIDWRITE_ERROR_INVALID_OPTION, .named = "“9”" },
     { GOOD, AUDIO, .audio_codec = "voaacenc", .audio_options = "bitrate=-5",
       .code = VIDWRITE_ERROR_INVALID_OPTION, .named = "-5" },
   };

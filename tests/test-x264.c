@@ -183,6 +183,119 @@ test_own_names (Fixture *f, gconstpointer data)
     }
 }
 
+/* x264's VBV (the SEI's "vbv_maxrate=... vbv_bufsize=...") is on exactly when FFmpeg turns it on:
+ * with maxrate and bufsize, not for crf or b alone (x264enc ties one to its `bitrate`), and not
+ * for maxrate without bufsize, which x264 ignores. */
+static char *
+vbv_of (const char *path)
+{
+  g_autofree char *data = NULL;
+  gsize size = 0;
+  const char *at, *end;
+
+  g_assert_true (g_file_get_contents (path, &data, &size, NULL));
+  at = memmem (data, size, "vbv_maxrate=", strlen ("vbv_maxrate="));
+  if (!at)
+    return g_strdup ("no VBV");
+  end = memmem (at, size - (at - data), " crf_max", strlen (" crf_max"));
+  if (!end)
+    end = memmem (at, size - (at - data), " nal_hrd", strlen (" nal_hrd"));
+  g_assert_nonnull (end);
+  return g_strndup (at, end - at);
+}
+
+static void
+test_vbv_as_ffmpeg (Fixture *f, gconstpointer data)
+{
+  static const struct
+  {
+    const char *options, *ffmpeg_args;
+  } cases[] = {
+    { "crf=23", "-crf 23" },
+    { "b=300000", "-b:v 300k" },
+    { "crf=23;maxrate=400000;bufsize=800000", "-crf 23 -maxrate 400k -bufsize 800k" },
+    { "crf=23;maxrate=400000", "-crf 23 -maxrate 400k" },
+  };
+  const guint n = 10;
+  g_autoptr (GBytes) frames = vwt_make_frames (n, H, W, 3, 5);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = vwt_path (f->dir, "vbv.mp4");
+      g_autofree char *ref = vwt_path (f->dir, "vbv-ffmpeg.mp4");
+      g_autofree char *args
+          = g_strdup_printf ("-c:v libx264 -pix_fmt yuv420p %s", cases[i].ffmpeg_args);
+      g_autoptr (GHashTable) options = vwt_options_parse (cases[i].options, ";");
+      g_autofree char *ours = NULL, *theirs = NULL;
+
+      vwt_write_ok (path, frames, n, H, W, 3, FPS, "libx264", options);
+      g_assert_true (vwt_ffmpeg_encode (frames, W, H, "rgb24", G_STRINGIFY (FPS), args, ref));
+      ours = vbv_of (path);
+      theirs = vbv_of (ref);
+      g_test_message ("%s: vidwrite %s, FFmpeg %s", cases[i].options, ours, theirs);
+      g_assert_cmpstr (ours, ==, theirs);
+    }
+}
+
+/* x264's value of `name` ("threads") in the settings it writes into the stream. */
+static char *
+x264_setting (const char *path, const char *name)
+{
+  g_autofree char *data = NULL;
+  g_autofree char *needle = g_strdup_printf (" %s=", name);
+  gsize size = 0;
+  const char *at;
+
+  g_assert_true (g_file_get_contents (path, &data, &size, NULL));
+  at = memmem (data, size, needle, strlen (needle));
+  g_assert_nonnull (at);
+  at += strlen (needle);
+  return g_strndup (at, strcspn (at, " "));
+}
+
+/* x264's frame threads cost more than they give on tiny frames: one thread up to 128×128 (as
+ * PyAV's sliced threads come out there), x264's own count (FFmpeg's) above; the user's
+ * `threads` wins either way. */
+static void
+test_threads_of_small_frames (Fixture *f, gconstpointer data)
+{
+  static const struct
+  {
+    guint w, h;
+    const char *options;
+    const char *expected; /* NULL: what FFmpeg's libx264 gets on this machine */
+  } cases[] = {
+    { 112, 112, NULL, "1" },
+    { 128, 128, NULL, "1" },
+    { 112, 112, "threads=2", "2" },
+    { 320, 240, NULL, NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = vwt_path (f->dir, "threads.mp4");
+      g_autofree char *ref = vwt_path (f->dir, "threads-ffmpeg.mp4");
+      g_autoptr (GBytes) frames = vwt_make_frames (4, cases[i].h, cases[i].w, 3, 9);
+      g_autoptr (GHashTable) options = vwt_options_parse (cases[i].options, ";");
+      g_autofree char *ours = NULL, *expected = NULL;
+
+      vwt_write_ok (path, frames, 4, cases[i].h, cases[i].w, 3, FPS, "libx264", options);
+      ours = x264_setting (path, "threads");
+      if (cases[i].expected)
+        expected = g_strdup (cases[i].expected);
+      else
+        {
+          g_assert_true (vwt_ffmpeg_encode (frames, cases[i].w, cases[i].h, "rgb24",
+                                            G_STRINGIFY (FPS), "-c:v libx264 -pix_fmt yuv420p",
+                                            ref));
+          expected = x264_setting (ref, "threads");
+        }
+      g_test_message ("%ux%u %s: threads=%s", cases[i].w, cases[i].h,
+                      cases[i].options ? cases[i].options : "", ours);
+      g_assert_cmpstr (ours, ==, expected);
+    }
+}
+
 /* A name neither FFmpeg nor x264 knows is still INVALID_OPTION; a bad value names key and
  * value; what x264enc sets itself is refused with the reason. */
 static void
@@ -393,6 +506,8 @@ main (int argc, char **argv)
   VWT_ADD ("/x264/rgb/pix-fmt", test_rgb_pix_fmt);
   VWT_ADD ("/x264/own-names/applied", test_own_names);
   VWT_ADD ("/x264/own-names/refused", test_own_names_refused);
+  VWT_ADD ("/x264/vbv-as-ffmpeg", test_vbv_as_ffmpeg);
+  VWT_ADD ("/x264/threads-of-small-frames", test_threads_of_small_frames);
   g_test_add ("/x264/fractional-crf", Fixture, "libx264", vwt_fixture_set_up, test_fractional_crf,
               vwt_fixture_tear_down);
   g_test_add ("/x265/fractional-crf", Fixture, "libx265", vwt_fixture_set_up, test_fractional_crf,

@@ -9,6 +9,7 @@ import re
 import signal
 import struct
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -467,6 +468,12 @@ ERRORS = [
     ("audio options without audio", ["-i", "-", "-s", "16x16", "--audio-rate", "8000"], RAW,
      None, 1, ["--audio"]),
     ("no input", [], None, None, 1, ["--input"]),
+    ("video options without frames", ["-a", "{d}/t.wav", "-s", "16x16"], None, "wav", 1,
+     ["--input", "--size"]),
+    ("-ac out of range", ["-a", "{d}/t.wav", "-ac", "9"], None, "wav", 1, ["“9”", "“ac”"]),
+    ("-ar of nothing", ["-a", "{d}/t.wav", "--ar", "0"], None, "wav", 1, ["“0”", "“ar”"]),
+    ("-ar without audio", ["-i", "-", "-s", "16x16", "-ar", "8000"], RAW, None, 1,
+     ["--audio"]),
     ("demo with input", ["--demo", "-i", "-"], RAW, None, 1, ["--demo"]),
     ("empty input", ["-i", "-", "-s", "16x16"], b"", None, 1, ["no frame"]),
     ("unsupported container", ["-i", "-", "-s", "16x16", "{d}/out.xyz"], RAW, None, 1,
@@ -514,6 +521,47 @@ def test_error(tmp_path, case, existing):
         assert not target.exists()
     assert sorted(os.listdir(tmp_path)) == before
     assert not no_leftovers(tmp_path)
+
+
+# ---- sound alone ---------------------------------------------------------------------------
+
+def test_audio_alone_mp3(tmp_path):
+    """vidwrite -a voice.wav out.mp3: no frames, FFmpeg's codec for .mp3, each channel's tone."""
+    rate = 22050
+    wav, out, ref = tmp_path / "voice.wav", tmp_path / "out.mp3", tmp_path / "ffmpeg.mp3"
+    write_wav(wav, tone(rate, rate, [440, 1000]), rate, "s16")
+    r = run(["-a", wav, out])
+    assert r.returncode == 0 and not r.stderr, r.stderr
+    streams = probe(out)
+    assert list(streams) == ["audio"]
+    assert (streams["audio"]["codec_name"], int(streams["audio"]["sample_rate"]),
+            streams["audio"]["channels"]) == ("mp3", rate, 2)
+    subprocess.run([FFMPEG, "-v", "error", "-i", str(wav), str(ref)], check=True, timeout=TIMEOUT)
+    ours, theirs = decode_audio(out, 2), decode_audio(ref, 2)
+    # GStreamer's MP3 has no LAME tag: FFmpeg decodes lame's priming and padding too.
+    assert 0 <= len(ours) - len(theirs) <= 1105 + 1152
+    for c, f in enumerate([440, 1000]):
+        assert abs(peak_frequency(ours[:, c], rate) - f) < 5
+        assert abs(np.sqrt(2 * np.mean(ours[:, c] ** 2)) - 0.5) < 0.05
+    assert not no_leftovers(tmp_path)
+
+
+def test_audio_alone_resampled_and_downmixed(tmp_path):
+    """-ar and -ac as FFmpeg's: the same rate, channels, length and samples (FLAC, lossless)."""
+    rate = 22050
+    wav, out, ref = tmp_path / "voice.wav", tmp_path / "out.flac", tmp_path / "ffmpeg.flac"
+    write_wav(wav, tone(rate, rate, [300, 500]), rate, "s16")
+    r = run(["-a", wav, "-ar", "16000", "-ac", "1", out])
+    assert r.returncode == 0 and not r.stderr, r.stderr
+    subprocess.run([FFMPEG, "-v", "error", "-i", str(wav), "-ar", "16000", "-ac", "1", str(ref)],
+                   check=True, timeout=TIMEOUT)
+    streams = probe(out)
+    assert (int(streams["audio"]["sample_rate"]), streams["audio"]["channels"]) == (16000, 1)
+    ours, theirs = decode_audio(out, 1)[:, 0], decode_audio(ref, 1)[:, 0]
+    assert len(ours) == len(theirs) == 16000
+    # (L + R) / 2 for FLAC, as FFmpeg; the resamplers' difference is far below the signal.
+    error = ours[64:-64] - theirs[64:-64]
+    assert 10 * np.log10(np.mean(theirs ** 2) / np.mean(error ** 2)) > 30
 
 
 # ---- hostile files -----------------------------------------------------------------------
@@ -719,6 +767,44 @@ def test_memory_does_not_grow_with_input_length(tmp_path):
     assert long - short < 20 * 1024, (short, long)
 
 
+
+# Peak RSS of a command fed a file on stdin, from a small parent: Linux keeps a process's peak
+# across exec, so a child forked from this (large) interpreter would report the interpreter's.
+PEAK_RSS = r"""
+import os, sys
+with open(sys.argv[1], "rb") as f:
+    pid = os.fork()
+    if pid == 0:
+        os.dup2(f.fileno(), 0)
+        os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)
+"""
+
+
+def peak_rss_of_command(command, stdin_path):
+    out = subprocess.run([sys.executable, "-c", PEAK_RSS, str(stdin_path), *map(str, command)],
+                         capture_output=True, check=True, timeout=TIMEOUT, text=True).stdout
+    code, kib = map(int, out.split())
+    assert code == 0, command
+    return kib
+
+
+def test_lookahead_holds_no_copies_of_frames(tmp_path):
+    """x264 at preset medium keeps 40 frames of lookahead, in copies of its own: the frames
+    handed to it must not stay alive too (x264enc holds them; they were 55 MiB at 720p).  Peak
+    RSS at most FFmpeg's with the same x264 settings (one thread: the same on every machine)."""
+    raw = tmp_path / "frames.rgb"
+    raw.write_bytes(make_frames(60, 720, 1280, 3).tobytes())
+    ours = peak_rss_of_command([VIDWRITE, "-i", "-", "-s", "1280x720", "-o", "threads=1",
+                                tmp_path / "v.mp4"], raw)
+    theirs = peak_rss_of_command([FFMPEG, "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt",
+                                  "rgb24", "-s", "1280x720", "-r", "30", "-i", "-", "-c:v",
+                                  "libx264", "-threads", "1", "-pix_fmt", "yuv420p",
+                                  tmp_path / "f.mp4"], raw)
+    assert int(probe(tmp_path / "v.mp4")["video"]["nb_read_frames"]) == 60
+    assert ours <= theirs, (ours, theirs)
+
 @pytest.mark.parametrize("seconds", [0.5, 5.0, 12.0])
 def test_wav_longer_or_shorter_than_the_video(tmp_path, seconds):
     """2 s of video: the whole soundtrack is kept, whatever its length, without a stall."""
@@ -854,3 +940,72 @@ def test_timestamps_file_errors(tmp_path, text, message):
     assert r.returncode == 1
     assert message in r.stderr.decode(), r.stderr
     assert not out.exists() and not no_leftovers(tmp_path)
+
+
+@pytest.mark.parametrize("workers", ["1", "3"])
+def test_jobs_file(tmp_path, workers):
+    """--jobs: one write a line, run -j at a time; the command line's options apply to every
+    line (its -o before the line's); a failed job is named by its line and output, leaves no
+    file and does not stop the others; exit 1."""
+    np.save(tmp_path / "a.npy", make_frames(5, 32, 48, 3))
+    np.save(tmp_path / "b.npy", make_frames(7, 32, 48, 3, seed=1))
+    (tmp_path / "jobs.txt").write_text(
+        "# clips\n"
+        "-i a.npy a.mp4\n"
+        "-i b.npy -c libnothing bad.mp4\n"
+        "\n"
+        "-i b.npy -r 12 -o crf=30 'b c.mkv'\n"
+        "-i missing.npy m.mp4\n"
+        "-i a.npy -o preset=warp warp.mp4\n"
+        "-i b.npy -r 24000/1001 b.mp4\n")
+    result = run(["--jobs", "jobs.txt", "-j", workers, "-o", "preset=ultrafast", "-o",
+                  "crf=20"], cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    errors = result.stderr.decode().splitlines()
+    assert len(errors) == 4, errors
+    for origin, words in (("jobs.txt:3 (bad.mp4)", ["libnothing"]),
+                          ("jobs.txt:6 (m.mp4)", ["missing.npy"]),
+                          ("jobs.txt:7 (warp.mp4)", ["preset", "warp"])):
+        line = next(e for e in errors if e.startswith(f"vidwrite: {origin}: "))
+        assert all(word in line for word in words), line
+    assert errors[-1] == "vidwrite: 3 of 6 jobs failed"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "a.mp4", "a.npy", "b c.mkv", "b.mp4", "b.npy", "jobs.txt"]
+    for name, frames, rate in (("a.mp4", 5, "30/1"), ("b c.mkv", 7, "12/1"),
+                               ("b.mp4", 7, "24000/1001")):
+        video = probe(tmp_path / name)["video"]
+        assert int(video["nb_read_frames"]) == frames and video["r_frame_rate"] == rate, name
+    assert psnr(decode_video(tmp_path / "a.mp4", 48, 32), make_frames(5, 32, 48, 3)) > 30
+
+
+@pytest.mark.parametrize("line, words", [
+    ("-i a.npy", ["jobs.txt:2", "OUTPUT"]),
+    ("-i a.npy x.mp4 y.mp4", ["jobs.txt:2", "OUTPUT"]),
+    ("-i a.npy --jobs other.txt x.mp4", ["jobs.txt:2", "--jobs"]),
+    ("-i - x.mp4", ["jobs.txt:2", "standard input"]),
+    ("-i a.npy -", ["jobs.txt:2", "standard output"]),
+    ("-i 'a.npy x.mp4", ["jobs.txt:2", "quote"]),
+])
+def test_jobs_file_that_does_not_parse(tmp_path, line, words):
+    """A bad line stops everything before anything is written: exit 2, the line named."""
+    np.save(tmp_path / "a.npy", make_frames(3, 32, 32, 3))
+    (tmp_path / "jobs.txt").write_text(f"-i a.npy first.mp4\n{line}\n")
+    result = run(["--jobs", "jobs.txt"], cwd=tmp_path)
+    assert result.returncode == 2
+    message = result.stderr.decode()
+    assert all(word in message for word in words), message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.npy", "jobs.txt"]
+
+
+def test_jobs_from_stdin_and_usage_errors(tmp_path):
+    np.save(tmp_path / "a.npy", make_frames(4, 32, 32, 3))
+    jobs = "".join(f"-i a.npy -o preset=ultrafast c{i}.mp4\n" for i in range(5)).encode()
+    result = run(["--jobs", "-", "-j", "2"], stdin=jobs, cwd=tmp_path)
+    assert result.returncode == 0 and result.stderr == b"", result.stderr
+    for i in range(5):
+        assert int(probe(tmp_path / f"c{i}.mp4")["video"]["nb_read_frames"]) == 4
+    assert run(["--jobs", "-", "out.mp4"], stdin=jobs, cwd=tmp_path).returncode == 2
+    bad = run(["--jobs", "-", "-j", "-1"], stdin=jobs, cwd=tmp_path)
+    assert bad.returncode == 2 and b"-1" in bad.stderr
+    missing = run(["--jobs", "nothing.txt"], cwd=tmp_path)
+    assert missing.returncode == 1 and b"nothing.txt" in missing.stderr

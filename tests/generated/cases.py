@@ -116,10 +116,6 @@ OPEN_BUGS = [
     # instead of a refusal at configuration. {"codec": "libopenh264", "width": 16, "height": 8}
     ("openh264-under-16-pixels-fails-late",
      lambda c: _vcodec(c) == "libopenh264" and min(c["width"], c["height"]) < 16),
-    # mpeg2video at a rate MPEG-2 has not (15, 12.5, 120, 1 ...): ENCODE "not-negotiated" once
-    # encoding starts, instead of a refusal naming the rate. {"codec": "mpeg2video", "fps": [15, 1]}
-    ("mpeg2video-other-rates-fail-late",
-     lambda c: _vcodec(c) == "mpeg2video" and tuple(c["fps"]) not in MPEG2_RATES),
     # x264 with a profile its pix_fmt does not fit (baseline, main and high are 4:2:0 8-bit):
     # ENCODE "not-negotiated" once encoding starts instead of a refusal naming both (FFmpeg's
     # libx264 refuses it when it opens the encoder). {"codec": "libx264", "options":
@@ -127,10 +123,6 @@ OPEN_BUGS = [
     ("x264-profile-against-pix-fmt-fails-late",
      lambda c: _vcodec(c) in ("libx264", "h264") and "profile" in (c["options"] or {}) and
      c["options"].get("pix_fmt") not in (None, "yuv420p", "yuvj420p", "nv12")),
-    # x264 level "3.0" (FFmpeg and x264 take it) is refused: only "3" and "30" are listed.
-    ("x264-level-n.0-refused",
-     lambda c: _vcodec(c) in ("libx264", "h264") and
-     (c["options"] or {}).get("level", "").endswith(".0")),
     # threads=2 (any count but 0 and 1) is refused for avenc_mjpeg, avenc_ffv1, avenc_png:
     # "“2” is not one of auto, unknown"; the registry lists the key.
     ("avenc-threads-count-refused",
@@ -143,24 +135,6 @@ OPEN_BUGS = [
     # ffv1 2 pixels wide in 4:2:0 fails once encoding starts (ENCODE "not-negotiated"); 4 wide
     # works, and FFmpeg's ffv1 writes 2x16 yuv420p.
     ("ffv1-2-wide-fails-late", lambda c: _vcodec(c) == "ffv1" and c["width"] <= 2),
-    # VP9 in yuv420p10le into .mp4 or .mov kills the process: SIGSEGV in mp4mux's streaming
-    # thread (strcmp in gst_video_chroma_site_from_string, called from libgstisomp4 on caps
-    # without a chroma-site).  yuv444p10le and 8-bit are fine, so is .mkv.
-    ("vp9-yuv420p10le-in-mp4-mov-crashes",
-     lambda c: _vcodec(c) in ("vp9", "libvpx-vp9") and c["container"] in ("mp4", "mov") and
-     (c["options"] or {}).get("pix_fmt") == "yuv420p10le"),
-    # mpeg2enc ends the process: at 50, 60000/1001 or 60 fps exit(1) from inside the library
-    # ("**ERROR: [python3] Picture rate greater than permitted in specified Level"), with
-    # keyint_min=25 and the default g a SIGSEGV (after "Min GOP size must be <= Max GOP size").
-    # {"codec": "mpeg2video", "fps": [50, 1]}; {"codec": "mpeg2video", "options":
-    # {"keyint_min": "25"}}
-    ("mpeg2video-kills-the-process",
-     lambda c: _vcodec(c) == "mpeg2video" and "keyint_min" in (c["options"] or {})),
-    # flac compression_level=9 (FFmpeg takes up to 12) is accepted, then flacenc fails once
-    # encoding starts: ENCODE "Could not initialize supporting library".
-    ("flac-compression-level-9-fails-late",
-     lambda c: c["audio"] is not None and _acodec(c) == "flac" and
-     int(c["audio"]["options"].get("compression_level", 0)) > 8),
     # Ogg (.ogv, .ogg) with sound loses the last video frame as FFmpeg reads it: 3 frames at
     # 1 or 5 fps with vorbis or opus decode as 2 (FFmpeg's own .ogv of the same has 3; .mkv
     # and Ogg without sound have 3). {"codec": "theora", "container": "ogv", "frames": 3,
@@ -173,13 +147,6 @@ OPEN_BUGS = [
     ("aac-over-2-channels-in-avi-fails-late",
      lambda c: c["container"] == "avi" and c["audio"] is not None and _acodec(c) == "aac" and
      c["audio"]["channels"] > 2),
-    # PCM with 4 or more channels in .avi: GStreamer-Audio-CRITICAL "gst_audio_get_channel_reorder
-    # _map: assertion 'check_valid_channel_positions (...)' failed" on the caller's stderr (a
-    # SIGTRAP under G_DEBUG=fatal-criticals). {"container": "avi", "audio": {"codec":
-    # "pcm_s16le", "channels": 4}}
-    ("pcm-in-avi-over-3-channels-critical",
-     lambda c: c["container"] == "avi" and c["audio"] is not None and
-     (_acodec(c) or "").startswith("pcm_") and c["audio"]["channels"] > 3),
     # vorbis with a bitrate libvorbis cannot reach (b=64k for 8 kHz mono; FFmpeg refuses it too,
     # "encoder setup failed") is accepted, then fails once encoding starts: ENCODE "negotiation
     # problem (encoder not initialized)", naming neither b nor the rate.  Which bitrates fit
@@ -311,14 +278,40 @@ EXPECTED_REFUSALS = [
     ("x265-crashing-sizes",
      lambda c: _vcodec(c) in ("libx265", "hevc", "h265") and 33 <= c["width"] <= 63 and
      c["height"] <= 31, "incompatible", _sides),
+    # Found here, each ended the caller's process; refused since: VP9 10-bit 4:2:0 in .mp4/.mov
+    # (mp4mux's SIGSEGV), PCM from 4 channels in .avi (a GStreamer-Audio CRITICAL), mpeg2enc with
+    # a minimum GOP above its maximum (SIGSEGV; the maximum is 15 unless g says).
+    ("vp9-yuv420p10le-in-mp4-mov",
+     lambda c: _vcodec(c) in ("vp9", "libvpx-vp9") and c["container"] in ("mp4", "mov") and
+     (c["options"] or {}).get("pix_fmt") == "yuv420p10le", "incompatible", lambda c: ["I420_10LE"]),
+    ("pcm-in-avi-over-3-channels",
+     lambda c: c["container"] == "avi" and c["audio"] is not None and
+     (_acodec(c) or "").startswith("pcm_") and c["audio"]["channels"] > 3, "incompatible",
+     _channels),
+    # x265enc corrupts its heap on 10-bit 4:2:0/4:4:4 frames 33 to 48 wide (found here:
+    # 33x128 yuv444p10le, "free(): invalid next size").
+    ("x265-10-bit-33-to-48-wide",
+     lambda c: _vcodec(c) in ("libx265", "hevc", "h265") and 33 <= c["width"] <= 48 and
+     (c["options"] or {}).get("pix_fmt") in ("yuv420p10le", "yuv444p10le"), "incompatible",
+     lambda c: [str(c["width"])]),
+    ("mpeg2enc-keyint-min-above-gop",
+     lambda c: _vcodec(c) == "mpeg2video" and "keyint_min" in (c["options"] or {}) and
+     int(c["options"]["keyint_min"]) > int(c["options"].get("g", 15)), "invalid-option",
+     lambda c: ["keyint_min"]),
+    # flacenc lists compression level 9 but fails to start with it (FFmpeg's own encoder goes to
+    # 12): refused naming the value.
+    ("flac-compression-level-over-8",
+     lambda c: c["audio"] is not None and _acodec(c) == "flac" and
+     int(c["audio"]["options"].get("compression_level", 0)) > 8, "invalid-option",
+     lambda c: [c["audio"]["options"]["compression_level"]]),
     # MPEG-2 has a fixed list of frame rates (FFmpeg refuses the others too, without -strict).
     ("mpeg2-rate-not-in-the-standard",
      lambda c: _vcodec(c) == "mpeg2video" and tuple(c["fps"]) not in MPEG2_RATES,
      "incompatible", lambda c: ["%d/%d" % tuple(c["fps"]), "%g" % (c["fps"][0] / c["fps"][1])]),
 ]
 SIXTEEN_PIXEL_CONTAINERS = {"mp4", "mov", "avi", "webm"}
-MPEG2_RATES = {(24000, 1001), (24, 1), (25, 1), (30000, 1001), (30, 1), (50, 1), (60000, 1001),
-               (60, 1)}
+# mpeg2enc's sink caps: MPEG-2's rates but 60.
+MPEG2_RATES = {(24000, 1001), (24, 1), (25, 1), (30000, 1001), (30, 1), (50, 1), (60000, 1001)}
 
 # Files that FFmpeg cannot read whoever wrote them: the write must succeed and leave its file,
 # but ffprobe cannot check it.  Counted in the summary.

@@ -37,7 +37,8 @@ def test_long_options_from_help():
     assert complete("--li") == ["--list-codecs"]
     options = complete("--")
     assert len(options) == len(set(options)), options
-    for option in ("--input", "--codec", "--audio-codec", "--demo", "--version", "--help"):
+    for option in ("--input", "--codec", "--audio-codec", "--ar", "--ac", "--demo", "--version",
+                   "--help"):
         assert option in options
     # Only the option table: the examples in --help's description mention options too.
     assert all(o.startswith("--") for o in options)

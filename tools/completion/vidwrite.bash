@@ -62,10 +62,10 @@ _vidwrite ()
             COMPREPLY=($(compgen -W "rgb24 bgr24 rgba bgra gray yuv420p nv12 yuv444p rgb48le gray16le" -- "$cur"))
             return
             ;;
-        -s | --size | -r | --fps | --audio-rate | --audio-channels)
+        -s | --size | -r | --fps | --audio-rate | --audio-channels | --ar | --ac | -ar | -ac | -j | --workers)
             return
             ;;
-        -i | --input | -a | --audio)
+        -i | --input | -a | --audio | --jobs)
             compopt -o filenames 2>/dev/null
             COMPREPLY=($(compgen -f -- "$cur"))
             return
