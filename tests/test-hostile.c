@@ -228,8 +228,9 @@ test_names (Fixture *f, gconstpointer data)
     { GOOD, .filename = upper, .code = VIDWRITE_ERROR_UNSUPPORTED_CONTAINER, .named = ".gif" },
     { GOOD, .filename = trailing, .code = VIDWRITE_ERROR_UNSUPPORTED_CONTAINER,
       .named = "clip.mp4." },
-    { GOOD, .filename = wav, .code = VIDWRITE_ERROR_UNSUPPORTED_CONTAINER, .named = ".wav" },
-    { GOOD, .filename = mp3, .code = VIDWRITE_ERROR_UNSUPPORTED_CONTAINER, .named = ".mp3" },
+    /* Audio-only containers: frames are refused, naming the container. */
+    { GOOD, .filename = wav, .code = VIDWRITE_ERROR_INCOMPATIBLE, .named = ".wav" },
+    { GOOD, .filename = mp3, .code = VIDWRITE_ERROR_INCOMPATIBLE, .named = ".mp3" },
   };
 
   run_cases (f, cases, G_N_ELEMENTS (cases));
