@@ -213,6 +213,11 @@ start_pipeline (VidwriteWriter *self, GError **error)
 static void
 abandon (VidwriteWriter *self, WriterState state, const GError *why)
 {
+  /* Flushing first wakes the threads that elements park inside their pads' probes:
+   * splitmuxsink's (HLS, segments) could wait there for ever while the state change waited for
+   * that thread (a hang of the cancel, 1 in 40 under load). */
+  if (self->pipeline)
+    gst_element_send_event (self->pipeline, gst_event_new_flush_start ());
   vw_pipeline_stop (&self->pipeline);
   vw_stream_clear_pending (&self->video);
   vw_stream_clear_pending (&self->audio);
