@@ -51,8 +51,10 @@ struct _VidwriteWriter
   guint64 progress_reported;
   GMainContext *progress_context; /* where finish_async's caller wants `progress` */
 
-  /* Asynchronous pushes, under G_LOCK (async_pushes): the tasks waiting, and whether a thread
-   * is running them. */
+  /* Asynchronous pushes, under push_lock: the tasks waiting, and whether a thread is running
+   * them.  The lock is the writer's own: a fork() while one of its pushes ends can leave it
+   * held in the child, where that writer was in the middle of a write anyway. */
+  GMutex push_lock;
   GQueue pushes;
   gboolean pushing;
 };
@@ -683,9 +685,14 @@ describe_rates (const GstCaps *caps)
       for (guint j = 0; j < n; j++)
         {
           const GValue *rate = gst_value_list_get_value (rates, j);
-          gint num = gst_value_get_fraction_numerator (rate);
-          gint den = gst_value_get_fraction_denominator (rate);
-          char *text = den == 1 ? g_strdup_printf ("%d", num) : g_strdup_printf ("%d/%d", num, den);
+          gint num, den;
+          char *text;
+
+          if (!GST_VALUE_HOLDS_FRACTION (rate)) /* a range in a list: not named */
+            continue;
+          num = gst_value_get_fraction_numerator (rate);
+          den = gst_value_get_fraction_denominator (rate);
+          text = den == 1 ? g_strdup_printf ("%d", num) : g_strdup_printf ("%d/%d", num, den);
 
           if (g_ptr_array_find_with_equal_func (seen, text, g_str_equal, NULL))
             g_free (text);
@@ -1438,12 +1445,12 @@ deliver_outcome (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Returns the outcome as the thread's last act, taking its reference to `task`.  A fork() from
- * the callback (a GTK application that spawns, Python's multiprocessing) must not find the
- * thread holding a lock, so the thread says it exits, then only attaches the source that
- * returns the task: everything else, the task's last unref included (it may finalize the
- * writer, and its bindings: Python's GIL), happens in the caller's main context
- * (vidwrite-task-pool.c). */
+/* Returns the outcome as the thread's last act, taking its reference to `task`; the thread has
+ * said it exits (vw_thread_exiting()).  A fork() from the callback (a GTK application that
+ * spawns, Python's multiprocessing) must not find the thread holding a lock, so the thread then
+ * only attaches the source that returns the task: everything else, the task's last unref
+ * included (it may finalize the writer, and its bindings: Python's GIL), happens in the
+ * caller's main context (vidwrite-task-pool.c). */
 static void
 return_from_thread (GTask *task, gboolean ok, GError *error)
 {
@@ -1457,7 +1464,6 @@ return_from_thread (GTask *task, gboolean ok, GError *error)
   g_source_set_priority (source, g_task_get_priority (task));
   g_source_set_callback (source, deliver_outcome, outcome, NULL);
   g_source_set_static_name (source, "[vidwrite] outcome");
-  vw_thread_exiting ();
   g_source_attach (source, g_task_get_context (task));
 }
 
@@ -1470,6 +1476,7 @@ finish_thread (gpointer data)
   gboolean ok = finish_full (g_task_get_source_object (task), g_task_get_cancellable (task),
                              g_task_get_task_data (task), &error);
 
+  vw_thread_exiting ();
   return_from_thread (task, ok, error);
   return NULL;
 }
@@ -1667,6 +1674,7 @@ vidwrite_writer_finalize (GObject *object)
   g_free (self->format);
   vw_monitor_clear (&self->monitor);
   g_mutex_clear (&self->api_lock);
+  g_mutex_clear (&self->push_lock);
   G_OBJECT_CLASS (vidwrite_writer_parent_class)->finalize (object);
 }
 
@@ -1833,6 +1841,7 @@ static void
 vidwrite_writer_init (VidwriteWriter *self)
 {
   g_mutex_init (&self->api_lock);
+  g_mutex_init (&self->push_lock);
   g_queue_init (&self->pushes);
   vw_monitor_init (&self->monitor);
   vw_stream_init (&self->video, VW_MEDIA_VIDEO, &self->monitor);
@@ -1855,8 +1864,6 @@ typedef struct
   GBytes *data;
   gboolean audio;
 } PushData;
-
-G_LOCK_DEFINE_STATIC (async_pushes);
 
 static void
 push_data_free (gpointer data)
@@ -1902,17 +1909,22 @@ run_push (GTask *task, GError **error)
   return ok;
 }
 
-/* Takes the first task from the queue, or says that this thread stops when there is none. */
+/* Takes the first task from the queue; when there is none, this thread stops, and says it
+ * exits before another can start: the next thread's vw_thread_reap() then waits for this one's
+ * last outcome to be on its way, so that the callbacks keep the order of the pushes. */
 static GTask *
 next_push (VidwriteWriter *self)
 {
   GTask *task;
 
-  G_LOCK (async_pushes);
+  g_mutex_lock (&self->push_lock);
   task = g_queue_pop_head (&self->pushes);
   if (!task)
-    self->pushing = FALSE;
-  G_UNLOCK (async_pushes);
+    {
+      vw_thread_exiting ();
+      self->pushing = FALSE;
+    }
+  g_mutex_unlock (&self->push_lock);
   return task;
 }
 
@@ -1922,7 +1934,7 @@ run_pushes (gpointer data)
 {
   GTask *task = next_push (data);
 
-  vw_thread_reap (); /* the thread of earlier pushes, if any */
+  vw_thread_reap (); /* the thread of earlier pushes: its last outcome is attached */
   while (task)
     {
       GError *error = NULL;
@@ -1950,11 +1962,11 @@ queue_push (VidwriteWriter *self, GTask *task)
 {
   gboolean start;
 
-  G_LOCK (async_pushes);
+  g_mutex_lock (&self->push_lock);
   g_queue_push_tail (&self->pushes, task);
   start = !self->pushing;
   self->pushing = TRUE;
-  G_UNLOCK (async_pushes);
+  g_mutex_unlock (&self->push_lock);
   if (start)
     {
       g_autoptr (GError) error = NULL;
