@@ -39,7 +39,10 @@ vw_pixel_format_video_info (VidwritePixelFormat format, guint width, guint heigh
   gsize offset = 0;
 
   g_return_if_fail (row && row->gst != GST_VIDEO_FORMAT_UNKNOWN);
-  gst_video_info_set_format (info, row->gst, width, height);
+  g_return_if_fail (width >= 1 && height >= 1 && width <= VW_MAX_DIMENSION
+                    && height <= VW_MAX_DIMENSION);
+  if (!gst_video_info_set_format (info, row->gst, width, height))
+    g_return_if_reached ();
   for (guint p = 0; p < GST_VIDEO_INFO_N_PLANES (info); p++)
     {
       gint comps[GST_VIDEO_MAX_COMPONENTS];
@@ -133,7 +136,8 @@ vidwrite_pixel_format_get_channels (VidwritePixelFormat format)
  * The bytes of one tightly packed frame: for 4:2:0 formats the chroma planes are
  * ⌈@width/2⌉ × ⌈@height/2⌉.
  *
- * Returns: the size, or 0 if @format is not a #VidwritePixelFormat
+ * Returns: the size, or 0 if @format is not a #VidwritePixelFormat or a side is outside 1 to
+ *   16384 pixels (the writer's limit)
  *
  * Since: 0.3
  */
@@ -143,7 +147,8 @@ vidwrite_pixel_format_frame_size (VidwritePixelFormat format, guint width, guint
   const VwPixelFormatInfo *row = vw_pixel_format_info (format);
   GstVideoInfo info;
 
-  if (!row)
+  /* Bounded before any arithmetic: GstVideoInfo's sizes are ints. */
+  if (!row || width < 1 || height < 1 || width > VW_MAX_DIMENSION || height > VW_MAX_DIMENSION)
     return 0;
   if (row->gst == GST_VIDEO_FORMAT_UNKNOWN)
     return (gsize)width * height * row->channels * row->sample_bytes;

@@ -39,6 +39,27 @@ noise (gsize size, guint seed)
   return g_bytes_new_take (data, size);
 }
 
+/* Frame sizes: packed and planar, odd sides rounded up for chroma, and sides outside the
+ * writer's limits (which used to reach GstVideoInfo unchecked, or wrap) give 0. */
+static void
+test_frame_size (void)
+{
+  g_assert_cmpuint (vidwrite_pixel_format_frame_size (VIDWRITE_PIXEL_FORMAT_RGB, 33, 17), ==,
+                    33 * 17 * 3);
+  g_assert_cmpuint (vidwrite_pixel_format_frame_size (VIDWRITE_PIXEL_FORMAT_RGB48, 2, 2), ==, 24);
+  g_assert_cmpuint (vidwrite_pixel_format_frame_size (VIDWRITE_PIXEL_FORMAT_I420, 33, 17), ==,
+                    33 * 17 + 2 * 17 * 9);
+  g_assert_cmpuint (vidwrite_pixel_format_frame_size (VIDWRITE_PIXEL_FORMAT_I420, 16384, 16384),
+                    ==, (gsize) 16384 * 16384 * 3 / 2);
+  g_assert_cmpuint (vidwrite_pixel_format_frame_size (VIDWRITE_PIXEL_FORMAT_RGB, 0, 16), ==, 0);
+  g_assert_cmpuint (vidwrite_pixel_format_frame_size (VIDWRITE_PIXEL_FORMAT_I420, 16385, 2), ==, 0);
+  g_assert_cmpuint (vidwrite_pixel_format_frame_size (VIDWRITE_PIXEL_FORMAT_I420, G_MAXUINT,
+                                                      G_MAXUINT), ==, 0);
+  g_assert_cmpuint (vidwrite_pixel_format_frame_size (VIDWRITE_PIXEL_FORMAT_RGB48, G_MAXUINT, 3),
+                    ==, 0);
+  g_assert_cmpuint (vidwrite_pixel_format_frame_size ((VidwritePixelFormat) 99, 16, 16), ==, 0);
+}
+
 /* YUV frames in, the same bytes out of FFmpeg's decoder: nothing converted them on the way. */
 static void
 test_yuv_lossless (Fixture *f, gconstpointer data)
@@ -367,6 +388,7 @@ int
 main (int argc, char **argv)
 {
   vwt_init (&argc, &argv);
+  g_test_add_func ("/pixfmt/frame-size", test_frame_size);
   VWT_ADD ("/pixfmt/yuv-lossless", test_yuv_lossless);
   VWT_ADD ("/pixfmt/deep-rgb", test_deep_rgb);
   VWT_ADD ("/pixfmt/deep-exact", test_deep_exact);
