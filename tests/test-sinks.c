@@ -151,12 +151,14 @@ run_pipeline_killing (GstElement *pipeline, GstElement *sink, void (*kill) (gpoi
     *seconds = (g_get_monotonic_time () - start) / 1e6;
   if (kill)
     {
-      /* A writer that finishes after the failure: the end of the stream still reaches the
-       * sink, which must end it at once, not wait for the dead connection. */
+      /* A writer that finishes after the failure: the end of the stream, sent after it, must
+       * end the pipeline (with its EOS, or with another error where the sources had already
+       * stopped on the failed flow) rather than wait for the dead connection.  A no-hang
+       * bound, not a speed test: 2 s without either was once too short in CI under ASan. */
       g_autoptr (GstMessage) after = NULL;
 
       gst_element_send_event (pipeline, gst_event_new_eos ());
-      after = gst_bus_timed_pop_filtered (bus, 2 * GST_SECOND, GST_MESSAGE_EOS);
+      after = gst_bus_timed_pop_filtered (bus, PROMPT_SECONDS * GST_SECOND, ends);
       g_assert_nonnull (after);
     }
   gst_element_set_state (pipeline, GST_STATE_NULL);
