@@ -577,8 +577,10 @@ prepare_encoder (VidwriteWriter *self, VwStream *stream, const char *name, const
       || !vw_options_apply (stream->encoder, vw_resolved_name (&stream->codec),
                             stream->codec.ffmpeg_name, stream->media, stream->out_channels, width,
                             height, container->muxer, options, &stream->settings, error)
-      || !vw_codec_check_stream (&stream->codec, container, stream->settings.pix_fmt, width,
-                                 stream->out_channels, error))
+      /* Video is checked once the format fed to the encoder is known (set_video). */
+      || (stream->media == VW_MEDIA_AUDIO
+          && !vw_codec_check_stream (&stream->codec, container, GST_VIDEO_FORMAT_UNKNOWN, 0,
+                                     stream->out_channels, error)))
     {
       vw_stream_clear (stream);
       vw_stream_init (stream, stream->media, &self->monitor);
@@ -838,8 +840,8 @@ vidwrite_writer_set_video (VidwriteWriter *self, guint width, guint height,
       return FALSE;
     }
 
-  /* The crash table again, now that the format fed to the encoder is known (16-bit input goes
-   * to 10 bits without a pix_fmt). */
+  /* The streams GStreamer crashes on, now that the format fed to the encoder is known (pix_fmt,
+   * or what 16-bit or YUV input goes in as). */
   if (!choose_encoder_input (video, error)
       || !vw_codec_check_stream (&video->codec, container, video->out_format, width, 0, error)
       || (video->out_format != GST_VIDEO_FORMAT_UNKNOWN && !check_subsampling (video, error))
