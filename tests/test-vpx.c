@@ -6,6 +6,7 @@
  * was lost, most on noisy or small frames (2 of 20 came out).  Noise and the moving test pattern,
  * short and long clips, small and larger frames, in each container the codec goes in; ffprobe
  * decodes and counts frames and packets.  An explicit lag: vp9 refuses it, vp8 and av1 are safe. */
+#include "vidwrite-private.h"
 #include "vwt.h"
 
 #include <stdio.h>
@@ -122,6 +123,40 @@ test_vp9_lag_refused (VwtFixture *f, gconstpointer data)
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 }
 
+/* FFmpeg's libvpx wrapper runs a thread a CPU, and so does its threads=0; vp9enc's own default
+ * is 8, vp8enc's 1.  Nothing in the stream shows the count: the encoder's property is read. */
+static void
+test_threads (VwtFixture *f, gconstpointer data)
+{
+  static const char *const codecs[][2] = { { "libvpx-vp9", "vp9enc" }, { "libvpx", "vp8enc" } };
+  static const struct
+  {
+    const char *value; /* the threads option, or NULL */
+    gint expected;     /* 0: the CPU count */
+  } cases[] = { { NULL, 0 }, { "0", 0 }, { "3", 3 } };
+
+  g_assert_true (vw_ensure_gst (NULL));
+  for (guint c = 0; c < G_N_ELEMENTS (codecs); c++)
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_autoptr (GstElement) encoder = gst_element_factory_make (codecs[c][1], NULL);
+        g_autoptr (GHashTable) options
+            = cases[i].value ? vwt_options ("threads", cases[i].value, NULL) : NULL;
+        VwEncoderSettings settings = { 0 };
+        g_autoptr (GError) error = NULL;
+        gint threads = -1;
+
+        gst_object_ref_sink (encoder);
+        g_assert_true (vw_options_apply (encoder, codecs[c][0], TRUE, VW_MEDIA_VIDEO, 0, 64, 48,
+                                         "webmmux", options, &settings, &error));
+        g_assert_no_error (error);
+        g_object_get (encoder, "threads", &threads, NULL);
+        g_assert_cmpint (threads, ==,
+                         cases[i].expected ? cases[i].expected : (gint)g_get_num_processors ());
+        vw_encoder_settings_clear (&settings);
+      }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -185,6 +220,7 @@ main (int argc, char **argv)
                   vwt_fixture_tear_down);
     }
   VWT_ADD ("/vpx/libvpx-vp9/lag-refused", test_vp9_lag_refused);
+  VWT_ADD ("/vpx/threads", test_threads);
   int status = g_test_run ();
   g_ptr_array_unref (cases);
   return status;
