@@ -448,29 +448,40 @@ test_quality_scales (Fixture *f, gconstpointer data)
     }
 }
 
-/* mpeg2video's qscale is FFmpeg's quantiser: mpeg2enc's own scale is non-linear, so the same
- * number was 2.3 dB better than FFmpeg at q 4 and far worse at 31.  PSNR against the input, of
- * FFmpeg's decoding of each, within 0.5 dB of FFmpeg's at q 2, 8 and 31. */
+/* The same quantiser as FFmpeg's, the same quality: PSNR against the input, of FFmpeg's
+ * decoding of each file, within 0.5 dB of FFmpeg's own file.  mpeg2video: mpeg2enc's scale is
+ * non-linear, so the same number was 2.3 dB better than FFmpeg at q 4 and far worse at 31.
+ * mjpeg: JPEG is full range, FFmpeg's yuvj420p; in limited range q:v 4 was 1 dB below it. */
 static void
-test_mpeg2_qscale (Fixture *f, gconstpointer data)
+test_same_quantiser (Fixture *f, gconstpointer data)
 {
-  static const char *const scales[] = { "2", "8", "31" };
+  static const struct
+  {
+    const char *codec, *key, *value, *pix_fmt;
+  } cases[] = {
+    { "mpeg2video", "q:v", "2", "yuv420p" },
+    { "mpeg2video", "q:v", "8", "yuv420p" },
+    { "mpeg2video", "q:v", "31", "yuv420p" },
+    { "mjpeg", "q:v", "4", "yuvj420p" },
+  };
   const guint n = 20, h = 120, w = 160;
   g_autoptr (GBytes) frames = vwt_make_frames (n, h, w, 3, 23);
 
-  for (guint i = 0; i < G_N_ELEMENTS (scales); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *name = g_strdup_printf ("mpeg2-q%s.mkv", scales[i]);
-      g_autofree char *ref_name = g_strdup_printf ("ffmpeg-mpeg2-q%s.mkv", scales[i]);
+      g_autofree char *name = g_strdup_printf ("%s-q%s.mkv", cases[i].codec, cases[i].value);
+      g_autofree char *ref_name
+          = g_strdup_printf ("ffmpeg-%s-q%s.mkv", cases[i].codec, cases[i].value);
       g_autofree char *path = vwt_path (f->dir, name);
       g_autofree char *ref = vwt_path (f->dir, ref_name);
-      g_autofree char *args
-          = g_strdup_printf ("-c:v mpeg2video -q:v %s -pix_fmt yuv420p", scales[i]);
-      g_autoptr (GHashTable) options = vwt_options ("q:v", scales[i], NULL);
+      g_autofree char *args = g_strdup_printf ("-c:v %s -%s %s -pix_fmt %s", cases[i].codec,
+                                               cases[i].key, cases[i].value, cases[i].pix_fmt);
+      g_autoptr (GHashTable) options = vwt_options (cases[i].key, cases[i].value, NULL);
+      g_autoptr (GHashTable) probe = NULL;
       g_autoptr (GBytes) ours = NULL, theirs = NULL;
       double p_ours, p_theirs;
 
-      vwt_write_ok (path, frames, n, h, w, 3, FPS, "mpeg2video", options);
+      vwt_write_ok (path, frames, n, h, w, 3, FPS, cases[i].codec, options);
       g_assert_true (vwt_ffmpeg_encode (frames, w, h, "rgb24", "25", args, ref));
       ours = vwt_decode_video (path, "rgb24");
       theirs = vwt_decode_video (ref, "rgb24");
@@ -478,8 +489,13 @@ test_mpeg2_qscale (Fixture *f, gconstpointer data)
       g_assert_nonnull (theirs);
       p_ours = vwt_psnr (frames, ours);
       p_theirs = vwt_psnr (frames, theirs);
-      g_test_message ("q %s: vidwrite %.2f dB, FFmpeg %.2f dB", scales[i], p_ours, p_theirs);
+      g_test_message ("%s %s %s: vidwrite %.2f dB, FFmpeg %.2f dB", cases[i].codec,
+                      cases[i].key, cases[i].value, p_ours, p_theirs);
       g_assert_cmpfloat (fabs (p_ours - p_theirs), <, 0.5);
+      /* The range FFmpeg's file says is the one vidwrite's says. */
+      probe = vwt_probe_stream (path, "v:0");
+      g_assert_cmpstr (vwt_probe_str (probe, "color_range"), ==,
+                       g_str_has_prefix (cases[i].pix_fmt, "yuvj") ? "pc" : "tv");
     }
 }
 
@@ -1043,7 +1059,7 @@ main (int argc, char **argv)
   ADD ("/codecs/options/x264", test_x264_family);
   ADD ("/codecs/options/bitrate", test_bitrate);
   ADD ("/codecs/options/quality-scales", test_quality_scales);
-  ADD ("/codecs/options/mpeg2-qscale", test_mpeg2_qscale);
+  ADD ("/codecs/options/same-quantiser", test_same_quantiser);
   ADD ("/codecs/options/vpx-constrained-quality", test_vpx_constrained_quality);
   ADD ("/codecs/options/x265-preset", test_x265_preset);
   ADD ("/codecs/options/audio", test_audio_options);
