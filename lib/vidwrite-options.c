@@ -106,6 +106,9 @@ typedef struct
   const char *small_frames;       /* defaults for frames of SMALL_FRAME_MBS macroblocks or fewer */
   const char *cpus_property;      /* set to the CPU count unless the options say otherwise */
   gboolean full_range;            /* YUV is full range unless color_range says otherwise (JPEG) */
+  guint whole_frames;             /* samples a frame, where the encoder drops a partial last one */
+  guint unflushed;                /* samples of delay the encoder keeps at the end of the stream */
+  guint shortest_ms;              /* shorter sound is lost: it is padded with silence to this */
 } VwFamily;
 
 /* 128×128: x264's frame threads cost more than they give (a 16-frame 112×112 clip took 7.5 ms
@@ -685,8 +688,7 @@ static const VwFamily families[] = {
   { "avenc_mpeg4", "qmin=12 qmax=12", NULL, avenc_options, NULL, TRUE, TRUE },
   /* JPEG's YUV is full range (JFIF), and FFmpeg's mjpeg takes only yuvj420p and the like: in
    * limited range the same q:v 4 was 0.97 dB below FFmpeg, in full range 0.02 dB. */
-  { "avenc_mjpeg", "qmin=16 qmax=16", NULL, avenc_options, NULL, TRUE, TRUE,
-    .full_range = TRUE },
+  { "avenc_mjpeg", "qmin=16 qmax=16", NULL, avenc_options, NULL, TRUE, TRUE, .full_range = TRUE },
   { "avenc_ffv1", NULL, NULL, avenc_options, NULL, TRUE, TRUE },
   { "avenc_prores_ks", NULL, NULL, avenc_options, NULL, TRUE, TRUE },
   { "avenc_png", NULL, NULL, avenc_options, NULL, TRUE, TRUE },
@@ -720,12 +722,21 @@ static const VwFamily families[] = {
   { "msdkh264enc", NULL, NULL, msdk_options },
   { "msdkh265enc", NULL, NULL, msdk_options },
   { "avenc_aac", NULL, NULL, bits_options },
-  { "voaacenc", NULL, NULL, bits_options },
+  /* voaacenc does not drain at the end of the stream: it drops a last, partial frame and keeps
+   * its delay (1600 samples, the audio's start in the file): a 48100-sample tone came back with
+   * 45504 of them, a 300-sample one with none.  The end is padded with silence to a whole frame
+   * and as many more as hold the delay; FFmpeg's encoders (and the others here) pad too. */
+  { "voaacenc", NULL, NULL, bits_options, .whole_frames = 1024, .unflushed = 1600 },
   { "avenc_ac3", NULL, NULL, bits_options },
-  { "avenc_mp2", NULL, NULL, bits_options },
+  /* FFmpeg's mp2 encoder delays its output by 481 samples and has nothing to drain them with:
+   * FFmpeg's own files lose the last 481 samples less the final frame's padding (199 of 48100).
+   * Silence pushes them out. */
+  { "avenc_mp2", NULL, NULL, bits_options, .whole_frames = 1152, .unflushed = 481 },
   { "twolamemp2enc", NULL, NULL, mp2_twolame_options },
   { "lamemp3enc", NULL, NULL, lame_options },
-  { "opusenc", "bitrate-type=vbr", NULL, opus_options, opus_bitrates },
+  /* Under one 20 ms frame, opusenc's stream came out with its pre-skip unapplied: 312 samples
+   * of silence first and as many of the end lost (all of 300 samples). */
+  { "opusenc", "bitrate-type=vbr", NULL, opus_options, opus_bitrates, .shortest_ms = 20 },
   { "vorbisenc", NULL, NULL, vorbis_options },
   { "flacenc", NULL, NULL, flac_options },
 };
@@ -1740,6 +1751,9 @@ vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_n
   settings->muxer = NULL;
   /* A property of the element, however it was named. */
   settings->restamp = find_family (factory) && find_family (factory)->restamp;
+  settings->whole_frames = find_family (factory) ? find_family (factory)->whole_frames : 0;
+  settings->unflushed = find_family (factory) ? find_family (factory)->unflushed : 0;
+  settings->shortest_ms = find_family (factory) ? find_family (factory)->shortest_ms : 0;
   vw_log_route_library (encoder);
 
   if (family && family->defaults && !set_assignments (&ctx, family->defaults, error))

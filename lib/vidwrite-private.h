@@ -100,6 +100,9 @@ typedef struct
   GstVideoFormat pix_fmt;     /* what the encoder is fed; GST_VIDEO_FORMAT_UNKNOWN: default */
   GstElement *muxer;          /* the muxer, made early when an option configures it */
   gboolean restamp;           /* the encoder's output timestamps must be rebuilt */
+  guint whole_frames;         /* samples a frame, where the encoder drops a last, partial one */
+  guint unflushed;            /* samples of delay it keeps at the end: silence pushes them out */
+  guint shortest_ms;          /* shorter sound it loses: silence lengthens it to this */
   gboolean gbr_planes;        /* pix_fmt (Y444) carries the caller's RGB as G, B, R planes, and
                                * the stream says so itself (identity matrix, full range) */
   GstVideoColorimetry colorimetry; /* the matrix and range RGB is converted with, and the

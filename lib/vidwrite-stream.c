@@ -289,6 +289,54 @@ on_eos_after_error (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return failed ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
 }
 
+/* On the encoder's sink pad: counts samples, and before the end of the stream adds the silence
+ * an encoder needs to give back all of them: to complete its last frame and push out its delay,
+ * or to reach the shortest sound it keeps. */
+static GstPadProbeReturn
+on_encoder_input (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  VwStream *stream = user_data;
+  guint frame = stream->settings.whole_frames;
+  g_autoptr (GstCaps) caps = NULL;
+  GstAudioInfo audio;
+  GstBuffer *silence;
+  guint64 shortest;
+  guint missing;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+    {
+      GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+
+      if ((caps = gst_pad_get_current_caps (pad)) && gst_audio_info_from_caps (&audio, caps))
+        stream->encoder_input += gst_buffer_get_size (buffer) / GST_AUDIO_INFO_BPF (&audio);
+      return GST_PAD_PROBE_OK;
+    }
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) != GST_EVENT_EOS
+      || !(caps = gst_pad_get_current_caps (pad)) || !gst_audio_info_from_caps (&audio, caps))
+    return GST_PAD_PROBE_OK;
+  /* Whole frames, as many as put out the delay's worth after the last sample. */
+  missing = frame ? (stream->encoder_input + stream->settings.unflushed + frame - 1) / frame * frame
+                        - stream->encoder_input
+                  : 0;
+  shortest = gst_util_uint64_scale_ceil (stream->settings.shortest_ms, GST_AUDIO_INFO_RATE (&audio),
+                                         1000);
+  if (stream->encoder_input < shortest)
+    missing = MAX (missing, shortest - stream->encoder_input);
+  if (missing == 0)
+    return GST_PAD_PROBE_OK;
+  silence = gst_buffer_new_allocate (NULL, (gsize)missing * GST_AUDIO_INFO_BPF (&audio), NULL);
+  gst_buffer_memset (silence, 0, 0, gst_buffer_get_size (silence));
+  GST_BUFFER_PTS (silence)
+      = gst_util_uint64_scale (stream->encoder_input, GST_SECOND, GST_AUDIO_INFO_RATE (&audio));
+  GST_BUFFER_DURATION (silence) = gst_util_uint64_scale (stream->encoder_input + missing,
+                                                         GST_SECOND, GST_AUDIO_INFO_RATE (&audio))
+                                  - GST_BUFFER_PTS (silence);
+  /* Ahead of the EOS arriving at this pad (not yet marked EOS): the encoder takes them in that
+   * order.  Its streaming lock, which the EOS holds, is recursive. */
+  gst_pad_chain (pad, silence);
+  return GST_PAD_PROBE_OK;
+}
+
 static void
 watch_pad (VwStream *stream, GstElement *element, GstPadProbeType type, GstPadProbeCallback cb)
 {
@@ -522,6 +570,13 @@ vw_stream_build (VwStream *stream, GstBin *bin, GstElement **tail, GError **erro
     {
       gst_object_unref (encoder);
       return FALSE;
+    }
+  if (!video && (stream->settings.whole_frames || stream->settings.shortest_ms))
+    {
+      g_autoptr (GstPad) sink = gst_element_get_static_pad (encoder, "sink");
+
+      gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+                         on_encoder_input, stream, NULL);
     }
   gst_object_unref (encoder);
   watch_pad (stream, encoder, GST_PAD_PROBE_TYPE_BUFFER, video ? on_encoded : on_activity);

@@ -107,6 +107,7 @@ typedef struct
   /* Under the monitor's lock: samples out of the resampler, and how many the stream has (0 until
    * its end is known: FFmpeg's count, ceil (in × out_rate / rate)). */
   guint64 resampled, resampled_limit;
+  guint64 encoder_input; /* samples that reached the encoder (VwEncoderSettings.whole_frames) */
   VidwriteSampleFormat sample_format;
   VidwriteAudioLayout layout;
   guint sample_bytes;

@@ -48,10 +48,13 @@ test_containers (Fixture *f, gconstpointer data)
     gsize samples, slack; /* decoded samples, give or take */
   } cases[] = {
     /* No LAME tag: FFmpeg also decodes lame's 1105 samples of priming and its padding. */
-    { "a.mp3", "mp3", 16000, 16000, 1105 + 1152 }, { "a.flac", "flac", 16000, 16000, 0 },
-    { "a.wav", "pcm_s16le", 16000, 16000, 0 },     { "a.ogg", "vorbis", 16000, 16000, 0 },
-    { "a.opus", "opus", 48000, 48000, 0 },  /* FFmpeg decodes Opus at 48 kHz */
-    { "a.m4a", "aac", 16000, 16000, 1024 }, /* to a whole AAC frame */
+    { "a.mp3", "mp3", 16000, 16000, 1105 + 1152 },
+    { "a.flac", "flac", 16000, 16000, 0 },
+    { "a.wav", "pcm_s16le", 16000, 16000, 0 },
+    { "a.ogg", "vorbis", 16000, 16000, 0 },
+    { "a.opus", "opus", 48000, 48000, 0 }, /* FFmpeg decodes Opus at 48 kHz */
+    /* voaacenc's priming (no edit list) and the silence that pushes its delay out. */
+    { "a.m4a", "aac", 16000, 16000, VWT_AUDIO_EXTRA },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -67,7 +70,8 @@ test_containers (Fixture *f, gconstpointer data)
       g_assert_cmpstr (vwt_probe_str (probe, "codec_name"), ==, cases[i].codec_name);
       g_autoptr (GBytes) pcm = decode (path, 2, cases[i].decoded_rate, &n);
       g_test_message ("%s: %s, %zu samples", cases[i].file, cases[i].codec_name, n);
-      g_assert_cmpint (labs ((long)n - (long)cases[i].samples), <=, (long)cases[i].slack);
+      g_assert_cmpuint (n, >=, cases[i].samples);
+      g_assert_cmpuint (n - cases[i].samples, <=, cases[i].slack);
       /* Each channel its own tone (the MP3's priming silence lowers its mean level). */
       for (guint c = 0; c < 2; c++)
         {

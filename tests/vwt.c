@@ -447,3 +447,11 @@ vwt_assert_file_is (const char *path, const char *contents)
   g_assert_no_error (error);
   g_assert_cmpstr (now, ==, contents);
 }
+
+void
+vwt_assert_samples (gsize decoded, gsize pushed)
+{
+  g_test_message ("%zu samples decoded of %zu pushed", decoded, pushed);
+  g_assert_cmpuint (decoded, >=, pushed);
+  g_assert_cmpuint (decoded - pushed, <=, VWT_AUDIO_EXTRA);
+}

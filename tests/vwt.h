@@ -59,6 +59,11 @@ double vwt_psnr (GBytes *a, GBytes *b);
 double vwt_mean_shift (GBytes *a, GBytes *b, guint channels, guint c);
 /* Amplitude of the `freq` component of channel `c` in interleaved float audio. */
 double vwt_tone_amplitude (GBytes *audio, guint channels, guint c, guint rate, double freq);
+/* What FFmpeg decodes holds every sample pushed, and at most VWT_AUDIO_EXTRA more: the encoder's
+ * priming (GStreamer's muxers write no edit list: 1600 for voaacenc, 1105 for LAME) and the
+ * silence of its last frame (vidwrite pads voaacenc's to push out its delay). */
+#define VWT_AUDIO_EXTRA (1600 + 1023)
+void vwt_assert_samples (gsize decoded, gsize pushed);
 
 gsize vwt_file_size (const char *path);
 /* Files in `dir` whose names contain "vidwrite-tmp". */

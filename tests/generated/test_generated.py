@@ -82,8 +82,6 @@ REGRESSIONS = [
                                                        "options": {"b": "64k"}})),
     ("flv-mp3-8-khz-mono-unreadable", case(container="flv", audio={
         "codec": "mp3", "channels": 1, "rate": 8000, "samples": 1000})),
-    ("flv-aac-8-khz-mono-reads-stereo", case(container="flv", audio={
-        "codec": "aac", "channels": 1, "rate": 8000, "samples": 1000})),
     ("pcm-in-flv-3-channels-message", case(container="flv", audio={"codec": "pcm_s16le",
                                                                    "channels": 3})),
     ("pcm-in-mov-88200-hz-reads-22664", case(container="mov", audio={
@@ -100,6 +98,14 @@ REGRESSIONS = [
                                              height=16)),
     ("flv-24000/1001", case(container="flv", frames=10, fps=[24000, 1001])),
     ("mpeg2video-720x576", case(codec="mpeg2video", width=720, height=576, frames=1)),
+    # Under one AAC frame voaacenc wrote nothing, and FFmpeg read the empty FLV track as stereo.
+    ("flv-aac-8-khz-mono-1000-samples", case(container="flv", audio={
+        "codec": "aac", "channels": 1, "rate": 8000, "samples": 1000})),
+    ("aac-266-samples-of-8-khz", case(codec="av1", container="mp4", width=1280, height=720,
+                                      frames=1, fps=[30000, 1001],
+                                      fps_text="30000/1001", audio={
+                                          "codec": None, "channels": 1, "rate": 8000,
+                                          "samples": 266})),
 ]
 
 

@@ -14,6 +14,13 @@ FAST = {"preset": "ultrafast"}
 # crf 10 on these small test patterns decodes at 34 dB and more; wrong pixels (another frame,
 # an unflipped view, swapped channels) fall below 25 dB.
 FAITHFUL_DB = 32
+# What FFmpeg decodes holds every sample pushed and at most this many more: the encoder's priming
+# (no edit list from GStreamer's muxers: 1600 for voaacenc) and the silence of its last frame.
+AUDIO_EXTRA = 1600 + 1023
+
+
+def assert_samples(decoded, pushed):
+    assert pushed <= decoded <= pushed + AUDIO_EXTRA, (decoded, pushed)
 
 
 def pattern(frames, height, width, channels=3):
