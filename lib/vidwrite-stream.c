@@ -337,6 +337,15 @@ on_encoder_input (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
+static GstPadProbeReturn
+on_delivered (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  VwStream *stream = user_data;
+
+  g_atomic_int_set (&stream->delivered, 1);
+  return GST_PAD_PROBE_OK;
+}
+
 static void
 watch_pad (VwStream *stream, GstElement *element, GstPadProbeType type, GstPadProbeCallback cb)
 {
@@ -528,14 +537,28 @@ vw_stream_build (VwStream *stream, GstBin *bin, GstElement **tail, GError **erro
   *tail = NULL;
   if (video)
     {
-      stream->src = make_appsrc (
-          "video-src", vw_converter_get_caps (stream->converter, stream->rate_n, stream->rate_d));
-      if (!add_and_link (bin, tail, stream->src, error)
-          || !add_and_link (bin, tail, make ("videoconvert", error), error))
+      GstCaps *src_caps = vw_converter_get_caps (stream->converter, stream->rate_n, stream->rate_d);
+      g_autoptr (GstCaps) wanted = video_encoder_input_caps (stream);
+      /* What vidwrite converted (or the caller's YUV) in the format the encoder is to be fed
+       * goes to it as it is; videoconvert is there for the rest (no such format: the encoder
+       * picks, from what videoconvert offers).  Passing through, it cost each short write a tenth
+       * of its time in element creation and caps queries. */
+      gboolean as_is
+          = stream->out_format != GST_VIDEO_FORMAT_UNKNOWN && gst_caps_is_subset (src_caps, wanted);
+
+      stream->src = make_appsrc ("video-src", src_caps);
+      if (!add_and_link (bin, tail, stream->src, error))
         return FALSE;
-      /* Its default Bayer dither cost 3.3 dB going from 8-bit RGB to 10-bit YUV (ProRes). */
-      gst_util_set_object_arg (G_OBJECT (*tail), "dither", "none");
-      if (!add_and_link (bin, tail, make_capsfilter (video_encoder_input_caps (stream)), error))
+      if (!as_is)
+        {
+          if (!add_and_link (bin, tail, make ("videoconvert", error), error))
+            return FALSE;
+          /* Its default Bayer dither cost 3.3 dB going from 8-bit RGB to 10-bit YUV (ProRes). */
+          gst_util_set_object_arg (G_OBJECT (*tail), "dither", "none");
+        }
+      /* The encoder's refusal of these caps is a negotiation error here, not a fallback
+       * inside the encoder (x264enc took 4:4:4 for a baseline profile). */
+      if (!add_and_link (bin, tail, make_capsfilter (g_steal_pointer (&wanted)), error))
         return FALSE;
       /* Room in the queue appears when a frame leaves appsrc, not only when one leaves the
        * encoder: while x264 fills its lookahead nothing comes out of it for dozens of frames. */
@@ -566,6 +589,7 @@ vw_stream_build (VwStream *stream, GstBin *bin, GstElement **tail, GError **erro
 
   /* The bin takes a reference of its own; the stream's goes. */
   encoder = g_steal_pointer (&stream->encoder);
+  stream->in_bin = encoder;
   if (!add_and_link (bin, tail, encoder, error))
     {
       gst_object_unref (encoder);
@@ -612,7 +636,57 @@ vw_stream_build (VwStream *stream, GstBin *bin, GstElement **tail, GError **erro
   if (video && stream->muxer_sums_dts && !stream->settings.restamp)
     watch_pad (stream, *tail, GST_PAD_PROBE_TYPE_BUFFER, on_parsed);
   watch_pad (stream, *tail, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_eos_after_error);
+  watch_pad (stream, *tail, GST_PAD_PROBE_TYPE_BUFFER, on_delivered);
   return TRUE;
+}
+
+gboolean
+vw_stream_check_delivered (VwStream *stream, GError **error)
+{
+  g_autoptr (GstPad) src = NULL;
+  g_autoptr (GstPad) peer = NULL;
+  g_autoptr (GstCaps) caps = NULL;
+  g_autofree char *text = NULL;
+  GstElement *encoder;
+
+  if (!stream->present || stream->sent == 0 || g_atomic_int_get (&stream->delivered))
+    return TRUE;
+  encoder = stream->in_bin;
+  src = gst_element_get_static_pad (encoder, "src");
+  peer = gst_pad_get_peer (src);
+  caps = gst_pad_get_current_caps (src);
+  if (caps && peer && !gst_pad_has_current_caps (peer))
+    {
+      GstObject *next = GST_OBJECT_PARENT (peer);
+      g_autoptr (GstCaps) wanted = NULL;
+      g_autofree char *wanted_text = NULL;
+
+      /* Their blobs say nothing to a reader. */
+      caps = gst_caps_make_writable (caps);
+      gst_structure_remove_fields (gst_caps_get_structure (caps, 0), "codec_data", "streamheader",
+                                   NULL);
+      text = gst_caps_to_string (caps);
+      if (GST_IS_ELEMENT (next) && g_str_equal (G_OBJECT_TYPE_NAME (next), "GstCapsFilter"))
+        {
+          g_object_get (next, "caps", &wanted, NULL);
+          wanted_text = gst_caps_to_string (wanted);
+          vw_set_error (error, VIDWRITE_ERROR_ENCODE,
+                        "%s made what the options exclude (not-negotiated): %s, where they ask "
+                        "for %s",
+                        GST_OBJECT_NAME (gst_element_get_factory (encoder)), text, wanted_text);
+        }
+      else
+        vw_set_error (error, VIDWRITE_ERROR_ENCODE,
+                      "%s refused the output of %s (not-negotiated): %s",
+                      next ? GST_OBJECT_NAME (next) : "?",
+                      GST_OBJECT_NAME (gst_element_get_factory (encoder)), text);
+    }
+  else
+    vw_set_error (error, VIDWRITE_ERROR_ENCODE,
+                  "nothing came out of %s for the %" G_GUINT64_FORMAT " %s handed to it",
+                  GST_OBJECT_NAME (gst_element_get_factory (encoder)), stream->sent,
+                  stream->media == VW_MEDIA_VIDEO ? "frames" : "samples");
+  return FALSE;
 }
 
 /* ---- handing data over ------------------------------------------------------------------ */

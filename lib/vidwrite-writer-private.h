@@ -70,8 +70,10 @@ typedef struct
 
   VwResolved codec;
   GstElement *encoder; /* until the pipeline owns it */
+  GstElement *in_bin;  /* the encoder once the pipeline owns it */
   VwEncoderSettings settings;
   GstElement *src; /* appsrc, owned by the pipeline */
+  gint delivered;  /* atomic: a buffer has left the branch for the muxer */
 
   GQueue pending;         /* of chunks: references to the caller's GBytes */
   guint64 queued;         /* frames or samples queued so far */
@@ -124,6 +126,9 @@ GstClockTime vw_stream_time (const VwStream *stream, guint64 units);
 GstCaps *vw_stream_audio_caps (guint channels, guint rate);
 /* Builds appsrc -> convert -> encoder -> parser and returns its last element in *tail. */
 gboolean vw_stream_build (VwStream *stream, GstBin *bin, GstElement **tail, GError **error);
+/* After the end of the stream: an error unless what was handed over reached the muxer (an
+ * encoder whose output downstream refused may drop it all without a word: x264enc). */
+gboolean vw_stream_check_delivered (VwStream *stream, GError **error);
 /* Queues `count` frames or samples; `times` (nullable, taken) are the frames' own times. */
 void vw_stream_queue (VwStream *stream, GBytes *data, gsize count, GstClockTime *times);
 /* The nominal duration of a frame, from the rate the stream was configured with. */

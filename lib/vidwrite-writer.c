@@ -1361,7 +1361,10 @@ finish_locked (VidwriteWriter *self, GError **error)
       return fail (self, error, local);
     }
 
-  if (!drain (self, TRUE, &local) || !wait_until (self, reached_eos, "the end of the stream", &local))
+  if (!drain (self, TRUE, &local)
+      || !wait_until (self, reached_eos, "the end of the stream", &local)
+      || !vw_stream_check_delivered (&self->video, &local)
+      || !vw_stream_check_delivered (&self->audio, &local))
     return fail (self, error, local);
   vw_pipeline_stop (&self->pipeline);
   if (!vw_target_commit (self->target, &local))
