@@ -65,16 +65,6 @@ static const VwSizeLimits theora_refused[] = {
   { 0 },
 };
 
-/* x265enc of GStreamer 1.22 aborts the process (heap corruption in free()) on these sizes,
- * measured with videotestsrc ! x265enc ! fakesink: 34x16 to 48x24 abort, 32x18, 64x16 and 40x32
- * do not; FFmpeg's libx265 writes them. */
-static const VwSizeLimits x265_refused[] = {
-  { 33, 63, 0, 31,
-    "x265enc of GStreamer 1.22 crashes on frames 33 to 63 pixels wide and under 32 high; pad the "
-    "frames to 64 wide or 32 high, or use libx264" },
-  { 0 },
-};
-
 /* MPEG-2 level as FFmpeg's encoder picks it from the frame size (mpeg12enc.c): Main up to
  * 720x576, High-1440 up to 1440x1152, High beyond (also for sizes past High's 1920x1152, as FFmpeg
  * writes them).  mpeg2enc has no level property: with `constraints` off it encodes any size but
@@ -140,9 +130,8 @@ static const VwCodec codecs[] = {
   { "libopenh264", VW_MEDIA_VIDEO, FACTORIES ("openh264enc"), "h264parse", H264_IN,
     "openh264enc comes with " BAD },
   { "libx265", VW_MEDIA_VIDEO, FACTORIES ("x265enc"), "h265parse", HEVC_IN,
-    "x265enc comes with " BAD, NULL, x265_refused },
-  { "hevc", VW_MEDIA_VIDEO, FACTORIES ("x265enc"), "h265parse", HEVC_IN, "x265enc comes with " BAD,
-    NULL, x265_refused },
+    "x265enc comes with " BAD },
+  { "hevc", VW_MEDIA_VIDEO, FACTORIES ("x265enc"), "h265parse", HEVC_IN, "x265enc comes with " BAD },
   { "mpeg4", VW_MEDIA_VIDEO, FACTORIES ("avenc_mpeg4"), NULL, "mp4 mov mkv avi ts mpg",
     "avenc_mpeg4 comes with " LIBAV },
   /* avenc_mpeg2video of gst-libav 1.22.0 refuses every frame rate ("MPEG-1/2 does not support
@@ -679,11 +668,6 @@ static const struct
   { "vp9enc", NULL, "mp4 mov", "I420_10LE", 0, 0, 0,
     "mp4mux and qtmux of GStreamer 1.22 crash on 10-bit 4:2:0 VP9 (caps without a chroma site); "
     "use .mkv or .webm, or pix_fmt=yuv444p10le" },
-  /* Measured: 33 to 48 wide at every height tried (2 to 720); 32, 49 and 50 wide pass (a
-   * 49-wide frame under 32 high is in the 8-bit row of x265_refused). */
-  { "x265enc", NULL, NULL, "I420_10LE Y444_10LE", 33, 48, 0,
-    "x265enc of GStreamer 1.22 corrupts its heap on 10-bit 4:2:0 and 4:4:4 frames 33 to 48 "
-    "pixels wide (FFmpeg's libx265 does not); pad the frames to 50 wide, or use 8 bits" },
   { NULL, "pcm_", "avi", NULL, 0, 0, 4,
     "avimux of GStreamer 1.22 fails an assertion on PCM with 4 channels or more; use .mkv" },
 };

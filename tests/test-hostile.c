@@ -260,8 +260,6 @@ test_pairs (Fixture *f, gconstpointer data)
       .code = VIDWRITE_ERROR_INCOMPATIBLE, .named = "I420_10LE" },
     { GOOD, .filename = avi, .audio = TRUE, .audio_channels = 4, .audio_fps = 48000,
       .audio_codec = "pcm_s16le", .code = VIDWRITE_ERROR_INCOMPATIBLE, .named = "4-channel" },
-    { SIZE (2, 64, 40, 3), .filename = mkv, .codec = "libx265", .options = "pix_fmt=yuv444p10le",
-      .code = VIDWRITE_ERROR_INCOMPATIBLE, .named = "40" },
     /* mpeg2enc takes MPEG-2's rates but 60: others failed once encoding started. */
     { GOOD_AT (60), .filename = mpg, .codec = "mpeg2video", .code = VIDWRITE_ERROR_INCOMPATIBLE,
       .named = "60/1" },

@@ -172,13 +172,6 @@ OPEN_BUGS = [
     ("mp2-bitrate-at-low-rates-fails-late",
      lambda c: c["audio"] is not None and _acodec(c) == "mp2" and "b" in c["audio"]["options"]
      and c["audio"]["rate"] < 32000),
-    # x265 3.5 (Debian 12) corrupts its heap on 48x16 frames from the second one on: "free():
-    # invalid next size (fast)", SIGABRT; FFmpeg's libx265 and gst-launch-1.0 the same, so the
-    # library would have to refuse such sizes.  16x16, 64x16 and 16x48 pass; the region is
-    # wider than the sizes measured.
-    ("x265-16-pixel-side-corrupts-the-heap",
-     lambda c: _vcodec(c) in ("libx265", "hevc") and min(c["width"], c["height"]) <= 16 and
-     c["frames"] >= 2 and not (33 <= c["width"] <= 63 and c["height"] <= 31)),
     # PCM in .mov or .flv with more than 2 channels is refused with "cannot link capsfilterN to
     # capsfilterM", a message that names neither the codec nor the channel count.
     ("pcm-in-mov-flv-refusal-names-nothing",
@@ -252,7 +245,7 @@ EXPECTED_REFUSALS = [
      "invalid-option", lambda c: [c["options"]["bf"]]),
     # x264enc's vbv-buf-capacity is in milliseconds, at most 10 s: bufsize=4M at b=100k is 40 s.
     ("x264-vbv-over-10-seconds",
-     lambda c: _vcodec(c) in ("libx264", "h264") and "bufsize" in (c["options"] or {}),
+     lambda c: _vcodec(c) in ("libx264", "h264", "libx264rgb") and "bufsize" in (c["options"] or {}),
      "invalid-option", lambda c: [c["options"]["bufsize"]]),
     # A frame size outside the encoder's sink caps (x265enc and mpeg2enc from 16 pixels,
     # av1enc from 4, mpeg2enc to 4096).
@@ -274,10 +267,6 @@ EXPECTED_REFUSALS = [
     # FFmpeg's Theora decoder reads nothing narrower than 18 pixels: refused (README).
     ("theora-under-18-wide",
      lambda c: _vcodec(c) in ("libtheora", "theora") and c["width"] < 18, "incompatible", _sides),
-    # x265enc of GStreamer 1.22 corrupts its heap at 33-63 x 1-31: refused (README).
-    ("x265-crashing-sizes",
-     lambda c: _vcodec(c) in ("libx265", "hevc", "h265") and 33 <= c["width"] <= 63 and
-     c["height"] <= 31, "incompatible", _sides),
     # Found here, each ended the caller's process; refused since: VP9 10-bit 4:2:0 in .mp4/.mov
     # (mp4mux's SIGSEGV), PCM from 4 channels in .avi (a GStreamer-Audio CRITICAL), mpeg2enc with
     # a minimum GOP above its maximum (SIGSEGV; the maximum is 15 unless g says).
@@ -288,12 +277,6 @@ EXPECTED_REFUSALS = [
      lambda c: c["container"] == "avi" and c["audio"] is not None and
      (_acodec(c) or "").startswith("pcm_") and c["audio"]["channels"] > 3, "incompatible",
      _channels),
-    # x265enc corrupts its heap on 10-bit 4:2:0/4:4:4 frames 33 to 48 wide (found here:
-    # 33x128 yuv444p10le, "free(): invalid next size").
-    ("x265-10-bit-33-to-48-wide",
-     lambda c: _vcodec(c) in ("libx265", "hevc", "h265") and 33 <= c["width"] <= 48 and
-     (c["options"] or {}).get("pix_fmt") in ("yuv420p10le", "yuv444p10le"), "incompatible",
-     lambda c: [str(c["width"])]),
     ("mpeg2enc-keyint-min-above-gop",
      lambda c: _vcodec(c) == "mpeg2video" and "keyint_min" in (c["options"] or {}) and
      int(c["options"]["keyint_min"]) > int(c["options"].get("g", 15)), "invalid-option",

@@ -89,11 +89,12 @@ REGRESSIONS = [
     ("mp2-192k-at-11025-hz-fails-late", case(audio={"codec": "mp2", "channels": 1,
                                                     "rate": 11025, "samples": 1839,
                                                     "options": {"b": "192k"}})),
-    ("x265-33x128-yuv444p10le-corrupts-the-heap", case(
+    # Must keep working (a clean refusal where the library refuses).
+    # x265's cuTree wrote past a buffer at 48 pixels wide and less: cuTree is off there now.
+    ("x265-48x16", case(codec="libx265", width=48, height=16, frames=2)),
+    ("x265-33x128-yuv444p10le", case(
         codec="libx265", container="mov", width=33, height=128, frames=11, fps=[15, 1],
         fps_text="15/1", options={"pix_fmt": "yuv444p10le"})),
-    # Must keep working (a clean refusal where the library refuses).
-    ("x265-48x16-refused", case(codec="libx265", width=48, height=16, frames=2)),
     ("theora-16-wide-unread-by-ffmpeg", case(codec="libtheora", container="ogv", width=16,
                                              height=16)),
     ("flv-24000/1001", case(container="flv", frames=10, fps=[24000, 1001])),
