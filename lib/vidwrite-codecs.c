@@ -209,7 +209,10 @@ static const VwCodec codecs[] = {
   /* audio */
   /* avenc_aac in GStreamer 1.22 blends the two channels of stereo (measured: a 440 Hz left and
    * 660 Hz right come back in both); voaacenc takes only mono and stereo. */
-  { "aac", VW_MEDIA_AUDIO, FACTORIES ("voaacenc", "avenc_aac"), "aacparse", H264_IN " m4a",
+  /* Not .mpg: FFmpeg writes no AAC into MPEG-PS (mp1, mp2, mp3, ac3, dts and PCM only), and
+   * read mpegpsmux's 8 and 16 kHz AAC at 48 and 96 kHz, decoding one frame of it. */
+  { "aac", VW_MEDIA_AUDIO, FACTORIES ("voaacenc", "avenc_aac"), "aacparse",
+    "mp4 mov mkv avi ts flv m4a",
     "voaacenc comes with " BAD ", avenc_aac with " LIBAV },
   { "mp3", VW_MEDIA_AUDIO, FACTORIES ("lamemp3enc"), "mpegaudioparse", H264_IN " mp3",
     "lamemp3enc comes with " GOOD },

@@ -796,6 +796,8 @@ test_errors (Fixture *f, gconstpointer data)
       VIDWRITE_ERROR_CODEC_UNAVAILABLE,
       { "libfdk_aac", "voaacenc", NULL } },
     { "a.mp4", "ffv1", NULL, NULL, NULL, VIDWRITE_ERROR_INCOMPATIBLE, { ".mp4", "ffv1", ".mkv" } },
+    /* FFmpeg writes no AAC into MPEG-PS, and misread it under 22.05 kHz. */
+    { "a.mpg", "mpeg2video", NULL, NULL, "aac", VIDWRITE_ERROR_INCOMPATIBLE, { ".mpg", "aac", ".ts" } },
     { "a.webm",
       "libx264",
       NULL,
