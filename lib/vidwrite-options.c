@@ -108,7 +108,8 @@ typedef struct
   gboolean full_range;            /* YUV is full range unless color_range says otherwise (JPEG) */
   guint whole_frames;             /* samples a frame, where the encoder drops a partial last one */
   guint unflushed;                /* samples of delay the encoder keeps at the end of the stream */
-  guint shortest_ms;              /* shorter sound is lost: it is padded with silence to this */
+  const char *frame_ms_property;  /* its frame in ms: shorter sound is padded to one frame, */
+  double lookahead_ms;            /* and the end by what one frame of drain leaves of this */
   guint narrow_width;             /* frames at most this wide get narrow_params, */
   const char *narrow_params;      /* last in the params: the user's cannot undo them */
 } VwFamily;
@@ -741,9 +742,12 @@ static const VwFamily families[] = {
   { "avenc_mp2", NULL, NULL, bits_options, .whole_frames = 1152, .unflushed = 481 },
   { "twolamemp2enc", NULL, NULL, mp2_twolame_options },
   { "lamemp3enc", NULL, NULL, lame_options },
-  /* Under one 20 ms frame, opusenc's stream came out with its pre-skip unapplied: 312 samples
-   * of silence first and as many of the end lost (all of 300 samples). */
-  { "opusenc", "bitrate-type=vbr", NULL, opus_options, opus_bitrates, .shortest_ms = 20 },
+  /* Under one frame, opusenc's stream came out with its pre-skip unapplied: 312 samples of
+   * silence first and as many of the end lost (all of 300 samples).  At the end it drains one
+   * frame, less than Opus's 6.5 ms lookahead with 2.5 and 5 ms frames: 192 and 72 samples of
+   * 48000 were lost. */
+  { "opusenc", "bitrate-type=vbr", NULL, opus_options, opus_bitrates,
+    .frame_ms_property = "frame-size", .lookahead_ms = 6.5 },
   { "vorbisenc", NULL, NULL, vorbis_options },
   { "flacenc", NULL, NULL, flac_options },
 };
@@ -1719,6 +1723,34 @@ check_ordered (GstElement *encoder, GHashTable *options, GError **error)
   return TRUE;
 }
 
+/* The audio frame the options left the encoder with, in ms (an enum's nick: opusenc's "2.5"). */
+static void
+read_frame_ms (GstElement *encoder, VwEncoderSettings *settings)
+{
+  const VwFamily *family = find_family (GST_OBJECT_NAME (gst_element_get_factory (encoder)));
+  GValue value = G_VALUE_INIT;
+  GParamSpec *pspec;
+  g_autofree char *text = NULL;
+
+  if (!family || !family->frame_ms_property
+      || !(pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (encoder),
+                                                 family->frame_ms_property)))
+    return;
+  g_value_init (&value, pspec->value_type);
+  g_object_get_property (G_OBJECT (encoder), family->frame_ms_property, &value);
+  if (G_VALUE_HOLDS_ENUM (&value))
+    {
+      GEnumValue *e = g_enum_get_value (G_ENUM_CLASS (g_type_class_peek (pspec->value_type)),
+                                        g_value_get_enum (&value));
+
+      text = g_strdup (e ? e->value_nick : "0");
+    }
+  else
+    text = g_strdup_value_contents (&value);
+  g_value_unset (&value);
+  settings->frame_ms = g_ascii_strtod (text, NULL);
+}
+
 /* After everything else, however the encoder was named (its factory too): what keeps the
  * encoder's library from corrupting memory on narrow frames. */
 static void
@@ -1778,7 +1810,8 @@ vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_n
   settings->restamp = find_family (factory) && find_family (factory)->restamp;
   settings->whole_frames = find_family (factory) ? find_family (factory)->whole_frames : 0;
   settings->unflushed = find_family (factory) ? find_family (factory)->unflushed : 0;
-  settings->shortest_ms = find_family (factory) ? find_family (factory)->shortest_ms : 0;
+  settings->frame_ms = 0;
+  settings->lookahead_ms = find_family (factory) ? find_family (factory)->lookahead_ms : 0;
   vw_log_route_library (encoder);
 
   if (family && family->defaults && !set_assignments (&ctx, family->defaults, error))
@@ -1905,6 +1938,7 @@ vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_n
   if (params->len && family && family->params_property)
     g_object_set (encoder, family->params_property, params->str, NULL);
   append_narrow_params (encoder, media, width);
+  read_frame_ms (encoder, settings);
   complete_colorimetry (settings);
   return check_ordered (encoder, plain, error);
 }

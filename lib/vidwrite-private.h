@@ -102,7 +102,8 @@ typedef struct
   gboolean restamp;           /* the encoder's output timestamps must be rebuilt */
   guint whole_frames;         /* samples a frame, where the encoder drops a last, partial one */
   guint unflushed;            /* samples of delay it keeps at the end: silence pushes them out */
-  guint shortest_ms;          /* shorter sound it loses: silence lengthens it to this */
+  double frame_ms;            /* its frame, where shorter sound is lost: padded to one */
+  double lookahead_ms;        /* what its drain of one frame leaves unflushed is padded */
   gboolean gbr_planes;        /* pix_fmt (Y444) carries the caller's RGB as G, B, R planes, and
                                * the stream says so itself (identity matrix, full range) */
   GstVideoColorimetry colorimetry; /* the matrix and range RGB is converted with, and the

@@ -9,6 +9,7 @@
 #include "vidwrite-writer-private.h"
 
 #include <gst/app/gstappsrc.h>
+#include <math.h>
 #include <string.h>
 
 #define VIDEO_QUEUE_FRAMES 3 /* converted frames waiting in appsrc */
@@ -291,7 +292,7 @@ on_eos_after_error (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 
 /* On the encoder's sink pad: counts samples, and before the end of the stream adds the silence
  * an encoder needs to give back all of them: to complete its last frame and push out its delay,
- * or to reach the shortest sound it keeps. */
+ * to cover the lookahead its own drain leaves, or to reach the shortest sound it keeps. */
 static GstPadProbeReturn
 on_encoder_input (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
@@ -318,10 +319,12 @@ on_encoder_input (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   missing = frame ? (stream->encoder_input + stream->settings.unflushed + frame - 1) / frame * frame
                         - stream->encoder_input
                   : 0;
-  shortest = gst_util_uint64_scale_ceil (stream->settings.shortest_ms, GST_AUDIO_INFO_RATE (&audio),
-                                         1000);
+  shortest = (guint64)ceil (stream->settings.frame_ms * GST_AUDIO_INFO_RATE (&audio) / 1000);
   if (stream->encoder_input < shortest)
     missing = MAX (missing, shortest - stream->encoder_input);
+  if (stream->settings.lookahead_ms > stream->settings.frame_ms)
+    missing = MAX (missing, (guint)ceil ((stream->settings.lookahead_ms - stream->settings.frame_ms)
+                                         * GST_AUDIO_INFO_RATE (&audio) / 1000));
   if (missing == 0)
     return GST_PAD_PROBE_OK;
   silence = gst_buffer_new_allocate (NULL, (gsize)missing * GST_AUDIO_INFO_BPF (&audio), NULL);
@@ -595,7 +598,7 @@ vw_stream_build (VwStream *stream, GstBin *bin, GstElement **tail, GError **erro
       gst_object_unref (encoder);
       return FALSE;
     }
-  if (!video && (stream->settings.whole_frames || stream->settings.shortest_ms))
+  if (!video && (stream->settings.whole_frames || stream->settings.frame_ms > 0))
     {
       g_autoptr (GstPad) sink = gst_element_get_static_pad (encoder, "sink");
 
