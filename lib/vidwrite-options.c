@@ -82,7 +82,8 @@ typedef struct
   const VwChoice *choices; /* NULL: whatever the property parses */
   const char *ref;         /* VW_UNIT_MS_OF_RATE: the property that holds the rate */
   VwParamCheck check;      /* VW_TARGET_RAW_PARAMS: validates each key=value */
-  double lo, hi;           /* FFmpeg's range, where the property does not state one (lo < hi) */
+  double lo, hi;           /* FFmpeg's range, where the property does not state one (lo < hi);
+                            * with choices, a number is looked up rounded to a whole one */
   const char *exact; /* a value the (integer) property cannot hold goes to the params as this
                       * printf format, the property taking the nearest whole number below */
 } VwOption;
@@ -455,9 +456,10 @@ static const VwOption mpeg2enc_options[] = {
   /* A fixed quantiser is capped by `bitrate`: back to mpeg2enc's own 1125 kbit/s, unless b is
    * given too (its row is later).  Higher, mpeg2enc refuses low frame rates ("video buffer
    * smaller 4 frame intervals"). */
-  { "qscale", VW_TARGET_PROPERTY, "quantisation", VW_UNIT_SAME, "bitrate=1125", "q",
-    mpeg2_qscales },
-  { "q", VW_TARGET_PROPERTY, "quantisation", VW_UNIT_SAME, "bitrate=1125", NULL, mpeg2_qscales },
+  { "qscale", VW_TARGET_PROPERTY, "quantisation", VW_UNIT_SAME, "bitrate=1125", "q", mpeg2_qscales,
+    NULL, NULL, 1, 31 },
+  { "q", VW_TARGET_PROPERTY, "quantisation", VW_UNIT_SAME, "bitrate=1125", NULL, mpeg2_qscales,
+    NULL, NULL, 1, 31 },
   { "b", VW_TARGET_PROPERTY, "bitrate", VW_UNIT_KILO },
   { "g", VW_TARGET_PROPERTY, "max-gop-size" },
   { "keyint_min", VW_TARGET_PROPERTY, "min-gop-size" },
@@ -1167,7 +1169,15 @@ convert_unit (const VwContext *ctx, const VwOption *row, char **converted, GErro
       v = kbps ? round (v / unit_rules[row->unit].divisor / kbps) : 0;
     }
   else if (v == 0 && row->unit == VW_UNIT_THREADS)
-    v = g_get_num_processors ();
+    {
+      GParamSpec *pspec
+          = g_object_class_find_property (G_OBJECT_GET_CLASS (ctx->element), row->name);
+      double lo = 0, hi = G_MAXINT;
+
+      if (pspec)
+        pspec_range (pspec, &lo, &hi);
+      v = MIN ((double)g_get_num_processors (), hi);
+    }
   else if (v == 0 && unit_rules[row->unit].zero_is_max)
     {
       GParamSpec *pspec
@@ -1207,8 +1217,18 @@ resolve_choices (const VwContext *ctx, const VwOption *row, GHashTable *assignme
     {
       const VwChoice *c = row->choices;
 
+      double v;
+
       while (c->value && !g_str_equal (c->value, items[i]))
         c++;
+      /* FFmpeg's qscale is a float ("4.0", "2.5"): its codec rounds it to a whole quantiser. */
+      if (!c->value && row->lo < row->hi && vw_parse_number (items[i], &v))
+        {
+          g_autofree char *whole = g_strdup_printf ("%.0f", round (v));
+
+          for (c = row->choices; c->value && !g_str_equal (c->value, whole); c++)
+            ;
+        }
       if (!c->value)
         {
           g_autofree char *list = choice_list (row->choices);

@@ -312,8 +312,10 @@ on_encoder_input (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
         stream->encoder_input += gst_buffer_get_size (buffer) / GST_AUDIO_INFO_BPF (&audio);
       return GST_PAD_PROBE_OK;
     }
+  /* No sound, no segment: nothing to complete (the writer refuses an empty track). */
   if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) != GST_EVENT_EOS
-      || !(caps = gst_pad_get_current_caps (pad)) || !gst_audio_info_from_caps (&audio, caps))
+      || stream->encoder_input == 0 || !(caps = gst_pad_get_current_caps (pad))
+      || !gst_audio_info_from_caps (&audio, caps))
     return GST_PAD_PROBE_OK;
   /* Whole frames, as many as put out the delay's worth after the last sample. */
   missing = frame ? (stream->encoder_input + stream->settings.unflushed + frame - 1) / frame * frame

@@ -1354,10 +1354,14 @@ finish_locked (VidwriteWriter *self, GError **error)
                    "no frame was pushed: “%s” would have no picture", self->name);
       return fail (self, error, local);
     }
-  if (!self->video.present && vidwrite_writer_get_samples_pushed (self) == 0)
+  /* A configured sound track with nothing in it is no track at all to FFmpeg (an MP4 with an
+   * empty sample description); the muxer is not told to leave it out half way. */
+  if (self->audio.present && vidwrite_writer_get_samples_pushed (self) == 0)
     {
       vw_set_error (&local, VIDWRITE_ERROR_INVALID_ARGUMENT,
-                    "no audio sample was pushed: “%s” would have no sound", self->name);
+                    "no audio sample was pushed: “%s” would have %s", self->name,
+                    self->video.present ? "an empty sound track (configure no audio instead)"
+                                        : "no sound");
       return fail (self, error, local);
     }
 

@@ -331,6 +331,34 @@ test_state_and_cancel (Fixture *f, gconstpointer data)
   g_assert_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_CANCELLED);
 }
 
+/* Sound configured and never pushed: refused at finish, nothing left.  It wrote an MP4 that FFmpeg
+ * cannot open ("invalid STSD entries 0") and reported success; after the audio padding, it also
+ * made GStreamer print criticals (data before the segment). */
+static void
+test_empty_sound_track (Fixture *f, gconstpointer data)
+{
+  static const char *const names[] = { "empty-sound.mp4", "empty-sound.mkv" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = vwt_path (f->dir, names[i]);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (VidwriteWriter) writer = vidwrite_writer_new (path, &error);
+
+      g_assert_true (vidwrite_writer_set_video (writer, 32, 32, VIDWRITE_PIXEL_FORMAT_RGB, 30, 1,
+                                                NULL, NULL, &error));
+      g_assert_true (vidwrite_writer_set_audio (writer, 2, 48000, VIDWRITE_SAMPLE_FORMAT_F32,
+                                                VIDWRITE_AUDIO_LAYOUT_PLANAR, NULL, NULL, &error));
+      g_assert_true (vidwrite_writer_push_frames (writer, f->frames, &error));
+      g_assert_no_error (error);
+      g_assert_false (vidwrite_writer_finish (writer, NULL, &error));
+      g_assert_error (error, VIDWRITE_ERROR, VIDWRITE_ERROR_INVALID_ARGUMENT);
+      g_assert_nonnull (strstr (error->message, "no audio sample"));
+      g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+      g_assert_cmpuint (vwt_count_tmp_files (f->dir), ==, 0);
+    }
+}
+
 /* The writer's own argument checks. */
 static void
 test_writer_arguments (Fixture *f, gconstpointer data)
@@ -383,6 +411,7 @@ main (int argc, char **argv)
   ADD ("/errors/io", test_io);
   ADD ("/errors/encode", test_encode);
   ADD ("/errors/state-and-cancel", test_state_and_cancel);
+  ADD ("/errors/empty-sound-track", test_empty_sound_track);
   ADD ("/errors/writer-arguments", test_writer_arguments);
   return g_test_run ();
 }
