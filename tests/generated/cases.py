@@ -118,9 +118,10 @@ OPEN_BUGS = [
     ("openh264-under-16-pixels-fails-late",
      lambda c: _vcodec(c) == "libopenh264" and min(c["width"], c["height"]) < 16),
     # x264 with a profile its pix_fmt does not fit (baseline, main and high are 4:2:0 8-bit):
-    # ENCODE "not-negotiated" once encoding starts instead of a refusal naming both (FFmpeg's
-    # libx264 refuses it when it opens the encoder). {"codec": "libx264", "options":
-    # {"pix_fmt": "yuv422p", "profile": "baseline"}}
+    # ENCODE at finish ("x264enc made what the options exclude (not-negotiated): ...
+    # profile=high-4:2:2 ..., where they ask for ... constrained-baseline") instead of a refusal
+    # before encoding (FFmpeg's libx264 refuses it when it opens the encoder). {"codec":
+    # "libx264", "options": {"pix_fmt": "yuv422p", "profile": "baseline"}}
     ("x264-profile-against-pix-fmt-fails-late",
      lambda c: _vcodec(c) in ("libx264", "h264") and "profile" in (c["options"] or {}) and
      c["options"].get("pix_fmt") not in (None, "yuv420p", "yuvj420p", "nv12")),
