@@ -1149,6 +1149,18 @@ set_assignments (const VwContext *ctx, const char *assignments, GError **error)
   return TRUE;
 }
 
+/* One thread a CPU, as far as `property` of `element` goes (libvpx's threads: 64). */
+static double
+cpu_count (GstElement *element, const char *property)
+{
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (element), property);
+  double lo = 0, hi = G_MAXINT;
+
+  if (pspec)
+    pspec_range (pspec, &lo, &hi);
+  return MIN ((double)g_get_num_processors (), hi);
+}
+
 static gboolean
 convert_unit (const VwContext *ctx, const VwOption *row, char **converted, GError **error)
 {
@@ -1169,15 +1181,7 @@ convert_unit (const VwContext *ctx, const VwOption *row, char **converted, GErro
       v = kbps ? round (v / unit_rules[row->unit].divisor / kbps) : 0;
     }
   else if (v == 0 && row->unit == VW_UNIT_THREADS)
-    {
-      GParamSpec *pspec
-          = g_object_class_find_property (G_OBJECT_GET_CLASS (ctx->element), row->name);
-      double lo = 0, hi = G_MAXINT;
-
-      if (pspec)
-        pspec_range (pspec, &lo, &hi);
-      v = MIN ((double)g_get_num_processors (), hi);
-    }
+    v = cpu_count (ctx->element, row->name);
   else if (v == 0 && unit_rules[row->unit].zero_is_max)
     {
       GParamSpec *pspec
@@ -1745,9 +1749,8 @@ check_ordered (GstElement *encoder, GHashTable *options, GError **error)
 
 /* The audio frame the options left the encoder with, in ms (an enum's nick: opusenc's "2.5"). */
 static void
-read_frame_ms (GstElement *encoder, VwEncoderSettings *settings)
+read_frame_ms (GstElement *encoder, const VwFamily *family, VwEncoderSettings *settings)
 {
-  const VwFamily *family = find_family (GST_OBJECT_NAME (gst_element_get_factory (encoder)));
   GValue value = G_VALUE_INIT;
   GParamSpec *pspec;
   g_autofree char *text = NULL;
@@ -1774,9 +1777,8 @@ read_frame_ms (GstElement *encoder, VwEncoderSettings *settings)
 /* After everything else, however the encoder was named (its factory too): what keeps the
  * encoder's library from corrupting memory on narrow frames. */
 static void
-append_narrow_params (GstElement *encoder, VwMedia media, guint width)
+append_narrow_params (GstElement *encoder, const VwFamily *family, VwMedia media, guint width)
 {
-  const VwFamily *family = find_family (GST_OBJECT_NAME (gst_element_get_factory (encoder)));
   g_autofree char *current = NULL;
   g_autofree char *joined = NULL;
 
@@ -1794,13 +1796,8 @@ append_narrow_params (GstElement *encoder, VwMedia media, guint width)
 static gboolean
 set_cpus (const VwContext *ctx, const char *property, GError **error)
 {
-  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (ctx->element), property);
-  double lo = 0, hi = G_MAXINT;
-  g_autofree char *count = NULL;
+  g_autofree char *count = g_strdup_printf ("%.0f", cpu_count (ctx->element, property));
 
-  if (pspec)
-    pspec_range (pspec, &lo, &hi);
-  count = g_strdup_printf ("%.0f", MIN ((double)g_get_num_processors (), hi));
   return set_property_text (ctx, property, count, error);
 }
 
@@ -1811,6 +1808,8 @@ vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_n
 {
   const char *factory = GST_OBJECT_NAME (gst_element_get_factory (encoder));
   const VwFamily *family = ffmpeg_names ? find_codec_family (factory, codec_name) : NULL;
+  /* The element's own family, however it was named: what its library needs whatever the options. */
+  const VwFamily *element_family = find_family (factory);
   g_autoptr (GHashTable) plain = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GPtrArray) own_order = g_ptr_array_new ();
   g_autoptr (GPtrArray) own_strings = g_ptr_array_new_with_free_func (g_free);
@@ -1827,11 +1826,11 @@ vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_n
     settings->colorimetry.range = GST_VIDEO_COLOR_RANGE_0_255;
   settings->muxer = NULL;
   /* A property of the element, however it was named. */
-  settings->restamp = find_family (factory) && find_family (factory)->restamp;
-  settings->whole_frames = find_family (factory) ? find_family (factory)->whole_frames : 0;
-  settings->unflushed = find_family (factory) ? find_family (factory)->unflushed : 0;
+  settings->restamp = element_family && element_family->restamp;
+  settings->whole_frames = element_family ? element_family->whole_frames : 0;
+  settings->unflushed = element_family ? element_family->unflushed : 0;
   settings->frame_ms = 0;
-  settings->lookahead_ms = find_family (factory) ? find_family (factory)->lookahead_ms : 0;
+  settings->lookahead_ms = element_family ? element_family->lookahead_ms : 0;
   vw_log_route_library (encoder);
 
   if (family && family->defaults && !set_assignments (&ctx, family->defaults, error))
@@ -1957,8 +1956,8 @@ vw_options_apply (GstElement *encoder, const char *codec_name, gboolean ffmpeg_n
                             (char *) g_hash_table_lookup (plain, own_order->pdata[i]));
   if (params->len && family && family->params_property)
     g_object_set (encoder, family->params_property, params->str, NULL);
-  append_narrow_params (encoder, media, width);
-  read_frame_ms (encoder, settings);
+  append_narrow_params (encoder, element_family, media, width);
+  read_frame_ms (encoder, element_family, settings);
   complete_colorimetry (settings);
   return check_ordered (encoder, plain, error);
 }
